@@ -1,0 +1,688 @@
+//! The error every generated operation returns.
+//!
+//! [`Error<E>`] separates what a caller handles differently: a request rejected before it was
+//! sent ([`Error::Validation`]), a documented error answer from the provider
+//! ([`Error::Api`], with the parsed body `E`), an answer the description does not cover
+//! ([`Error::UnexpectedResponse`], raw body kept), a success answer that did not parse
+//! ([`Error::Decode`]), and network failures ([`Error::Timeout`], [`Error::Transport`]).
+//!
+//! Nothing here prints request headers, and URLs inside network errors lose their query
+//! string and user info, so credentials cannot leak through `Display` or `Debug`.
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+
+use crate::validate::ValidationError;
+
+/// How many bytes of an unexpected response body [`from_progenitor`] keeps.
+pub const MAX_RAW_BODY: usize = 1024 * 1024;
+
+/// How many characters of a raw body `Display` shows.
+const SHOWN_BODY_CHARS: usize = 200;
+
+/// A documented error body: what it says, for `Display`.
+pub trait ErrorBody: fmt::Debug {
+    /// The main human-readable message, if the body has one.
+    fn message(&self) -> Option<String>;
+
+    /// Further details, such as one line per invalid field (`amount: must be positive`).
+    fn details(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+impl ErrorBody for () {
+    fn message(&self) -> Option<String> {
+        None
+    }
+}
+
+/// What went wrong with an API call. `E` is the operation's documented error body.
+#[derive(Debug)]
+pub enum Error<E> {
+    /// The request was rejected before sending: it breaks the API description's constraints.
+    Validation(ValidationError),
+    /// The client has no credential this operation accepts.
+    MissingCredential {
+        /// The operation's name, e.g. `create_payment_link`.
+        operation: &'static str,
+        /// The security schemes any one of which would do, e.g. `["bearerAuth"]`.
+        needed: &'static [&'static str],
+    },
+    /// The provider answered with a documented error status, and its body parsed.
+    Api {
+        /// The response status.
+        status: StatusCode,
+        /// The response headers.
+        headers: HeaderMap,
+        /// The parsed error body.
+        body: E,
+    },
+    /// The provider answered with a status the description does not list, or with an error
+    /// body that did not parse. The raw body is kept (up to [`MAX_RAW_BODY`] bytes).
+    UnexpectedResponse {
+        /// The response status.
+        status: StatusCode,
+        /// The response headers.
+        headers: HeaderMap,
+        /// The raw response body.
+        body: Bytes,
+    },
+    /// A success response whose body did not parse as the documented type.
+    Decode {
+        /// The response status, when known.
+        status: Option<StatusCode>,
+        /// The raw response body.
+        body: Bytes,
+        /// Why it did not parse.
+        source: serde_json::Error,
+    },
+    /// The request timed out (connecting, or waiting for the response).
+    Timeout(reqwest::Error),
+    /// The request could not be sent or the response could not be read.
+    Transport(reqwest::Error),
+    /// Anything else, such as a request that could not be built.
+    Other(String),
+}
+
+impl<E> Error<E> {
+    /// The HTTP status of the response, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api { status, .. } | Error::UnexpectedResponse { status, .. } => Some(*status),
+            Error::Decode { status, .. } => *status,
+            Error::Timeout(e) | Error::Transport(e) => e.status(),
+            Error::Validation(_) | Error::MissingCredential { .. } | Error::Other(_) => None,
+        }
+    }
+
+    /// The parsed error body of an [`Error::Api`].
+    pub fn api_body(&self) -> Option<&E> {
+        match self {
+            Error::Api { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// The raw body of an [`Error::UnexpectedResponse`] or [`Error::Decode`].
+    pub fn raw_body(&self) -> Option<&[u8]> {
+        match self {
+            Error::UnexpectedResponse { body, .. } | Error::Decode { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// The response headers of an [`Error::Api`] or [`Error::UnexpectedResponse`].
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        match self {
+            Error::Api { headers, .. } | Error::UnexpectedResponse { headers, .. } => Some(headers),
+            _ => None,
+        }
+    }
+
+    /// Whether the request timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_))
+    }
+
+    /// Converts the error body type, leaving every other variant as it is.
+    pub fn map_body<F, M: FnOnce(E) -> F>(self, f: M) -> Error<F> {
+        match self {
+            Error::Api {
+                status,
+                headers,
+                body,
+            } => Error::Api {
+                status,
+                headers,
+                body: f(body),
+            },
+            Error::Validation(v) => Error::Validation(v),
+            Error::MissingCredential { operation, needed } => {
+                Error::MissingCredential { operation, needed }
+            }
+            Error::UnexpectedResponse {
+                status,
+                headers,
+                body,
+            } => Error::UnexpectedResponse {
+                status,
+                headers,
+                body,
+            },
+            Error::Decode {
+                status,
+                body,
+                source,
+            } => Error::Decode {
+                status,
+                body,
+                source,
+            },
+            Error::Timeout(e) => Error::Timeout(e),
+            Error::Transport(e) => Error::Transport(e),
+            Error::Other(s) => Error::Other(s),
+        }
+    }
+}
+
+/// Flattens an error body's details member into readable lines, whatever its shape: a map of
+/// lists (`{"amount": ["must be > 0"]}` → `amount: must be > 0`), a list of strings, a list of
+/// `{field, issue}` / `{field, message}` objects, or a plain string. Generated `ErrorBody` impls
+/// call it for the member named by the spec's `x-error-details`.
+pub fn flatten_details(value: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    fn text(v: &Value) -> String {
+        match v {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        }
+    }
+    fn item(prefix: Option<&str>, v: &Value, out: &mut Vec<String>) {
+        let with = |t: String| match prefix {
+            Some(p) if !t.is_empty() => format!("{p}: {t}"),
+            Some(p) => p.to_string(),
+            None => t,
+        };
+        match v {
+            Value::Null => {}
+            Value::Array(items) => items.iter().for_each(|i| item(prefix, i, out)),
+            Value::Object(m) => {
+                let field = m.get("field").or_else(|| m.get("name")).map(text);
+                let message = m.get("issue").or_else(|| m.get("message")).map(text);
+                match (field, message) {
+                    (Some(f), Some(msg)) => out.push(with(format!("{f}: {msg}"))),
+                    (None, Some(msg)) => out.push(with(msg)),
+                    _ if prefix.is_none() => {
+                        for (k, v) in m {
+                            item(Some(k), v, out);
+                        }
+                    }
+                    _ => out.push(with(v.to_string())),
+                }
+            }
+            other => out.push(with(text(other))),
+        }
+    }
+    let mut out = Vec::new();
+    item(None, value, &mut out);
+    out
+}
+
+impl<E> From<ValidationError> for Error<E> {
+    fn from(e: ValidationError) -> Self {
+        Error::Validation(e)
+    }
+}
+
+impl<E> From<reqwest::Error> for Error<E> {
+    /// [`Error::Timeout`] or [`Error::Transport`], with the URL's query string and user info
+    /// removed.
+    fn from(e: reqwest::Error) -> Self {
+        let e = redact_url(e);
+        if e.is_timeout() {
+            Error::Timeout(e)
+        } else {
+            Error::Transport(e)
+        }
+    }
+}
+
+/// Removes the parts of the URL in `e` that may carry credentials (query, fragment, user
+/// info); the scheme, host and path stay for diagnosis.
+fn redact_url(mut e: reqwest::Error) -> reqwest::Error {
+    if let Some(url) = e.url_mut() {
+        url.set_query(None);
+        url.set_fragment(None);
+        // These fail only for URLs that cannot have user info, which then have none.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
+    e
+}
+
+/// `400 Bad Request`, or just `599` for a status without a standard reason.
+fn status_text(status: StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(reason) => format!("{} {reason}", status.as_u16()),
+        None => status.as_u16().to_string(),
+    }
+}
+
+/// The start of a raw body for humans: lossy UTF-8, at most [`SHOWN_BODY_CHARS`] characters.
+fn body_preview(body: &[u8]) -> String {
+    // Four bytes per character at most, so this prefix holds every character shown.
+    let prefix = body.get(..SHOWN_BODY_CHARS * 4).unwrap_or(body);
+    let text = String::from_utf8_lossy(prefix);
+    let mut chars = text.chars();
+    let mut shown: String = chars.by_ref().take(SHOWN_BODY_CHARS).collect();
+    if chars.next().is_some() || prefix.len() < body.len() {
+        shown.push_str("...");
+    }
+    shown
+}
+
+impl<E: ErrorBody> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Validation(v) => write!(f, "request rejected before sending: {v}"),
+            Error::MissingCredential { operation, needed } => write!(
+                f,
+                "no credential for operation {operation}: needs one of {}",
+                needed.join(", ")
+            ),
+            Error::Api { status, body, .. } => {
+                write!(f, "HTTP {}", status_text(*status))?;
+                if let Some(message) = body.message() {
+                    write!(f, ": {message}")?;
+                }
+                let details = body.details();
+                if !details.is_empty() {
+                    write!(f, " ({})", details.join("; "))?;
+                }
+                Ok(())
+            }
+            Error::UnexpectedResponse { status, body, .. } => {
+                write!(f, "HTTP {} (unexpected response)", status_text(*status))?;
+                if body.is_empty() {
+                    Ok(())
+                } else {
+                    write!(f, ": {}", body_preview(body))
+                }
+            }
+            Error::Decode { status, source, .. } => {
+                if let Some(status) = status {
+                    write!(f, "HTTP {}: ", status_text(*status))?;
+                }
+                write!(f, "could not decode the response body: {source}")
+            }
+            Error::Timeout(_) => f.write_str("request timed out"),
+            Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::Other(message) => f.write_str(message),
+        }
+    }
+}
+
+impl<E: ErrorBody + 'static> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Validation(e) => Some(e),
+            Error::Decode { source, .. } => Some(source),
+            Error::Timeout(e) | Error::Transport(e) => Some(e),
+            Error::MissingCredential { .. }
+            | Error::Api { .. }
+            | Error::UnexpectedResponse { .. }
+            | Error::Other(_) => None,
+        }
+    }
+}
+
+/// Converts the error of a progenitor-generated call into an [`Error`].
+///
+/// An unexpected response's body is read here (up to [`MAX_RAW_BODY`] bytes; a failure to
+/// read it leaves what was read so far). Progenitor does not say which status an
+/// unparsable payload came with, so that becomes [`Error::Decode`] with no status.
+pub async fn from_progenitor<E>(err: progenitor_client::Error<E>) -> Error<E> {
+    use progenitor_client::Error as P;
+    match err {
+        P::ErrorResponse(rv) => {
+            let status = rv.status();
+            let headers = rv.headers().clone();
+            Error::Api {
+                status,
+                headers,
+                body: rv.into_inner(),
+            }
+        }
+        P::InvalidResponsePayload(body, source) => Error::Decode {
+            status: None,
+            body,
+            source,
+        },
+        P::UnexpectedResponse(response) => {
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = read_capped(response, MAX_RAW_BODY).await;
+            Error::UnexpectedResponse {
+                status,
+                headers,
+                body,
+            }
+        }
+        P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => e.into(),
+        P::InvalidRequest(s) | P::Custom(s) => Error::Other(s),
+    }
+}
+
+/// Reads at most `cap` bytes of `response`'s body, stopping quietly at a read error.
+pub(crate) async fn read_capped(mut response: reqwest::Response, cap: usize) -> Bytes {
+    let mut buf = Vec::new();
+    while buf.len() < cap {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = cap - buf.len();
+                buf.extend_from_slice(chunk.get(..room).unwrap_or(&chunk));
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    Bytes::from(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::Violation;
+    use std::error::Error as _;
+
+    #[derive(Debug, PartialEq)]
+    struct Problem {
+        title: Option<String>,
+        errors: Vec<(String, String)>,
+    }
+
+    impl ErrorBody for Problem {
+        fn message(&self) -> Option<String> {
+            self.title.clone()
+        }
+        fn details(&self) -> Vec<String> {
+            self.errors
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect()
+        }
+    }
+
+    fn problem() -> Problem {
+        Problem {
+            title: Some("One or more validation errors occurred.".into()),
+            errors: vec![("amount".into(), "The amount must be greater than 0.".into())],
+        }
+    }
+
+    fn api(body: Problem) -> Error<Problem> {
+        Error::Api {
+            status: StatusCode::BAD_REQUEST,
+            headers: HeaderMap::new(),
+            body,
+        }
+    }
+
+    fn json_error() -> serde_json::Error {
+        serde_json::from_str::<u32>("\"x\"").unwrap_err()
+    }
+
+    /// A real connection error: nothing listens on a port we just closed.
+    async fn connect_error(query: &str) -> reqwest::Error {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        reqwest::Client::new()
+            .get(format!(
+                "http://user:hunter2@{addr}/v1/payments?{query}#frag"
+            ))
+            .send()
+            .await
+            .unwrap_err()
+    }
+
+    #[test]
+    fn display_api_error() {
+        assert_eq!(
+            api(problem()).to_string(),
+            "HTTP 400 Bad Request: One or more validation errors occurred. \
+             (amount: The amount must be greater than 0.)"
+        );
+        let mut two = problem();
+        two.errors.push(("currency".into(), "Unknown.".into()));
+        assert_eq!(
+            api(two).to_string(),
+            "HTTP 400 Bad Request: One or more validation errors occurred. \
+             (amount: The amount must be greater than 0.; currency: Unknown.)"
+        );
+        let bare = Problem {
+            title: None,
+            errors: vec![],
+        };
+        assert_eq!(api(bare).to_string(), "HTTP 400 Bad Request");
+        let unit: Error<()> = Error::Api {
+            status: StatusCode::from_u16(599).unwrap(),
+            headers: HeaderMap::new(),
+            body: (),
+        };
+        assert_eq!(unit.to_string(), "HTTP 599");
+    }
+
+    #[test]
+    fn display_other_variants() {
+        let e: Error<()> = Error::UnexpectedResponse {
+            status: StatusCode::BAD_GATEWAY,
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(b"<html>upstream down</html>"),
+        };
+        assert_eq!(
+            e.to_string(),
+            "HTTP 502 Bad Gateway (unexpected response): <html>upstream down</html>"
+        );
+        let long: Error<()> = Error::UnexpectedResponse {
+            status: StatusCode::BAD_GATEWAY,
+            headers: HeaderMap::new(),
+            body: Bytes::from("é".repeat(300)),
+        };
+        assert_eq!(
+            long.to_string(),
+            format!(
+                "HTTP 502 Bad Gateway (unexpected response): {}...",
+                "é".repeat(200)
+            )
+        );
+        let invalid: Error<()> = Error::UnexpectedResponse {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(b"ok\xff"),
+        };
+        assert_eq!(
+            invalid.to_string(),
+            "HTTP 500 Internal Server Error (unexpected response): ok\u{fffd}"
+        );
+        let empty: Error<()> = Error::UnexpectedResponse {
+            status: StatusCode::NOT_FOUND,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        };
+        assert_eq!(
+            empty.to_string(),
+            "HTTP 404 Not Found (unexpected response)"
+        );
+
+        let v: Error<()> = Error::Validation(ValidationError {
+            violations: vec![Violation {
+                path: "amount".into(),
+                message: "must be greater than 0 (got -1)".into(),
+            }],
+        });
+        assert_eq!(
+            v.to_string(),
+            "request rejected before sending: invalid request: amount: must be greater than 0 (got -1)"
+        );
+        assert!(v.source().is_some());
+
+        let m: Error<()> = Error::MissingCredential {
+            operation: "create_payment_link",
+            needed: &["bearerAuth"],
+        };
+        assert_eq!(
+            m.to_string(),
+            "no credential for operation create_payment_link: needs one of bearerAuth"
+        );
+        let m: Error<()> = Error::MissingCredential {
+            operation: "refund",
+            needed: &["bearerAuth", "apiKey"],
+        };
+        assert_eq!(
+            m.to_string(),
+            "no credential for operation refund: needs one of bearerAuth, apiKey"
+        );
+
+        let d: Error<()> = Error::Decode {
+            status: Some(StatusCode::OK),
+            body: Bytes::from_static(b"\"x\""),
+            source: json_error(),
+        };
+        assert_eq!(
+            d.to_string(),
+            "HTTP 200 OK: could not decode the response body: invalid type: string \"x\", expected u32 at line 1 column 3"
+        );
+        assert!(d.source().is_some());
+        assert_eq!(d.raw_body(), Some(&b"\"x\""[..]));
+        let d: Error<()> = Error::Decode {
+            status: None,
+            body: Bytes::new(),
+            source: json_error(),
+        };
+        assert!(
+            d.to_string()
+                .starts_with("could not decode the response body: ")
+        );
+        assert_eq!(Error::<()>::Other("bad url".into()).to_string(), "bad url");
+    }
+
+    #[test]
+    fn accessors_and_map_body() {
+        let e = api(problem());
+        assert_eq!(e.status(), Some(StatusCode::BAD_REQUEST));
+        assert_eq!(e.api_body(), Some(&problem()));
+        assert_eq!(e.raw_body(), None);
+        assert!(e.headers().is_some());
+        assert!(!e.is_timeout());
+        assert!(e.source().is_none());
+        let mapped: Error<usize> = e.map_body(|p| p.errors.len());
+        assert_eq!(mapped.api_body(), Some(&1));
+        let other: Error<Problem> = Error::Other("x".into());
+        assert_eq!(other.status(), None);
+        assert!(matches!(other.map_body(|_| 0u8), Error::Other(s) if s == "x"));
+        let v: Error<()> = ValidationError { violations: vec![] }.into();
+        assert!(matches!(v, Error::Validation(_)));
+    }
+
+    #[tokio::test]
+    async fn network_errors_lose_credentials_in_urls() {
+        let e: Error<()> = connect_error("api_key=sk_live_secret").await.into();
+        assert!(matches!(e, Error::Transport(_)), "{e:?}");
+        let shown = format!("{e} {e:?}");
+        assert!(shown.starts_with("transport error: "), "{shown}");
+        assert!(shown.contains("/v1/payments"), "{shown}");
+        for secret in ["sk_live_secret", "hunter2", "user", "frag"] {
+            assert!(!shown.contains(secret), "{secret} leaked: {shown}");
+        }
+        assert!(e.source().is_some());
+    }
+
+    #[tokio::test]
+    async fn converts_progenitor_errors() {
+        use progenitor_client::{Error as P, ResponseValue};
+
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", "abc".parse().unwrap());
+        let e = from_progenitor(P::ErrorResponse(ResponseValue::new(
+            problem(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            headers,
+        )))
+        .await;
+        match &e {
+            Error::Api {
+                status,
+                headers,
+                body,
+            } => {
+                assert_eq!(*status, StatusCode::UNPROCESSABLE_ENTITY);
+                assert_eq!(headers["x-request-id"], "abc");
+                assert_eq!(body, &problem());
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let e = from_progenitor::<()>(P::InvalidResponsePayload(
+            Bytes::from_static(b"{"),
+            json_error(),
+        ))
+        .await;
+        assert!(matches!(&e, Error::Decode { status: None, body, .. } if &body[..] == b"{"));
+
+        let response = http::Response::builder()
+            .status(502)
+            .header("retry-after", "3")
+            .body("bad gateway")
+            .unwrap();
+        let e = from_progenitor::<()>(P::UnexpectedResponse(response.into())).await;
+        assert_eq!(e.status(), Some(StatusCode::BAD_GATEWAY));
+        assert_eq!(e.raw_body(), Some(&b"bad gateway"[..]));
+        assert_eq!(e.headers().unwrap()["retry-after"], "3");
+
+        let big = vec![b'a'; MAX_RAW_BODY + 10];
+        let response = http::Response::builder().status(500).body(big).unwrap();
+        let e = from_progenitor::<()>(P::UnexpectedResponse(response.into())).await;
+        assert_eq!(e.raw_body().unwrap().len(), MAX_RAW_BODY);
+        assert!(e.to_string().ends_with(&format!("{}...", "a".repeat(200))));
+
+        let e = from_progenitor::<()>(P::CommunicationError(connect_error("k=v").await)).await;
+        assert!(matches!(e, Error::Transport(_)));
+        assert!(!e.to_string().contains("k=v"));
+        let e = from_progenitor::<()>(P::InvalidRequest("missing id".into())).await;
+        assert!(matches!(&e, Error::Other(s) if s == "missing id"));
+        let e = from_progenitor::<()>(P::Custom("hook failed".into())).await;
+        assert!(matches!(&e, Error::Other(s) if s == "hook failed"));
+    }
+
+    #[tokio::test]
+    async fn timeouts_are_recognized() {
+        // A server that accepts and never answers.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (_socket, _) = listener.accept().await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        });
+        let err = reqwest::Client::new()
+            .get(format!("http://{addr}/"))
+            .timeout(std::time::Duration::from_millis(100))
+            .send()
+            .await
+            .unwrap_err();
+        let e = from_progenitor::<()>(progenitor_client::Error::CommunicationError(err)).await;
+        assert!(e.is_timeout(), "{e:?}");
+        assert_eq!(e.to_string(), "request timed out");
+        server.abort();
+    }
+}
+
+#[cfg(test)]
+mod flatten_tests {
+    use super::flatten_details;
+    use serde_json::json;
+
+    #[test]
+    fn flattens_every_documented_shape() {
+        assert_eq!(
+            flatten_details(
+                &json!({"amount": ["must be > 0", "must be a number"], "name": ["required"]})
+            ),
+            vec![
+                "amount: must be > 0",
+                "amount: must be a number",
+                "name: required"
+            ]
+        );
+        assert_eq!(flatten_details(&json!(["a", "b"])), vec!["a", "b"]);
+        assert_eq!(
+            flatten_details(&json!([{"field": "currency", "issue": "unknown"}])),
+            vec!["currency: unknown"]
+        );
+        assert_eq!(flatten_details(&json!("plain")), vec!["plain"]);
+        assert!(flatten_details(&json!(null)).is_empty());
+    }
+}

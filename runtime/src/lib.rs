@@ -1,0 +1,43 @@
+//! Runtime support for the client crates that payspec generates from payment providers'
+//! OpenAPI descriptions.
+//!
+//! Generated code stays thin: it declares types and operations and calls into this crate for
+//! everything that needs care and must be written (and tested) once:
+//!
+//! * [`secret`]: [`Secret`] wraps credentials and sensitive body fields so they never appear in
+//!   `Debug` output and are zeroized on drop.
+//! * [`decimal`]: serde helpers that read and write money amounts as exact JSON numbers, never
+//!   through `f64`.
+//! * [`datetime`]: [`DateTime`] keeps a timestamp exactly as the wire carried it, so it can be
+//!   sent back byte for byte.
+//! * [`open_enum!`] and [`open_int_enum!`]: forward-compatible enums that keep values this
+//!   client does not know yet instead of failing to parse the whole response.
+//! * [`validate`]: client-side request validation whose errors name the JSON path of the field.
+//! * [`error`]: the [`Error`] type every generated operation returns.
+//! * [`transport`]: HTTP client construction, bounded retries of retry-safe requests and a
+//!   concurrency limit.
+//! * [`webhook`]: HMAC-SHA256 webhook signature verification in constant time.
+//!
+//! None of this code panics on data received from the network.
+#![deny(missing_docs)]
+
+pub mod datetime;
+pub mod decimal;
+pub mod error;
+pub mod open_enum;
+pub mod secret;
+pub mod transport;
+pub mod validate;
+pub mod webhook;
+
+pub use datetime::DateTime;
+pub use error::{Error, ErrorBody, from_progenitor};
+pub use secret::{Secret, SecretString};
+pub use transport::{ClientOptions, RetryPolicy, Transport};
+pub use validate::{Validate, ValidationError, Validator, Violation};
+pub use webhook::{HmacSha256Verifier, SignatureEncoding, WebhookError};
+
+#[doc(hidden)]
+pub use serde as __serde;
+#[doc(hidden)]
+pub use {bytes, http, progenitor_client, reqwest, rust_decimal, serde, serde_json};
