@@ -1,0 +1,709 @@
+//! Loading an OpenAPI document: the model codegen needs beyond what progenitor reads (operations,
+//! auth, servers, validation rules, open enums, webhooks, error bodies), and the cleaned copy that
+//! is handed to progenitor / typify.
+//!
+//! The spec is read as a `serde_json::Value` so that our own `x-` extensions and the JSON Schema
+//! keywords we enforce ourselves can be read and stripped in one place.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::ToSnakeCase;
+use serde_json::{Map, Value};
+
+use crate::Error;
+
+/// A server from `servers`, named by `x-server-name`.
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub url: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// How a security scheme puts its credential on a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// `Authorization: Basic base64(id:secret)`.
+    Basic,
+    /// A header carrying the key as is.
+    ApiKeyHeader(String),
+}
+
+/// A security scheme of `components.securitySchemes`.
+#[derive(Debug, Clone)]
+pub struct Scheme {
+    pub name: String,
+    pub kind: SchemeKind,
+    pub description: String,
+}
+
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+/// An operation parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub description: String,
+    /// The parameter's schema as written (constraints included).
+    pub schema: Value,
+}
+
+/// One operation of `paths`.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    pub description: String,
+    pub params: Vec<Param>,
+    /// The request body's component schema name.
+    pub body: Option<String>,
+    /// The success body's component schema name (`None`: no body).
+    pub success: Option<String>,
+    /// The documented error body's component schema name, shared by every error status.
+    pub error: Option<String>,
+    /// Safe to retry automatically.
+    pub idempotent: bool,
+    /// Alternatives of scheme sets; one alternative must be satisfied.
+    pub security: Vec<Vec<String>>,
+}
+
+impl Operation {
+    /// The Rust method name (progenitor's, too).
+    pub fn rust_name(&self) -> String {
+        self.id.to_snake_case()
+    }
+}
+
+/// A forward-compatible enum (`x-open-enum: true`).
+#[derive(Debug, Clone)]
+pub struct OpenEnum {
+    pub name: String,
+    pub description: String,
+    /// Wire value and its documentation.
+    pub values: Vec<(String, String)>,
+}
+
+/// A webhook of `x-webhooks`.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub key: String,
+    pub description: String,
+    pub header: String,
+    pub encoding: String,
+    pub payload: String,
+}
+
+/// `x-error-message` / `x-error-details` of an error body schema.
+#[derive(Debug, Clone, Default)]
+pub struct ErrorBodyExt {
+    pub message: Option<String>,
+    pub details: Option<String>,
+}
+
+/// Everything codegen reads from one OpenAPI document.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub title: String,
+    pub description: String,
+    pub version: String,
+    pub servers: Vec<Server>,
+    pub schemes: Vec<Scheme>,
+    pub operations: Vec<Operation>,
+    pub open_enums: Vec<OpenEnum>,
+    pub error_bodies: BTreeMap<String, ErrorBodyExt>,
+    pub webhooks: Vec<Webhook>,
+    /// Component schemas as written (constraints and extensions included).
+    pub schemas: BTreeMap<String, Value>,
+    /// Component schemas reachable from a request body: these get client-side validation.
+    pub request_schemas: BTreeSet<String>,
+}
+
+/// The JSON Schema keywords we enforce ourselves (client-side validation) and therefore strip
+/// from the copy typify sees, so that fields keep their plain types.
+const VALIDATION_KEYWORDS: &[&str] = &[
+    "maxLength",
+    "minLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minItems",
+    "maxItems",
+];
+
+/// Extensions read here and removed from the copy progenitor sees.
+const OUR_EXTENSIONS: &[&str] = &[
+    "x-open-enum",
+    "x-enum-descriptions",
+    "x-error-message",
+    "x-error-details",
+    "x-server-name",
+    "x-idempotent",
+    "x-webhooks",
+];
+
+/// Parses the YAML text of an OpenAPI document.
+pub fn parse_yaml(spec_name: &str, text: &str) -> Result<Value, Error> {
+    serde_yaml::from_str::<Value>(text)
+        .map_err(|e| Error::spec(spec_name, format!("not valid YAML: {e}")))
+}
+
+fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn text_of(v: &Value, key: &str) -> String {
+    str_of(v, key).unwrap_or_default().trim().to_string()
+}
+
+/// The component name of a `$ref` (`#/components/schemas/Name`).
+pub fn ref_name(v: &Value) -> Option<&str> {
+    str_of(v, "$ref").and_then(|r| r.strip_prefix("#/components/schemas/"))
+}
+
+/// Reads the model of a document.
+pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
+    let err = |m: String| Error::spec(spec_name, m);
+    let version = text_of(doc, "openapi");
+    if !version.starts_with("3.0.") {
+        return Err(err(format!(
+            "openapi version {version:?}: only 3.0.x is supported"
+        )));
+    }
+    let info = doc.get("info").cloned().unwrap_or(Value::Null);
+
+    let mut servers = Vec::new();
+    for s in doc
+        .get("servers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let url = text_of(s, "url");
+        let name = str_of(s, "x-server-name")
+            .ok_or_else(|| err(format!("server {url} has no x-server-name")))?
+            .to_string();
+        servers.push(Server {
+            url,
+            name,
+            description: text_of(s, "description"),
+        });
+    }
+
+    let mut schemes = Vec::new();
+    if let Some(map) = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    {
+        for (name, s) in map {
+            let kind = match (str_of(s, "type"), str_of(s, "scheme"), str_of(s, "in")) {
+                (Some("http"), Some(sch), _) if sch.eq_ignore_ascii_case("bearer") => {
+                    SchemeKind::Bearer
+                }
+                (Some("http"), Some(sch), _) if sch.eq_ignore_ascii_case("basic") => {
+                    SchemeKind::Basic
+                }
+                (Some("apiKey"), _, Some("header")) => SchemeKind::ApiKeyHeader(text_of(s, "name")),
+                _ => return Err(err(format!("security scheme {name}: unsupported kind"))),
+            };
+            schemes.push(Scheme {
+                name: name.clone(),
+                kind,
+                description: text_of(s, "description"),
+            });
+        }
+    }
+    let global_security = security_of(doc).unwrap_or_default();
+
+    let schemas: BTreeMap<String, Value> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+
+    let mut operations = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for method in [
+            "get", "put", "post", "delete", "options", "head", "patch", "trace",
+        ] {
+            let Some(op) = item.get(method) else { continue };
+            operations.push(read_operation(
+                spec_name,
+                path,
+                method,
+                item,
+                op,
+                &global_security,
+            )?);
+        }
+    }
+
+    let mut open_enums = Vec::new();
+    let mut error_bodies = BTreeMap::new();
+    for (name, s) in &schemas {
+        if s.get("x-open-enum").and_then(Value::as_bool) == Some(true) {
+            if str_of(s, "type") != Some("string") {
+                return Err(err(format!(
+                    "schema {name}: x-open-enum needs a string enum"
+                )));
+            }
+            let descs = s.get("x-enum-descriptions");
+            let values = s
+                .get("enum")
+                .and_then(Value::as_array)
+                .ok_or_else(|| err(format!("schema {name}: x-open-enum without enum")))?
+                .iter()
+                .map(|v| {
+                    let v = v.as_str().unwrap_or_default().to_string();
+                    let d = descs.and_then(|d| d.get(&v)).and_then(Value::as_str);
+                    let d = d.map(str::to_string).unwrap_or_else(|| format!("`{v}`."));
+                    (v, d)
+                })
+                .collect();
+            open_enums.push(OpenEnum {
+                name: name.clone(),
+                description: text_of(s, "description"),
+                values,
+            });
+        }
+        if s.get("x-error-message").is_some() || s.get("x-error-details").is_some() {
+            error_bodies.insert(
+                name.clone(),
+                ErrorBodyExt {
+                    message: str_of(s, "x-error-message").map(str::to_string),
+                    details: str_of(s, "x-error-details").map(str::to_string),
+                },
+            );
+        }
+        check_schema(spec_name, name, s, true)?;
+    }
+
+    let mut webhooks = Vec::new();
+    for (key, w) in doc
+        .get("x-webhooks")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let sig = w.get("signature").cloned().unwrap_or(Value::Null);
+        if str_of(&sig, "algorithm") != Some("hmac-sha256") {
+            return Err(err(format!(
+                "webhook {key}: only signature.algorithm hmac-sha256 is supported"
+            )));
+        }
+        let encoding = text_of(&sig, "encoding");
+        if encoding != "base64" && encoding != "hex" {
+            return Err(err(format!(
+                "webhook {key}: signature.encoding must be base64 or hex"
+            )));
+        }
+        let payload = w
+            .get("payload")
+            .and_then(ref_name)
+            .ok_or_else(|| {
+                err(format!(
+                    "webhook {key}: payload must be a $ref to a component schema"
+                ))
+            })?
+            .to_string();
+        webhooks.push(Webhook {
+            key: key.clone(),
+            description: text_of(w, "description"),
+            header: text_of(&sig, "header"),
+            encoding,
+            payload,
+        });
+    }
+
+    let mut request_schemas = BTreeSet::new();
+    for op in &operations {
+        if let Some(b) = &op.body {
+            collect_refs(b, &schemas, &mut request_schemas);
+        }
+    }
+
+    Ok(Model {
+        title: text_of(&info, "title"),
+        description: text_of(&info, "description"),
+        version: text_of(&info, "version"),
+        servers,
+        schemes,
+        operations,
+        open_enums,
+        error_bodies,
+        webhooks,
+        schemas,
+        request_schemas,
+    })
+}
+
+fn security_of(v: &Value) -> Option<Vec<Vec<String>>> {
+    v.get("security").and_then(Value::as_array).map(|alts| {
+        alts.iter()
+            .map(|alt| {
+                alt.as_object()
+                    .map(|m| m.keys().cloned().collect())
+                    .unwrap_or_default()
+            })
+            .collect()
+    })
+}
+
+fn read_operation(
+    spec_name: &str,
+    path: &str,
+    method: &str,
+    item: &Value,
+    op: &Value,
+    global_security: &[Vec<String>],
+) -> Result<Operation, Error> {
+    let id = str_of(op, "operationId")
+        .ok_or_else(|| Error::spec(spec_name, format!("{method} {path}: no operationId")))?
+        .to_string();
+    let err = |m: String| Error::operation(spec_name, &id, m);
+
+    let mut params = Vec::new();
+    let item_params = item
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    let op_params = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    for p in item_params.chain(op_params) {
+        if p.get("$ref").is_some() {
+            return Err(err(
+                "parameter $ref is not supported; write parameters inline".into(),
+            ));
+        }
+        let location = match str_of(p, "in") {
+            Some("path") => ParamLocation::Path,
+            Some("query") => ParamLocation::Query,
+            Some("header") => ParamLocation::Header,
+            other => {
+                return Err(err(format!(
+                    "parameter location {other:?} is not supported"
+                )));
+            }
+        };
+        params.push(Param {
+            name: text_of(p, "name"),
+            location,
+            required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
+            description: text_of(p, "description"),
+            schema: p.get("schema").cloned().unwrap_or(Value::Null),
+        });
+    }
+
+    let body = match op.get("requestBody") {
+        None => None,
+        Some(rb) => {
+            let content = rb.get("content").and_then(Value::as_object);
+            let json = content.and_then(|c| c.get("application/json"));
+            let schema = json.and_then(|j| j.get("schema"));
+            Some(
+                schema
+                    .and_then(ref_name)
+                    .ok_or_else(|| {
+                        err("request body must be application/json with a $ref schema".into())
+                    })?
+                    .to_string(),
+            )
+        }
+    };
+
+    let mut success = None;
+    let mut error: Option<String> = None;
+    for (status, resp) in op
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let schema = resp.pointer("/content/application~1json/schema");
+        let name = match schema {
+            None => None,
+            Some(s) => Some(
+                ref_name(s)
+                    .ok_or_else(|| err(format!("response {status}: schema must be a $ref")))?
+                    .to_string(),
+            ),
+        };
+        if status.starts_with('2') {
+            if success.is_some() && success != name {
+                return Err(err("more than one success body type".into()));
+            }
+            success = name;
+        } else if let Some(name) = name {
+            match &error {
+                Some(e) if *e != name => {
+                    return Err(err(format!(
+                        "error responses use two body types ({e}, {name}); progenitor needs one"
+                    )));
+                }
+                _ => error = Some(name),
+            }
+        }
+    }
+
+    let idempotent = match op.get("x-idempotent") {
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(err("x-idempotent must be a boolean".into())),
+        None => matches!(method, "get" | "head" | "options"),
+    };
+
+    Ok(Operation {
+        id: id.clone(),
+        method: method.to_string(),
+        path: path.to_string(),
+        summary: text_of(op, "summary"),
+        description: text_of(op, "description"),
+        params,
+        body,
+        success,
+        error,
+        idempotent,
+        security: security_of(op).unwrap_or_else(|| global_security.to_vec()),
+    })
+}
+
+fn collect_refs(name: &str, schemas: &BTreeMap<String, Value>, out: &mut BTreeSet<String>) {
+    if !out.insert(name.to_string()) {
+        return;
+    }
+    fn walk(v: &Value, schemas: &BTreeMap<String, Value>, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(r) = ref_name(v) {
+                    collect_refs(r, schemas, out);
+                }
+                m.values().for_each(|c| walk(c, schemas, out));
+            }
+            Value::Array(a) => a.iter().for_each(|c| walk(c, schemas, out)),
+            _ => {}
+        }
+    }
+    if let Some(s) = schemas.get(name) {
+        walk(s, schemas, out);
+    }
+}
+
+/// Rules every schema must follow so that the generated types are what a payments user needs.
+fn check_schema(spec_name: &str, at: &str, s: &Value, top: bool) -> Result<(), Error> {
+    let err = |m: String| Error::spec(spec_name, format!("schema {at}: {m}"));
+    if str_of(s, "type") == Some("number") && str_of(s, "format") != Some("decimal") {
+        return Err(err(
+            "`type: number` must carry `format: decimal` (money is never f64)".into(),
+        ));
+    }
+    if s.get("pattern").is_some() {
+        return Err(err(
+            "`pattern` is not enforced by the generated validation yet".into(),
+        ));
+    }
+    if !top && s.get("properties").is_some() {
+        return Err(err(
+            "inline object with properties: make it a named component schema".into(),
+        ));
+    }
+    if let Some(props) = s.get("properties").and_then(Value::as_object) {
+        for (p, ps) in props {
+            check_schema(spec_name, &format!("{at}.{p}"), ps, false)?;
+        }
+    }
+    if let Some(items) = s.get("items") {
+        check_schema(spec_name, &format!("{at}[]"), items, false)?;
+    }
+    if let Some(ap) = s.get("additionalProperties").filter(|v| v.is_object()) {
+        check_schema(spec_name, &format!("{at}{{}}"), ap, false)?;
+    }
+    Ok(())
+}
+
+/// The members of a `oneOf` that only lists `required` names: "exactly one of these is set".
+pub fn exactly_one_of(s: &Value) -> Option<Vec<String>> {
+    let members = s.get("oneOf")?.as_array()?;
+    let mut names = Vec::new();
+    for m in members {
+        let obj = m.as_object()?;
+        if obj.len() != 1 {
+            return None;
+        }
+        let req = obj.get("required")?.as_array()?;
+        if req.len() != 1 {
+            return None;
+        }
+        names.push(req[0].as_str()?.to_string());
+    }
+    Some(names)
+}
+
+/// The copy of the document progenitor and typify see: our extensions, the keywords we validate
+/// ourselves, `default`s, and `oneOf`-of-`required` rules removed, with the removed facts written
+/// into the descriptions so they still reach the generated docs.
+pub fn clean_for_progenitor(doc: &Value) -> Value {
+    let mut doc = doc.clone();
+    if let Some(m) = doc.as_object_mut() {
+        for ext in OUR_EXTENSIONS {
+            m.remove(*ext);
+        }
+    }
+    if let Some(servers) = doc.get_mut("servers").and_then(Value::as_array_mut) {
+        for s in servers {
+            if let Some(m) = s.as_object_mut() {
+                m.remove("x-server-name");
+            }
+        }
+    }
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            if let Some(params) = item.get_mut("parameters") {
+                clean_params(params);
+            }
+            for op in item.values_mut() {
+                if let Some(op) = op.as_object_mut() {
+                    op.remove("x-idempotent");
+                    if let Some(params) = op.get_mut("parameters") {
+                        clean_params(params);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for s in schemas.values_mut() {
+            clean_schema(s);
+        }
+    }
+    doc
+}
+
+fn clean_params(params: &mut Value) {
+    for p in params.as_array_mut().into_iter().flatten() {
+        if let Some(s) = p.get_mut("schema") {
+            clean_schema(s);
+        }
+    }
+}
+
+fn clean_schema(s: &mut Value) {
+    let one_of = exactly_one_of(s);
+    let Some(m) = s.as_object_mut() else { return };
+    let mut notes = Vec::new();
+    if let Some(names) = one_of {
+        m.remove("oneOf");
+        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        notes.push(format!("Exactly one of {} is set.", names.join(", ")));
+    }
+    for ext in OUR_EXTENSIONS {
+        m.remove(*ext);
+    }
+    let limits = describe_limits(m);
+    if !limits.is_empty() {
+        notes.push(format!("Limits (checked before sending): {limits}."));
+    }
+    for k in VALIDATION_KEYWORDS {
+        m.remove(*k);
+    }
+    if let Some(d) = m.remove("default") {
+        notes.push(format!(
+            "Default when absent (applied by the service): `{d}`."
+        ));
+    }
+    if !notes.is_empty() {
+        let base = m
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let mut text = base;
+        for n in notes {
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            text.push_str(&n);
+        }
+        m.insert("description".into(), Value::String(text));
+    }
+    for key in ["properties"] {
+        if let Some(props) = m.get_mut(key).and_then(Value::as_object_mut) {
+            for p in props.values_mut() {
+                clean_schema(p);
+            }
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(c) = m.get_mut(key).filter(|v| v.is_object()) {
+            clean_schema(c);
+        }
+    }
+    // A `$ref` with siblings is a reference in OpenAPI 3.0: the siblings are ignored anyway.
+    if m.contains_key("$ref") {
+        m.retain(|k, _| k == "$ref");
+    }
+}
+
+/// Human-readable limits of a schema (for docs).
+pub fn describe_limits(m: &Map<String, Value>) -> String {
+    let mut out = Vec::new();
+    let excl = |k: &str| m.get(k).and_then(Value::as_bool).unwrap_or(false);
+    if let Some(v) = m.get("minLength") {
+        out.push(format!("at least {v} characters"));
+    }
+    if let Some(v) = m.get("maxLength") {
+        out.push(format!("at most {v} characters"));
+    }
+    if let Some(v) = m.get("minimum") {
+        out.push(if excl("exclusiveMinimum") {
+            format!("greater than {v}")
+        } else {
+            format!("at least {v}")
+        });
+    }
+    if let Some(v) = m.get("maximum") {
+        out.push(if excl("exclusiveMaximum") {
+            format!("less than {v}")
+        } else {
+            format!("at most {v}")
+        });
+    }
+    if let Some(v) = m.get("minItems") {
+        out.push(format!("at least {v} items"));
+    }
+    if let Some(v) = m.get("maxItems") {
+        out.push(format!("at most {v} items"));
+    }
+    out.join(", ")
+}
+
+/// A string member of a JSON object.
+pub fn str_of_pub<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    str_of(v, key)
+}

@@ -1,0 +1,210 @@
+//! A compact, reviewable summary of a generated crate's public surface, read back from the
+//! generated sources: the operations of `Client` with their request and response types, every
+//! type with its fields (JSON name and Rust type), enums with their wire values, webhooks.
+//!
+//! Snapshot tests store this text, so a spec edit shows up as a short diff.
+
+use std::fmt::Write as _;
+
+use quote::ToTokens;
+use syn::{Fields, ImplItem, Item, Visibility};
+
+use crate::{Error, GeneratedCrate};
+
+fn simplify(t: &str) -> String {
+    let mut s = t.replace(' ', "");
+    for prefix in [
+        "::std::option::",
+        "::std::vec::",
+        "::std::string::",
+        "::std::collections::",
+        "::rust_decimal::",
+        "::payspec_runtime::",
+        "payspec_runtime::",
+        "::serde_json::",
+        "crate::enums::",
+        "types::",
+    ] {
+        s = s.replace(prefix, "");
+    }
+    s.replace(',', ", ").replace(", >", ">")
+}
+
+fn parse(krate: &GeneratedCrate, path: &str) -> Result<Option<syn::File>, Error> {
+    match krate.files.get(path) {
+        None => Ok(None),
+        Some(text) => syn::parse_file(text)
+            .map(Some)
+            .map_err(|e| Error::spec(&krate.package, format!("{path} does not parse: {e}"))),
+    }
+}
+
+fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut found = None;
+    for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = a.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                found = Some(lit.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    found
+}
+
+/// The summary text of a generated crate.
+pub fn summary(krate: &GeneratedCrate) -> Result<String, Error> {
+    let mut out = String::new();
+    let _ = writeln!(out, "crate {}", krate.package);
+    let _ = writeln!(
+        out,
+        "files: {}",
+        krate.files.keys().cloned().collect::<Vec<_>>().join(", ")
+    );
+
+    if let Some(client) = parse(krate, "src/client.rs")? {
+        let _ = writeln!(out, "\nservers:");
+        for item in &client.items {
+            if let Item::Impl(imp) = item {
+                let self_ty = imp.self_ty.to_token_stream().to_string();
+                if self_ty == "Server" {
+                    for ii in &imp.items {
+                        if let ImplItem::Fn(f) = ii
+                            && f.sig.ident == "url"
+                        {
+                            let body = f.block.to_token_stream().to_string();
+                            for arm in body.split("Server ::").skip(1) {
+                                let arm =
+                                    arm.split(',').next().unwrap_or_default().replace(' ', "");
+                                let _ = writeln!(out, "  {}", arm.replace("=>", " = "));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let _ = writeln!(out, "\noperations:");
+        for item in &client.items {
+            let Item::Impl(imp) = item else { continue };
+            if imp.self_ty.to_token_stream().to_string() != "Client" {
+                continue;
+            }
+            for ii in &imp.items {
+                let ImplItem::Fn(f) = ii else { continue };
+                if !matches!(f.vis, Visibility::Public(_)) || f.sig.asyncness.is_none() {
+                    continue;
+                }
+                let args: Vec<String> = f
+                    .sig
+                    .inputs
+                    .iter()
+                    .skip(1)
+                    .map(|a| simplify(&a.to_token_stream().to_string()).replace(':', ": "))
+                    .collect();
+                let ret = match &f.sig.output {
+                    syn::ReturnType::Default => "()".to_string(),
+                    syn::ReturnType::Type(_, t) => simplify(&t.to_token_stream().to_string()),
+                };
+                let _ = writeln!(out, "  {}({}) -> {}", f.sig.ident, args.join(", "), ret);
+            }
+        }
+    }
+
+    if let Some(raw) = parse(krate, "src/raw.rs")? {
+        let types = raw.items.iter().find_map(|i| match i {
+            Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|c| &c.1),
+            _ => None,
+        });
+        let _ = writeln!(out, "\ntypes:");
+        for item in types.into_iter().flatten() {
+            match item {
+                Item::Struct(s) => match &s.fields {
+                    Fields::Named(named) => {
+                        let _ = writeln!(out, "  struct {}", s.ident);
+                        for f in &named.named {
+                            let id = f.ident.as_ref().map(|i| i.to_string()).unwrap_or_default();
+                            let json = serde_rename(&f.attrs).unwrap_or_else(|| id.clone());
+                            let ty = simplify(&f.ty.to_token_stream().to_string());
+                            let _ = writeln!(out, "    {id} ({json:?}): {ty}");
+                        }
+                    }
+                    Fields::Unnamed(u) => {
+                        let inner: Vec<String> = u
+                            .unnamed
+                            .iter()
+                            .map(|f| simplify(&f.ty.to_token_stream().to_string()))
+                            .collect();
+                        let _ = writeln!(out, "  newtype {}({})", s.ident, inner.join(", "));
+                    }
+                    Fields::Unit => {
+                        let _ = writeln!(out, "  unit {}", s.ident);
+                    }
+                },
+                Item::Enum(e) => {
+                    let _ = writeln!(out, "  enum {}", e.ident);
+                    for v in &e.variants {
+                        let wire = serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string());
+                        let _ = writeln!(out, "    {} = {wire:?}", v.ident);
+                    }
+                }
+                Item::Type(t) => {
+                    let _ = writeln!(
+                        out,
+                        "  type {} = {}",
+                        t.ident,
+                        simplify(&t.ty.to_token_stream().to_string())
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    if let Some(enums) = parse(krate, "src/enums.rs")? {
+        let _ = writeln!(out, "\nopen enums (unknown values kept as Unknown):");
+        for item in &enums.items {
+            let Item::Macro(m) = item else { continue };
+            let text = m.mac.tokens.to_string();
+            // `... pub enum Name { # [doc = ".."] Variant => "VALUE" , ... }`
+            let Some(rest) = text.split("pub enum").nth(1) else {
+                continue;
+            };
+            let name = rest.split_whitespace().next().unwrap_or_default();
+            let _ = writeln!(out, "  enum {name}");
+            for part in rest.split("=>").skip(1) {
+                let value = part.split(',').next().unwrap_or_default().trim();
+                let _ = writeln!(out, "    {value}");
+            }
+        }
+    }
+
+    if let Some(hooks) = parse(krate, "src/webhooks.rs")? {
+        let _ = writeln!(out, "\nwebhooks:");
+        for item in &hooks.items {
+            let Item::Impl(imp) = item else { continue };
+            let name = imp.self_ty.to_token_stream().to_string();
+            for ii in &imp.items {
+                match ii {
+                    ImplItem::Const(c) => {
+                        let _ =
+                            writeln!(out, "  {name}::{} = {}", c.ident, c.expr.to_token_stream());
+                    }
+                    ImplItem::Fn(f) if matches!(f.vis, Visibility::Public(_)) => {
+                        let ret = match &f.sig.output {
+                            syn::ReturnType::Default => "()".to_string(),
+                            syn::ReturnType::Type(_, t) => {
+                                simplify(&t.to_token_stream().to_string())
+                            }
+                        };
+                        let _ = writeln!(out, "  {name}::{} -> {ret}", f.sig.ident);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(out)
+}
