@@ -556,9 +556,9 @@ fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error>
         let rules = scalar_checks(&p.schema, quote!(v), json, ty.unwrap_or_default(), "");
         if !rules.is_empty() {
             if p.required {
-                checks.push(quote! { { let value = #pn; #(#rules)* } });
+                checks.push(quote! { { let value = &#pn; #(#rules)* } });
             } else {
-                checks.push(quote! { if let Some(value) = #pn { #(#rules)* } });
+                checks.push(quote! { if let Some(value) = &#pn { #(#rules)* } });
             }
         }
         param_docs.push_str(&format!(
@@ -851,7 +851,14 @@ fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
 fn enums_rs(ctx: &Context) -> TokenStream {
     let enums = ctx.model.open_enums.iter().map(|e| {
         let name = ident(&e.name);
-        let d = doc(&e.description);
+        let d = if e.description.is_empty() {
+            doc(&format!(
+                "`{}` (forward-compatible: unknown values are kept).",
+                e.name
+            ))
+        } else {
+            doc(&e.description)
+        };
         let variants = e.values.iter().map(|(v, vd)| {
             let vi = ident(&v.to_upper_camel_case());
             let vd = doc(vd);

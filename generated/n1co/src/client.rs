@@ -297,7 +297,7 @@ impl Client {
     ) -> Result<types::OrderDetails, payspec_runtime::Error<types::ProblemDetails>> {
         let mut v = payspec_runtime::Validator::new();
         {
-            let value = order_code;
+            let value = &order_code;
             v.min_length("orderCode", value, 1usize);
         }
         v.finish().map_err(payspec_runtime::Error::Validation)?;
