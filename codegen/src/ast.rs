@@ -106,8 +106,8 @@ pub fn post_process(
     Ok(structs)
 }
 
-/// The `rename = "..."` of a field's serde attributes.
-fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+/// The `rename = "..."` of a field's (or variant's) serde attributes.
+pub fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
     let mut found = None;
     for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = a.parse_nested_meta(|meta| {

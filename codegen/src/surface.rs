@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use quote::ToTokens;
 use syn::{Fields, ImplItem, Item, Visibility};
 
+use crate::ast::serde_rename;
 use crate::{Error, GeneratedCrate};
 
 fn simplify(t: &str) -> String {
@@ -37,22 +38,6 @@ fn parse(krate: &GeneratedCrate, path: &str) -> Result<Option<syn::File>, Error>
             .map(Some)
             .map_err(|e| Error::spec(&krate.package, format!("{path} does not parse: {e}"))),
     }
-}
-
-fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
-    let mut found = None;
-    for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = a.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                found = Some(lit.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    found
 }
 
 /// The summary text of a generated crate.
