@@ -537,7 +537,7 @@ fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error>
     for p in &params {
         let pn = format_ident!("{}", p.name.to_snake_case());
         let json = &p.name;
-        let ty = spec::str_of_pub(&p.schema, "type");
+        let ty = spec::str_of(&p.schema, "type");
         let (arg_ty, value_expr) = match (ty, p.required) {
             (Some("string"), true) => (quote!(&str), quote!(#pn)),
             (Some("string"), false) => (quote!(Option<&str>), quote!(#pn)),
@@ -553,7 +553,7 @@ fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error>
         };
         args.push(quote!(#pn: #arg_ty));
         call_args.push(value_expr);
-        let rules = scalar_checks(&p.schema, quote!(v), json, ty.unwrap_or_default(), "");
+        let rules = scalar_checks(&p.schema, json, ty.unwrap_or_default(), "");
         if !rules.is_empty() {
             if p.required {
                 checks.push(quote! { { let value = &#pn; #(#rules)* } });
@@ -612,14 +612,8 @@ fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error>
 }
 
 /// The checks of a scalar value's constraints; `value` is bound in scope (`&str`, `&Decimal`,
-/// an integer, or a slice / Vec for arrays). `_v` is unused (the validator is always `v`).
-fn scalar_checks(
-    schema: &Value,
-    _v: TokenStream,
-    json: &str,
-    kind: &str,
-    int_ty: &str,
-) -> Vec<TokenStream> {
+/// an integer, or a Vec for arrays); the validator in scope is `v`.
+fn scalar_checks(schema: &Value, json: &str, kind: &str, int_ty: &str) -> Vec<TokenStream> {
     let mut out = Vec::new();
     let num = |k: &str| schema.get(k).cloned();
     let excl = |k: &str| schema.get(k).and_then(Value::as_bool).unwrap_or(false);
@@ -681,7 +675,7 @@ fn is_collection(ty: &str) -> bool {
 }
 
 fn is_object(s: &Value) -> bool {
-    spec::str_of_pub(s, "type") == Some("object") && s.get("properties").is_some()
+    spec::str_of(s, "type") == Some("object") && s.get("properties").is_some()
 }
 
 fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
@@ -733,7 +727,7 @@ fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
             let mut checks = Vec::new();
             let target = spec::ref_name(ps).and_then(|r| m.schemas.get(r).map(|s| (r, s)));
             let effective = target.map(|(_, s)| s).unwrap_or(ps);
-            let kind = spec::str_of_pub(effective, "type").unwrap_or_default();
+            let kind = spec::str_of(effective, "type").unwrap_or_default();
             let inner_ty =
                 f.ty.trim_start_matches("::std::option::Option<")
                     .trim_end_matches('>');
@@ -744,13 +738,13 @@ fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 );
             } else {
                 if sensitive {
-                    let mut cs = scalar_checks(effective, quote!(v), json, kind, inner_ty);
+                    let mut cs = scalar_checks(effective, json, kind, inner_ty);
                     if !cs.is_empty() {
                         cs.insert(0, quote!(let value = value.expose();));
                     }
                     checks.extend(cs);
                 } else {
-                    checks.extend(scalar_checks(effective, quote!(v), json, kind, inner_ty));
+                    checks.extend(scalar_checks(effective, json, kind, inner_ty));
                 }
                 let item_is_object = effective
                     .get("items")
@@ -1058,7 +1052,7 @@ pub fn readme(ctx: &Context) -> String {
             o.body.is_none()
                 && o.params
                     .iter()
-                    .all(|p| p.required && spec::str_of_pub(&p.schema, "type") == Some("string"))
+                    .all(|p| p.required && spec::str_of(&p.schema, "type") == Some("string"))
         })
         .map(|o| {
             let args: Vec<String> = o

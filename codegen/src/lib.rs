@@ -107,11 +107,11 @@ pub fn generate_openapi_crate(
     };
 
     let mut files = BTreeMap::new();
-    files.insert("src/raw.rs".to_string(), format_file(spec_path, file)?);
+    files.insert("src/raw.rs".to_string(), format_file(file));
     for (path, tokens) in emit::rust_files(&ctx)? {
         let parsed: syn::File = syn::parse2(tokens)
             .map_err(|e| Error::spec(spec_path, format!("emitted {path} does not parse: {e}")))?;
-        files.insert(path, format_file(spec_path, parsed)?);
+        files.insert(path, format_file(parsed));
     }
     files.insert("Cargo.toml".to_string(), emit::cargo_toml(&ctx));
     files.insert("README.md".to_string(), emit::readme(&ctx));
@@ -122,10 +122,10 @@ pub fn generate_openapi_crate(
     })
 }
 
-fn format_file(_spec_path: &str, file: syn::File) -> Result<String, Error> {
+fn format_file(file: syn::File) -> String {
     let mut out = String::from(RUST_HEADER);
     out.push_str(&prettyplease::unparse(&file));
-    Ok(out)
+    out
 }
 
 fn progenitor_settings(model: &spec::Model) -> progenitor::GenerationSettings {

@@ -160,7 +160,8 @@ pub fn parse_yaml(spec_name: &str, text: &str) -> Result<Value, Error> {
         .map_err(|e| Error::spec(spec_name, format!("not valid YAML: {e}")))
 }
 
-fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+/// A string member of a JSON object.
+pub fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
@@ -701,9 +702,4 @@ pub fn describe_limits(m: &Map<String, Value>) -> String {
         out.push(format!("at most {v} items"));
     }
     out.join(", ")
-}
-
-/// A string member of a JSON object.
-pub fn str_of_pub<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    str_of(v, key)
 }
