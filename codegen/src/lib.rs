@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 
 pub mod ast;
+pub mod dcs;
 pub mod emit;
 #[allow(missing_docs)] // the model mirrors the OpenAPI members it is read from
 pub mod spec;
@@ -122,7 +123,7 @@ pub fn generate_openapi_crate(
     })
 }
 
-fn format_file(file: syn::File) -> String {
+pub(crate) fn format_file(file: syn::File) -> String {
     let mut out = String::from(RUST_HEADER);
     out.push_str(&prettyplease::unparse(&file));
     out
@@ -238,4 +239,59 @@ pub fn diff(path: &str, old: &str, new: &str) -> String {
             &format!("{path} (generated)"),
         )
         .to_string()
+}
+
+/// Reading a provider's spec files from a checkout: the only part of this crate that does I/O,
+/// shared by `cargo xtask codegen` and the tests so both generate the same way.
+pub mod load {
+    use std::fs;
+    use std::path::{Path, PathBuf};
+
+    use crate::GeneratedCrate;
+
+    /// Every provider folder under `<root>/specs` with an `openapi.yaml`, sorted.
+    pub fn providers(root: &Path) -> Result<Vec<String>, String> {
+        let mut out: Vec<String> = fs::read_dir(root.join("specs"))
+            .map_err(|e| format!("specs/: {e}"))?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().join("openapi.yaml").is_file())
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// Generates `provider`'s crate from `<root>/specs/<provider>/`: the OpenAPI document and,
+    /// when it names one with `x-dcs-contracts`, the folder of DataContract XSDs.
+    pub fn generate(root: &Path, provider: &str) -> Result<GeneratedCrate, String> {
+        let spec_path = format!("specs/{provider}/openapi.yaml");
+        let text =
+            fs::read_to_string(root.join(&spec_path)).map_err(|e| format!("{spec_path}: {e}"))?;
+        let generated =
+            match crate::dcs::contracts_dir(&spec_path, &text).map_err(|e| e.to_string())? {
+                Some(dir) => {
+                    let xsd_dir = root.join("specs").join(provider).join(&dir);
+                    let mut paths: Vec<PathBuf> = fs::read_dir(&xsd_dir)
+                        .map_err(|e| format!("{}: {e}", xsd_dir.display()))?
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.extension().is_some_and(|x| x == "xsd"))
+                        .collect();
+                    paths.sort();
+                    let mut xsds = Vec::new();
+                    for p in paths {
+                        let stem = p
+                            .file_stem()
+                            .and_then(|s| s.to_str())
+                            .ok_or("bad XSD file name")?
+                            .to_string();
+                        let text =
+                            fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+                        xsds.push((stem, text));
+                    }
+                    crate::dcs::generate_dcs_crate(provider, &spec_path, &text, &xsds)
+                }
+                None => crate::generate_openapi_crate(provider, &spec_path, &text),
+            };
+        generated.map_err(|e| e.to_string())
+    }
 }

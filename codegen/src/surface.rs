@@ -24,6 +24,7 @@ fn simplify(t: &str) -> String {
         "payspec_runtime::",
         "::serde_json::",
         "crate::enums::",
+        "crate::contracts::",
         "types::",
     ] {
         s = s.replace(prefix, "");
@@ -87,7 +88,7 @@ pub fn summary(krate: &GeneratedCrate) -> Result<String, Error> {
                     .inputs
                     .iter()
                     .skip(1)
-                    .map(|a| simplify(&a.to_token_stream().to_string()).replace(':', ": "))
+                    .map(|a| simplify(&a.to_token_stream().to_string()).replacen(':', ": ", 1))
                     .collect();
                 let ret = match &f.sig.output {
                     syn::ReturnType::Default => "()".to_string(),
@@ -166,6 +167,48 @@ pub fn summary(krate: &GeneratedCrate) -> Result<String, Error> {
         }
     }
 
+    // DataContract crates: one module per contract namespace.
+    let contract_files: Vec<&String> = krate
+        .files
+        .keys()
+        .filter(|p| p.starts_with("src/contracts/") && !p.ends_with("/mod.rs"))
+        .collect();
+    for path in contract_files {
+        let Some(file) = parse(krate, path)? else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "
+{path}:"
+        );
+        for item in &file.items {
+            match item {
+                Item::Struct(st) => {
+                    let _ = writeln!(out, "  struct {}", st.ident);
+                    for f in &st.fields {
+                        let id = f.ident.as_ref().map(|i| i.to_string()).unwrap_or_default();
+                        let ty = simplify(&f.ty.to_token_stream().to_string());
+                        let wire = doc_line(&f.attrs, "Wire: ").unwrap_or_default();
+                        let _ = writeln!(out, "    {id}: {ty}  // {wire}");
+                    }
+                }
+                Item::Enum(e) => {
+                    let _ = writeln!(out, "  enum {}", e.ident);
+                    for v in &e.variants {
+                        let doc = doc_line(&v.attrs, "").unwrap_or_default();
+                        let wire = doc
+                            .rfind("(`")
+                            .map(|i| doc[i..].trim_end_matches('.').to_string())
+                            .unwrap_or_default();
+                        let _ = writeln!(out, "    {} {wire}", v.ident);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     if let Some(hooks) = parse(krate, "src/webhooks.rs")? {
         let _ = writeln!(out, "\nwebhooks:");
         for item in &hooks.items {
@@ -192,4 +235,23 @@ pub fn summary(krate: &GeneratedCrate) -> Result<String, Error> {
         }
     }
     Ok(out)
+}
+
+/// The last doc line starting with `prefix`.
+fn doc_line(attrs: &[syn::Attribute], prefix: &str) -> Option<String> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value().trim().to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .filter(|l| l.starts_with(prefix) && !l.is_empty())
+        .last()
 }

@@ -39,6 +39,45 @@ impl ErrorBody for () {
     }
 }
 
+/// Why a response body did not parse.
+#[derive(Debug)]
+pub enum DecodeError {
+    /// A JSON body.
+    Json(serde_json::Error),
+    /// A DataContract XML body.
+    Xml(crate::dcs::XmlError),
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::Json(e) => e.fmt(f),
+            DecodeError::Xml(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DecodeError::Json(e) => Some(e),
+            DecodeError::Xml(e) => Some(e),
+        }
+    }
+}
+
+impl From<serde_json::Error> for DecodeError {
+    fn from(e: serde_json::Error) -> Self {
+        DecodeError::Json(e)
+    }
+}
+
+impl From<crate::dcs::XmlError> for DecodeError {
+    fn from(e: crate::dcs::XmlError) -> Self {
+        DecodeError::Xml(e)
+    }
+}
+
 /// What went wrong with an API call. `E` is the operation's documented error body.
 #[derive(Debug)]
 pub enum Error<E> {
@@ -77,7 +116,7 @@ pub enum Error<E> {
         /// The raw response body.
         body: Bytes,
         /// Why it did not parse.
-        source: serde_json::Error,
+        source: DecodeError,
     },
     /// The request timed out (connecting, or waiting for the response).
     Timeout(reqwest::Error),
@@ -340,7 +379,7 @@ pub async fn from_progenitor<E>(err: progenitor_client::Error<E>) -> Error<E> {
         P::InvalidResponsePayload(body, source) => Error::Decode {
             status: None,
             body,
-            source,
+            source: DecodeError::Json(source),
         },
         P::UnexpectedResponse(response) => {
             let status = response.status();
@@ -530,7 +569,7 @@ mod tests {
         let d: Error<()> = Error::Decode {
             status: Some(StatusCode::OK),
             body: Bytes::from_static(b"\"x\""),
-            source: json_error(),
+            source: DecodeError::Json(json_error()),
         };
         assert_eq!(
             d.to_string(),
@@ -541,7 +580,7 @@ mod tests {
         let d: Error<()> = Error::Decode {
             status: None,
             body: Bytes::new(),
-            source: json_error(),
+            source: DecodeError::Json(json_error()),
         };
         assert!(
             d.to_string()

@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 pub mod datetime;
+pub mod dcs;
 pub mod decimal;
 pub mod error;
 pub mod open_enum;
@@ -31,7 +32,7 @@ pub mod validate;
 pub mod webhook;
 
 pub use datetime::DateTime;
-pub use error::{Error, ErrorBody, from_progenitor};
+pub use error::{DecodeError, Error, ErrorBody, from_progenitor};
 pub use secret::{Secret, SecretString};
 pub use transport::{ClientOptions, RetryPolicy, Transport};
 pub use validate::{Validate, ValidationError, Validator, Violation};

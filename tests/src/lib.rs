@@ -2,6 +2,9 @@
 //! request it receives, and a Prism mock server driven by a spec, used as the judge of the
 //! requests our clients send.
 
+pub mod dcs_oracle;
+pub mod dcs_values;
+
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

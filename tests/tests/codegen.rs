@@ -9,20 +9,11 @@ fn root() -> std::path::PathBuf {
 }
 
 fn providers() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(root().join("specs"))
-        .unwrap()
-        .flatten()
-        .filter(|e| e.path().join("openapi.yaml").is_file())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .collect();
-    v.sort();
-    v
+    payspec_codegen::load::providers(&root()).unwrap()
 }
 
 fn generate(provider: &str) -> GeneratedCrate {
-    let spec = format!("specs/{provider}/openapi.yaml");
-    let text = std::fs::read_to_string(root().join(&spec)).unwrap();
-    generate_openapi_crate(provider, &spec, &text).unwrap_or_else(|e| panic!("{e}"))
+    payspec_codegen::load::generate(&root(), provider).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]

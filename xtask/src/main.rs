@@ -40,28 +40,10 @@ fn main() -> ExitCode {
 
 /// Every provider's generated crate, in memory.
 pub fn generate_all(root: &Path) -> Result<Vec<GeneratedCrate>, String> {
-    let mut out = Vec::new();
-    let mut providers: Vec<PathBuf> = fs::read_dir(root.join("specs"))
-        .map_err(|e| format!("specs/: {e}"))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("openapi.yaml").is_file())
-        .collect();
-    providers.sort();
-    for dir in providers {
-        let provider = dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .ok_or("bad folder name")?
-            .to_string();
-        let spec_path = format!("specs/{provider}/openapi.yaml");
-        let text =
-            fs::read_to_string(root.join(&spec_path)).map_err(|e| format!("{spec_path}: {e}"))?;
-        out.push(
-            payspec_codegen::generate_openapi_crate(&provider, &spec_path, &text)
-                .map_err(|e| e.to_string())?,
-        );
-    }
-    Ok(out)
+    payspec_codegen::load::providers(root)?
+        .iter()
+        .map(|p| payspec_codegen::load::generate(root, p))
+        .collect()
 }
 
 fn files_on_disk(dir: &Path) -> BTreeMap<String, PathBuf> {

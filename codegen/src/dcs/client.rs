@@ -1,0 +1,461 @@
+//! Emits the client of a DataContract provider: one async method per operation.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::Input;
+use super::types::{field_name, ident, type_path};
+
+fn docs(text: &str) -> TokenStream {
+    let lines: Vec<TokenStream> = text
+        .lines()
+        .map(|l| {
+            let l = format!(" {}", l.trim_end());
+            quote!(#[doc = #l])
+        })
+        .collect();
+    quote!(#(#lines)*)
+}
+
+/// The `client` module.
+pub fn client(input: &Input) -> Result<TokenStream, String> {
+    let api = input.api;
+    let auth = field_name(&api.auth_member);
+    let code_field = field_name(&api.code_member);
+    let message_field = field_name(&api.message_member);
+    let success = &api.success;
+
+    // Servers.
+    let mut server_variants = Vec::new();
+    let mut server_urls = Vec::new();
+    for (name, url, description) in &api.servers {
+        let v = ident(name);
+        let d = docs(&format!("`{url}`. {description}"));
+        let default = if server_variants.is_empty() {
+            quote!(#[default])
+        } else {
+            quote!()
+        };
+        server_variants.push(quote!(#d #default #v,));
+        server_urls.push(quote!(Server::#v => #url,));
+    }
+
+    // Response codes.
+    let mut codes = Vec::new();
+    for rc in &api.response_codes {
+        let v = ident(&rc.code);
+        let code = &rc.code;
+        let d = docs(&format!(
+            "{} (operations: {}).",
+            rc.description.trim_end_matches('.'),
+            rc.operations.join(", ")
+        ));
+        codes.push(quote!(#d #v => #code,));
+    }
+
+    // Operations. Find the callback-lookup operation for the money-moving docs.
+    let callback_lookup = api
+        .operations
+        .iter()
+        .find(|o| o.id == "getTransactionByCallbackId")
+        .map(|o| heck::ToSnakeCase::to_snake_case(o.id.as_str()));
+    let mut methods = Vec::new();
+    for op in &api.operations {
+        let method = format_ident!("{}", heck::ToSnakeCase::to_snake_case(op.id.as_str()));
+        let method_str = method.to_string();
+        let req = type_path(input.contracts, &input.qualified[&op.request]);
+        let resp = type_path(input.contracts, &input.qualified[&op.response]);
+        let path = &op.path;
+        let retry_safe = op.idempotent;
+        let mut doc = format!(
+            "{}\n\n{}\n\n`POST {}`: `{}` → `{}`.",
+            op.summary, op.description, op.path, op.request, op.response
+        );
+        doc.push_str(&format!(
+            "\n\nThe client sets `{}` to its authentication key (any value in `request` is replaced). A `{}` other than `{success}` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].",
+            api.auth_member, api.code_member
+        ));
+        if op.moves_money {
+            let lookup = callback_lookup
+                .as_deref()
+                .map(|m| format!("[`Client::{m}`]"))
+                .unwrap_or_else(|| "a transaction lookup".into());
+            doc.push_str(&format!(
+                "\n\n# Never retried\n\nThis operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`](payspec_runtime::Error::Timeout), [`Error::Transport`](payspec_runtime::Error::Transport), or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call {lookup} with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default)."
+            ));
+        } else if op.idempotent {
+            doc.push_str("\n\nA read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.");
+        } else {
+            doc.push_str(
+                "\n\nChanges state on the service: sent exactly once, never retried automatically.",
+            );
+        }
+        let doc = docs(&doc);
+        methods.push(quote! {
+            #doc
+            pub async fn #method(&self, request: #req) -> ::std::result::Result<#resp, Error<ProcessOneError>> {
+                let mut request = request;
+                request.#auth = ::std::option::Option::Some(self.inner.key.clone());
+                self.call(#method_str, #path, &request, #retry_safe).await
+            }
+        });
+    }
+
+    // Outcome extraction for every response type used.
+    let mut responses: Vec<&String> = api.operations.iter().map(|o| &o.response).collect();
+    responses.sort();
+    responses.dedup();
+    let outcome_impls: Vec<TokenStream> = responses
+        .iter()
+        .map(|r| {
+            let p = type_path(input.contracts, &input.qualified[*r]);
+            quote! {
+                impl Outcome for #p {
+                    fn outcome(&self) -> (::std::option::Option<&str>, ::std::option::Option<&str>) {
+                        (self.#code_field.as_deref(), self.#message_field.as_deref())
+                    }
+                }
+            }
+        })
+        .collect();
+    let default_ua = format!("payspec-{}/{{}}", input.provider);
+
+    Ok(quote! {
+        //! The HTTP client: one method per operation.
+
+        use ::std::sync::Arc;
+        use ::std::time::Duration;
+
+        use ::payspec_runtime::dcs::DataContract;
+        use ::payspec_runtime::{ClientOptions, DecodeError, Error, ErrorBody, RetryPolicy, SecretString, Transport};
+        use ::payspec_runtime::reqwest;
+        use ::payspec_runtime::http::{HeaderMap, HeaderValue, StatusCode, header};
+
+        /// A documented server (the default is the first).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+        pub enum Server {
+            #(#server_variants)*
+        }
+
+        impl Server {
+            /// The base URL.
+            pub fn url(self) -> &'static str {
+                match self {
+                    #(#server_urls)*
+                }
+            }
+        }
+
+        /// The body format, chosen once per client.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+        pub enum WireFormat {
+            /// `application/json` (Json.NET style).
+            #[default]
+            Json,
+            /// `application/xml` (DataContractSerializer).
+            Xml,
+        }
+
+        impl WireFormat {
+            fn content_type(self) -> &'static str {
+                match self {
+                    WireFormat::Json => "application/json; charset=utf-8",
+                    WireFormat::Xml => "application/xml; charset=utf-8",
+                }
+            }
+
+            fn accept(self) -> &'static str {
+                match self {
+                    WireFormat::Json => "application/json",
+                    WireFormat::Xml => "application/xml",
+                }
+            }
+        }
+
+        ::payspec_runtime::open_enum! {
+            /// The `ResponseCode` of a response: every code of the provider's "Response Code Definitions", and any other kept verbatim.
+            pub enum ResponseCode {
+                #(#codes)*
+            }
+        }
+
+        /// A response whose `ResponseCode` was not `Success`: the provider's business error.
+        ///
+        /// `Debug` and `Display` show the code and message only (the body can hold account data).
+        #[derive(Clone)]
+        pub struct ProcessOneError {
+            /// The response code (`None` if the response had none).
+            pub code: ::std::option::Option<ResponseCode>,
+            /// The response message.
+            pub message: ::std::option::Option<String>,
+            body: ::payspec_runtime::bytes::Bytes,
+            format: WireFormat,
+        }
+
+        impl ProcessOneError {
+            /// The whole response contract (for example a declined charge's transaction id),
+            /// decoded from the body the error keeps.
+            pub fn response<T: DataContract>(&self) -> ::std::result::Result<T, DecodeError> {
+                match self.format {
+                    WireFormat::Json => T::from_json(&self.body).map_err(DecodeError::from),
+                    WireFormat::Xml => T::from_xml(&self.body).map_err(DecodeError::from),
+                }
+            }
+
+            /// The raw response body.
+            pub fn body(&self) -> &[u8] {
+                &self.body
+            }
+        }
+
+        impl ::std::fmt::Debug for ProcessOneError {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("ProcessOneError")
+                    .field("code", &self.code)
+                    .field("message", &self.message)
+                    .field("body_len", &self.body.len())
+                    .field("format", &self.format)
+                    .finish()
+            }
+        }
+
+        impl ErrorBody for ProcessOneError {
+            fn message(&self) -> ::std::option::Option<String> {
+                let code = self.code.as_ref().map(|c| c.as_str().to_string()).unwrap_or_else(|| "no ResponseCode".into());
+                Some(match &self.message {
+                    Some(m) => format!("{code}: {m}"),
+                    None => code,
+                })
+            }
+        }
+
+        /// The response code and message of a response contract.
+        pub trait Outcome {
+            /// (`ResponseCode`, `Message`).
+            fn outcome(&self) -> (::std::option::Option<&str>, ::std::option::Option<&str>);
+        }
+
+        #(#outcome_impls)*
+
+        /// Why a [`ClientBuilder`] could not build a client.
+        #[derive(Debug)]
+        pub enum BuildError {
+            /// No authentication key was given.
+            MissingAuthenticationKey,
+            /// The base URL does not parse or is not http(s).
+            InvalidBaseUrl(String),
+            /// The HTTP client could not be built.
+            Http(reqwest::Error),
+        }
+
+        impl ::std::fmt::Display for BuildError {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    BuildError::MissingAuthenticationKey => f.write_str("no authentication key: call ClientBuilder::authentication_key"),
+                    BuildError::InvalidBaseUrl(m) => write!(f, "invalid base URL: {m}"),
+                    BuildError::Http(e) => write!(f, "cannot build the HTTP client: {e}"),
+                }
+            }
+        }
+
+        impl ::std::error::Error for BuildError {}
+
+        /// Builds a [`Client`].
+        #[derive(Debug)]
+        pub struct ClientBuilder {
+            base_url: String,
+            key: ::std::option::Option<SecretString>,
+            format: WireFormat,
+            options: ClientOptions,
+            http: ::std::option::Option<reqwest::Client>,
+        }
+
+        impl ClientBuilder {
+            /// A builder for `server`, with the defaults: JSON, 30 s timeout, 10 s connect timeout, default retry policy for reads.
+            pub fn new(server: Server) -> Self {
+                Self::with_base_url(server.url())
+            }
+
+            /// A builder for another base URL (production, or a sandbox).
+            pub fn with_base_url(base_url: impl Into<String>) -> Self {
+                ClientBuilder {
+                    base_url: base_url.into(),
+                    key: None,
+                    format: WireFormat::Json,
+                    options: ClientOptions::new(format!(#default_ua, env!("CARGO_PKG_VERSION"))),
+                    http: None,
+                }
+            }
+
+            /// The instance authentication key, put into every request (never printed).
+            pub fn authentication_key(mut self, key: impl Into<SecretString>) -> Self {
+                self.key = Some(key.into());
+                self
+            }
+
+            /// The body format for requests and responses.
+            pub fn format(mut self, format: WireFormat) -> Self {
+                self.format = format;
+                self
+            }
+
+            /// The limit for a whole request.
+            pub fn timeout(mut self, timeout: Duration) -> Self {
+                self.options.timeout = timeout;
+                self
+            }
+
+            /// The limit for connecting.
+            pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+                self.options.connect_timeout = timeout;
+                self
+            }
+
+            /// Retries of reads (operations that move money or change state are never retried).
+            pub fn retry(mut self, policy: RetryPolicy) -> Self {
+                self.options.retry = policy;
+                self
+            }
+
+            /// At most `n` requests in flight at once.
+            pub fn max_in_flight(mut self, n: usize) -> Self {
+                self.options.max_in_flight = Some(n);
+                self
+            }
+
+            /// Uses this HTTP client instead of building one (its own timeouts apply).
+            pub fn http_client(mut self, client: reqwest::Client) -> Self {
+                self.http = Some(client);
+                self
+            }
+
+            /// Builds the client.
+            pub fn build(self) -> ::std::result::Result<Client, BuildError> {
+                let key = self.key.ok_or(BuildError::MissingAuthenticationKey)?;
+                let mut base = reqwest::Url::parse(&self.base_url).map_err(|e| BuildError::InvalidBaseUrl(e.to_string()))?;
+                if base.scheme() != "http" && base.scheme() != "https" {
+                    return Err(BuildError::InvalidBaseUrl(format!("scheme {} is not http(s)", base.scheme())));
+                }
+                if !base.path().ends_with('/') {
+                    let p = format!("{}/", base.path());
+                    base.set_path(&p);
+                }
+                let http = match self.http {
+                    Some(c) => c,
+                    None => self.options.build_http_client().map_err(BuildError::Http)?,
+                };
+                Ok(Client {
+                    inner: Arc::new(Inner {
+                        http,
+                        base,
+                        key,
+                        format: self.format,
+                        transport: Transport::new(&self.options),
+                    }),
+                })
+            }
+        }
+
+        struct Inner {
+            http: reqwest::Client,
+            base: reqwest::Url,
+            key: SecretString,
+            format: WireFormat,
+            transport: Transport,
+        }
+
+        /// The client. Cheap to clone (clones share the connection pool and the in-flight limit).
+        #[derive(Clone)]
+        pub struct Client {
+            inner: Arc<Inner>,
+        }
+
+        impl ::std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Client")
+                    .field("base_url", &self.inner.base.as_str())
+                    .field("format", &self.inner.format)
+                    .field("authentication_key", &self.inner.key)
+                    .finish()
+            }
+        }
+
+        fn network_error<E>(e: reqwest::Error) -> Error<E> {
+            let e = e.without_url();
+            if e.is_timeout() { Error::Timeout(e) } else { Error::Transport(e) }
+        }
+
+        impl Client {
+            /// A builder for `server`.
+            pub fn builder(server: Server) -> ClientBuilder {
+                ClientBuilder::new(server)
+            }
+
+            /// The body format of this client.
+            pub fn format(&self) -> WireFormat {
+                self.inner.format
+            }
+
+            async fn call<Req: DataContract, Resp: DataContract + Outcome>(
+                &self,
+                operation: &'static str,
+                path: &'static str,
+                request: &Req,
+                retry_safe: bool,
+            ) -> ::std::result::Result<Resp, Error<ProcessOneError>> {
+                let format = self.inner.format;
+                let body = match format {
+                    WireFormat::Json => request.to_json().map_err(|e| e.to_string()),
+                    WireFormat::Xml => request.to_xml().map_err(|e| e.to_string()),
+                }
+                .map_err(|e| Error::Other(format!("{operation}: the request cannot be encoded: {e}")))?;
+                let url = self.inner.base.join(path.trim_start_matches('/')).map_err(|e| Error::Other(format!("{operation}: {e}")))?;
+                let http_request = self
+                    .inner
+                    .http
+                    .post(url)
+                    .header(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()))
+                    .header(header::ACCEPT, HeaderValue::from_static(format.accept()))
+                    .body(body)
+                    .build()
+                    .map_err(|e| Error::Other(format!("{operation}: {}", e.without_url())))?;
+                let response = self
+                    .inner
+                    .transport
+                    .execute(&self.inner.http, http_request, retry_safe)
+                    .await
+                    .map_err(network_error)?;
+                let status = response.status();
+                let headers: HeaderMap = response.headers().clone();
+                let body = response.bytes().await.map_err(network_error)?;
+                if status != StatusCode::OK {
+                    let mut body = body;
+                    body.truncate(::payspec_runtime::error::MAX_RAW_BODY);
+                    return Err(Error::UnexpectedResponse { status, headers, body });
+                }
+                let decoded: ::std::result::Result<Resp, DecodeError> = match format {
+                    WireFormat::Json => Resp::from_json(&body).map_err(DecodeError::from),
+                    WireFormat::Xml => Resp::from_xml(&body).map_err(DecodeError::from),
+                };
+                let value = match decoded {
+                    Ok(v) => v,
+                    Err(source) => return Err(Error::Decode { status: Some(status), body, source }),
+                };
+                let (code, message) = value.outcome();
+                if code == Some(#success) {
+                    return Ok(value);
+                }
+                let error = ProcessOneError {
+                    code: code.map(ResponseCode::from),
+                    message: message.map(str::to_string),
+                    body,
+                    format,
+                };
+                Err(Error::Api { status, headers, body: error })
+            }
+
+            #(#methods)*
+        }
+
+    })
+}

@@ -1,0 +1,374 @@
+//! The operations of a DataContract provider, from its OpenAPI document, and the complete
+//! document with `components.schemas` derived from the XSDs.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::Input;
+use super::xsd::{Contracts, QName, TypeRef};
+use crate::Error;
+use crate::spec::{ref_name, str_of};
+
+/// One operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// `operationId`.
+    pub id: String,
+    /// The path (`/api/CreditCard/Charge`).
+    pub path: String,
+    /// `summary`.
+    pub summary: String,
+    /// `description`.
+    pub description: String,
+    /// Request contract, `Area.Name`.
+    pub request: String,
+    /// Response contract, `Area.Name`.
+    pub response: String,
+    /// `x-idempotent`: safe to retry.
+    pub idempotent: bool,
+    /// `x-moves-money`: never retried; documented recovery through a callback id.
+    pub moves_money: bool,
+}
+
+/// A documented response code.
+#[derive(Debug, Clone)]
+pub struct ResponseCode {
+    /// The code.
+    pub code: String,
+    /// What it means.
+    pub description: String,
+    /// The operations the seed lists it for.
+    pub operations: Vec<String>,
+}
+
+/// The API: servers, operations, client settings.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// Servers: (`x-server-name`, url, description).
+    pub servers: Vec<(String, String, String)>,
+    /// Operations in document order.
+    pub operations: Vec<Operation>,
+    /// `x-response-codes`.
+    pub response_codes: Vec<ResponseCode>,
+    /// `x-dcs-client.authentication`: the request member that carries the key.
+    pub auth_member: String,
+    /// `x-dcs-client.response-code`.
+    pub code_member: String,
+    /// `x-dcs-client.response-message`.
+    pub message_member: String,
+    /// `x-dcs-client.success`.
+    pub success: String,
+}
+
+fn body_ref(v: Option<&Value>, what: &str) -> Result<String, String> {
+    let content = v
+        .and_then(|b| b.get("content"))
+        .ok_or(format!("{what} has no content"))?;
+    let json = content
+        .get("application/json")
+        .and_then(|c| c.get("schema"))
+        .and_then(ref_name)
+        .ok_or(format!(
+            "{what}: application/json must be a $ref to a contract"
+        ))?;
+    let xml = content
+        .get("application/xml")
+        .and_then(|c| c.get("schema"))
+        .and_then(ref_name)
+        .ok_or(format!(
+            "{what}: application/xml must be a $ref to a contract"
+        ))?;
+    if json != xml {
+        return Err(format!("{what}: JSON and XML name different contracts"));
+    }
+    Ok(json.to_string())
+}
+
+/// Reads the operations, checking every contract they name exists in the XSDs and has the
+/// members `x-dcs-client` names.
+pub fn read(
+    spec: &str,
+    doc: &Value,
+    contracts: &Contracts,
+    qualified: &BTreeMap<String, QName>,
+) -> Result<Api, Error> {
+    let err = |m: String| Error::spec(spec, m);
+    if doc.pointer("/components/schemas").is_some() {
+        return Err(err(
+            "components.schemas must not be written by hand: it is derived from the XSDs".into(),
+        ));
+    }
+    let client = doc
+        .get("x-dcs-client")
+        .ok_or_else(|| err("x-dcs-client is required".into()))?;
+    let setting = |k: &str| {
+        str_of(client, k)
+            .map(str::to_string)
+            .ok_or_else(|| err(format!("x-dcs-client.{k} is required")))
+    };
+    let (auth_member, code_member, message_member, success) = (
+        setting("authentication")?,
+        setting("response-code")?,
+        setting("response-message")?,
+        setting("success")?,
+    );
+    let mut servers = Vec::new();
+    for s in doc
+        .get("servers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let name = str_of(s, "x-server-name")
+            .ok_or_else(|| err("every server needs x-server-name".into()))?;
+        servers.push((
+            name.to_string(),
+            str_of(s, "url").unwrap_or_default().to_string(),
+            str_of(s, "description")
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        ));
+    }
+    if servers.is_empty() {
+        return Err(err("at least one server is required".into()));
+    }
+    let has_member = |contract: &str, member: &str| -> bool {
+        qualified
+            .get(contract)
+            .and_then(|q| contracts.classes.get(q))
+            .map(|c| {
+                contracts
+                    .all_members(c)
+                    .iter()
+                    .any(|m| m.name == member && m.ty == TypeRef::String)
+            })
+            .unwrap_or(false)
+    };
+    let mut operations = Vec::new();
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .ok_or_else(|| err("no paths".into()))?;
+    for (path, item) in paths {
+        let item = item
+            .as_object()
+            .ok_or_else(|| err(format!("{path}: not an object")))?;
+        for (method, op) in item {
+            if method != "post" {
+                return Err(err(format!("{path}: only POST operations are supported")));
+            }
+            let id = str_of(op, "operationId")
+                .ok_or_else(|| err(format!("{path}: operationId is required")))?
+                .to_string();
+            let oerr = |m: String| Error::operation(spec, &id, m);
+            let request = body_ref(op.get("requestBody"), "requestBody").map_err(oerr)?;
+            let response = body_ref(op.pointer("/responses/200"), "response 200").map_err(oerr)?;
+            for c in [&request, &response] {
+                if !qualified.contains_key(c) {
+                    return Err(oerr(format!(
+                        "contract {c} is not a complexType of the XSDs"
+                    )));
+                }
+            }
+            if !has_member(&request, &auth_member) {
+                return Err(oerr(format!(
+                    "request {request} has no string member {auth_member}"
+                )));
+            }
+            if !has_member(&response, &code_member) || !has_member(&response, &message_member) {
+                return Err(oerr(format!(
+                    "response {response} lacks the string members {code_member} / {message_member}"
+                )));
+            }
+            let flag = |k: &str| op.get(k).and_then(Value::as_bool).unwrap_or(false);
+            operations.push(Operation {
+                path: path.clone(),
+                summary: str_of(op, "summary").unwrap_or_default().trim().to_string(),
+                description: str_of(op, "description")
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+                request,
+                response,
+                idempotent: flag("x-idempotent"),
+                moves_money: flag("x-moves-money"),
+                id,
+            });
+        }
+    }
+    let mut ids: Vec<&str> = operations.iter().map(|o| o.id.as_str()).collect();
+    ids.sort();
+    if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+        return Err(err(format!("operationId {} is used twice", w[0])));
+    }
+    if let Some(o) = operations.iter().find(|o| o.idempotent && o.moves_money) {
+        return Err(err(format!(
+            "{}: x-moves-money operations cannot be x-idempotent",
+            o.id
+        )));
+    }
+    let mut response_codes = Vec::new();
+    for c in doc
+        .get("x-response-codes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let code = str_of(c, "code")
+            .ok_or_else(|| err("x-response-codes: every entry needs a code".into()))?;
+        if response_codes.iter().any(|r: &ResponseCode| r.code == code) {
+            return Err(err(format!("x-response-codes: {code} is listed twice")));
+        }
+        response_codes.push(ResponseCode {
+            code: code.to_string(),
+            description: str_of(c, "description")
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            operations: c
+                .get("operations")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+        });
+    }
+    if !response_codes.iter().any(|r| r.code == success) {
+        return Err(err(format!(
+            "x-response-codes must list the success code {success}"
+        )));
+    }
+    Ok(Api {
+        title: str_of(doc.get("info").unwrap_or(&Value::Null), "title")
+            .unwrap_or("API")
+            .to_string(),
+        servers,
+        operations,
+        response_codes,
+        auth_member,
+        code_member,
+        message_member,
+        success,
+    })
+}
+
+fn qualified_of(input: &Input, q: &QName) -> String {
+    input
+        .qualified
+        .iter()
+        .find(|(_, v)| *v == q)
+        .map(|(k, _)| k.clone())
+        .unwrap_or_default()
+}
+
+/// The JSON schema of a member's JSON form.
+fn member_schema(input: &Input, m: &super::xsd::MemberDef) -> Value {
+    let c = input.contracts;
+    let nullable = m.nillable;
+    let mut s = match &m.ty {
+        TypeRef::String => json!({"type": "string"}),
+        TypeRef::Int => json!({"type": "integer", "format": "int32"}),
+        TypeRef::Decimal => json!({"type": "number", "format": "decimal"}),
+        TypeRef::DateTime => json!({
+            "type": "string",
+            "description": "xs:dateTime: YYYY-MM-DDTHH:MM:SS, optional fraction (up to 7 digits) and optional Z or ±HH:MM offset",
+            "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,7})?(Z|[+-]\\d{2}:\\d{2})?$"
+        }),
+        TypeRef::Bool => json!({"type": "boolean"}),
+        TypeRef::Enum(q) => {
+            let e = &c.enums[q];
+            json!({
+                "type": "integer",
+                "format": "int32",
+                "enum": e.values.iter().map(|v| v.1).collect::<Vec<_>>(),
+                "x-enum-varnames": e.values.iter().map(|v| v.0.clone()).collect::<Vec<_>>(),
+            })
+        }
+        TypeRef::Class(q) => {
+            let r = format!("#/components/schemas/{}", qualified_of(input, q));
+            return if nullable {
+                json!({"allOf": [{"$ref": r}], "nullable": true})
+            } else {
+                json!({"$ref": r})
+            };
+        }
+        TypeRef::Array(q) => {
+            let a = &c.arrays[q];
+            let item = match &a.item {
+                TypeRef::String => json!({"type": "string", "nullable": a.item_nillable}),
+                TypeRef::Enum(e) => {
+                    let e = &c.enums[e];
+                    json!({"type": "integer", "format": "int32", "enum": e.values.iter().map(|v| v.1).collect::<Vec<_>>()})
+                }
+                TypeRef::Class(k) => {
+                    let r = format!("#/components/schemas/{}", qualified_of(input, k));
+                    json!({"allOf": [{"$ref": r}], "nullable": a.item_nillable})
+                }
+                _ => json!({}),
+            };
+            json!({"type": "array", "items": item})
+        }
+    };
+    if let Some(o) = s.as_object_mut() {
+        if nullable {
+            o.insert("nullable".into(), Value::Bool(true));
+        }
+        if let Some(d) = &m.doc
+            && !o.contains_key("description")
+        {
+            o.insert("description".into(), Value::String(d.clone()));
+        }
+    }
+    s
+}
+
+/// The complete OpenAPI document: the curated one with `components.schemas` derived from the
+/// XSDs (each contract's JSON form, members flattened base first, XML name and namespace).
+pub fn derived_document(input: &Input, doc: &Value) -> Result<String, String> {
+    let mut schemas = Map::new();
+    for (qn, q) in &input.qualified {
+        let class = &input.contracts.classes[q];
+        let mut props = Map::new();
+        for m in input.contracts.all_members(class) {
+            props.insert(m.name.clone(), member_schema(input, &m));
+        }
+        let mut s = json!({
+            "type": "object",
+            "properties": props,
+            "xml": {"name": class.name, "namespace": class.ns},
+        });
+        if let Some(d) = &class.doc {
+            s["description"] = Value::String(d.clone());
+        }
+        schemas.insert(qn.clone(), s);
+    }
+    let mut full = doc.clone();
+    let obj = full
+        .as_object_mut()
+        .ok_or("the document is not an object")?;
+    let components = obj
+        .entry("components")
+        .or_insert_with(|| Value::Object(Map::new()));
+    components
+        .as_object_mut()
+        .ok_or("components is not an object")?
+        .insert("schemas".into(), Value::Object(schemas));
+    if let Some(info) = obj.get_mut("info").and_then(Value::as_object_mut) {
+        info.insert(
+            "x-generated".into(),
+            Value::String(format!(
+                "@generated by `cargo xtask codegen` from {} and its XSDs (components.schemas derived). Do not edit.",
+                input.spec_path
+            )),
+        );
+    }
+    let mut text = serde_json::to_string_pretty(&full).map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok(text)
+}

@@ -1,0 +1,509 @@
+//! Reads DataContract XSDs (the dialect of .NET's `XsdDataContractExporter`) into a model.
+//!
+//! Accepted: one schema per namespace; `complexType` with a `sequence` of `minOccurs="0"`
+//! elements, optionally inside `complexContent/extension` (inheritance); `ArrayOf...` types
+//! (one `maxOccurs="unbounded"` element); enums as `xs:string` restrictions with optional
+//! `EnumerationValue` annotations; member appinfo `DefaultValue EmitDefaultValue="false"` and
+//! `payspec:Sensitive`. Member types: `xs:string`, `xs:int`, `xs:decimal`, `xs:dateTime`,
+//! `xs:boolean`, enums, classes and collections. Anything else is refused with the schema
+//! file and type named, so the generated code never guesses.
+
+use std::collections::BTreeMap;
+
+const XS: &str = "http://www.w3.org/2001/XMLSchema";
+const SER: &str = "http://schemas.microsoft.com/2003/10/Serialization/";
+const PAYSPEC: &str = "urn:payspec";
+
+/// A qualified type name: namespace and local name.
+pub type QName = (String, String);
+
+/// Every type of a set of schemas.
+#[derive(Debug, Default)]
+pub struct Contracts {
+    /// Classes (not collections), keyed by qualified name.
+    pub classes: BTreeMap<QName, Class>,
+    /// Collection types (`ArrayOf...`), keyed by qualified name.
+    pub arrays: BTreeMap<QName, ArrayType>,
+    /// Enums, keyed by qualified name.
+    pub enums: BTreeMap<QName, EnumType>,
+    /// Area name of each namespace (the schema file stem).
+    pub areas: BTreeMap<String, String>,
+}
+
+/// A DataContract class.
+#[derive(Debug, Clone)]
+pub struct Class {
+    /// The schema file stem (PaymentToken, CreditCard, DataContracts, ...).
+    pub area: String,
+    /// The contract name.
+    pub name: String,
+    /// The contract namespace.
+    pub ns: String,
+    /// `xs:documentation`.
+    pub doc: Option<String>,
+    /// The base class.
+    pub base: Option<QName>,
+    /// Members declared by this class (not inherited), in wire order.
+    pub members: Vec<MemberDef>,
+}
+
+/// A member as a class declares it.
+#[derive(Debug, Clone)]
+pub struct MemberDef {
+    /// The element name (also the JSON key).
+    pub name: String,
+    /// The declaring class's namespace (the element's namespace on the wire).
+    pub ns: String,
+    /// Its type.
+    pub ty: TypeRef,
+    /// `nillable="true"`: the member can be null.
+    pub nillable: bool,
+    /// `EmitDefaultValue="false"`: a null value is left out instead of written as nil.
+    pub omit_null: bool,
+    /// Marked `payspec:Sensitive`.
+    pub sensitive: bool,
+    /// `xs:documentation`.
+    pub doc: Option<String>,
+}
+
+/// A member type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeRef {
+    /// `xs:string`
+    String,
+    /// `xs:int`
+    Int,
+    /// `xs:decimal`
+    Decimal,
+    /// `xs:dateTime`
+    DateTime,
+    /// `xs:boolean`
+    Bool,
+    /// An enum.
+    Enum(QName),
+    /// A class.
+    Class(QName),
+    /// A collection.
+    Array(QName),
+}
+
+/// A collection type.
+#[derive(Debug, Clone)]
+pub struct ArrayType {
+    /// The collection's namespace.
+    pub ns: String,
+    /// The item element name.
+    pub item_name: String,
+    /// The item type: `String`, `Enum` or `Class`.
+    pub item: TypeRef,
+    /// Items can be nil.
+    pub item_nillable: bool,
+}
+
+/// An enum.
+#[derive(Debug, Clone)]
+pub struct EnumType {
+    /// The schema file stem.
+    pub area: String,
+    /// The contract name.
+    pub name: String,
+    /// The contract namespace.
+    pub ns: String,
+    /// `xs:documentation`.
+    pub doc: Option<String>,
+    /// Members: name, integer value, documentation.
+    pub values: Vec<(String, i32, Option<String>)>,
+}
+
+fn doc_of(node: roxmltree::Node<'_, '_>) -> Option<String> {
+    let ann = node
+        .children()
+        .find(|c| c.has_tag_name((XS, "annotation")))?;
+    let d = ann
+        .children()
+        .find(|c| c.has_tag_name((XS, "documentation")))?;
+    let text = d.text().unwrap_or("").trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+fn appinfo<'a, 'i>(node: roxmltree::Node<'a, 'i>) -> Vec<roxmltree::Node<'a, 'i>> {
+    node.children()
+        .filter(|c| c.has_tag_name((XS, "annotation")))
+        .flat_map(|a| a.children().filter(|c| c.has_tag_name((XS, "appinfo"))))
+        .flat_map(|a| a.children().filter(|c| c.is_element()))
+        .collect()
+}
+
+fn resolve(node: roxmltree::Node<'_, '_>, qname: &str) -> Result<QName, String> {
+    let (prefix, local) = qname.split_once(':').unwrap_or(("", qname));
+    let ns = node
+        .lookup_namespace_uri(if prefix.is_empty() {
+            None
+        } else {
+            Some(prefix)
+        })
+        .ok_or_else(|| format!("undeclared prefix in {qname:?}"))?;
+    Ok((ns.to_string(), local.to_string()))
+}
+
+fn elements<'a, 'i>(
+    node: roxmltree::Node<'a, 'i>,
+) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> {
+    node.children().filter(|c| c.is_element())
+}
+
+/// Parses schemas given as (file stem, text).
+pub fn parse(files: &[(String, String)]) -> Result<Contracts, String> {
+    let mut out = Contracts::default();
+    // Pass 1: namespaces and type names.
+    let mut docs = Vec::new();
+    for (stem, text) in files {
+        let doc = roxmltree::Document::parse(text).map_err(|e| format!("{stem}.xsd: {e}"))?;
+        docs.push((stem.clone(), doc));
+    }
+    for (stem, doc) in &docs {
+        let schema = doc.root_element();
+        let tns = schema
+            .attribute("targetNamespace")
+            .unwrap_or("")
+            .to_string();
+        if tns == SER {
+            continue;
+        }
+        if schema.attribute("elementFormDefault") != Some("qualified") {
+            return Err(format!(
+                "{stem}.xsd: elementFormDefault must be \"qualified\""
+            ));
+        }
+        out.areas.insert(tns, stem.clone());
+    }
+    for (stem, doc) in &docs {
+        let schema = doc.root_element();
+        let tns = schema
+            .attribute("targetNamespace")
+            .unwrap_or("")
+            .to_string();
+        if tns == SER {
+            continue;
+        }
+        let fail = |what: &str, m: String| format!("{stem}.xsd: {what}: {m}");
+        for node in elements(schema) {
+            let name = node.attribute("name").unwrap_or("").to_string();
+            if node.has_tag_name((XS, "complexType")) {
+                parse_complex(&mut out, stem, &tns, &name, node).map_err(|m| fail(&name, m))?;
+            } else if node.has_tag_name((XS, "simpleType")) {
+                let e = parse_enum(stem, &tns, &name, node).map_err(|m| fail(&name, m))?;
+                out.enums.insert((tns.clone(), name), e);
+            } else if node.has_tag_name((XS, "element")) || node.has_tag_name((XS, "import")) {
+                // Global elements mirror the types; imports are resolved by namespace.
+            } else {
+                return Err(fail(
+                    &name,
+                    format!("unsupported schema item <{}>", node.tag_name().name()),
+                ));
+            }
+        }
+    }
+    check_references(&out)?;
+    Ok(out)
+}
+
+fn parse_complex(
+    out: &mut Contracts,
+    stem: &str,
+    tns: &str,
+    name: &str,
+    node: roxmltree::Node<'_, '_>,
+) -> Result<(), String> {
+    let doc = doc_of(node);
+    let mut base = None;
+    let mut seq = None;
+    for c in elements(node) {
+        if c.has_tag_name((XS, "sequence")) {
+            seq = Some(c);
+        } else if c.has_tag_name((XS, "complexContent")) {
+            let ext = elements(c)
+                .find(|e| e.has_tag_name((XS, "extension")))
+                .ok_or("complexContent without extension")?;
+            base = Some(resolve(
+                ext,
+                ext.attribute("base").ok_or("extension without base")?,
+            )?);
+            seq = elements(ext).find(|e| e.has_tag_name((XS, "sequence")));
+        } else if !c.has_tag_name((XS, "annotation")) {
+            return Err(format!(
+                "unsupported <{}> in a complexType",
+                c.tag_name().name()
+            ));
+        }
+    }
+    let items: Vec<_> = seq.map(|s| elements(s).collect()).unwrap_or_default();
+    if let Some(i) = items.iter().find(|i| !i.has_tag_name((XS, "element"))) {
+        return Err(format!(
+            "unsupported <{}> in a sequence",
+            i.tag_name().name()
+        ));
+    }
+    // A collection: one unbounded element.
+    if base.is_none() && items.len() == 1 && items[0].attribute("maxOccurs") == Some("unbounded") {
+        let item = items[0];
+        let item_name = item
+            .attribute("name")
+            .ok_or("item without name")?
+            .to_string();
+        let ty = member_type(item)?;
+        if !matches!(ty, TypeRef::String | TypeRef::Enum(_) | TypeRef::Class(_)) {
+            return Err(format!("collection items of type {ty:?} are not supported"));
+        }
+        out.arrays.insert(
+            (tns.to_string(), name.to_string()),
+            ArrayType {
+                ns: tns.to_string(),
+                item_name,
+                item: ty,
+                item_nillable: items[0].attribute("nillable") == Some("true"),
+            },
+        );
+        return Ok(());
+    }
+    let mut members = Vec::new();
+    for m in items {
+        let mname = m
+            .attribute("name")
+            .ok_or("member without name")?
+            .to_string();
+        if m.attribute("minOccurs") != Some("0") {
+            return Err(format!("member {mname}: minOccurs must be \"0\""));
+        }
+        if m.attribute("maxOccurs").is_some() {
+            return Err(format!(
+                "member {mname}: maxOccurs is only for collection types"
+            ));
+        }
+        let ty = member_type(m).map_err(|e| format!("member {mname}: {e}"))?;
+        let nillable = m.attribute("nillable") == Some("true");
+        let mut omit_null = false;
+        let mut sensitive = false;
+        if let Some(ann) = m.children().find(|c| c.has_tag_name((XS, "annotation"))) {
+            for info in appinfo(m) {
+                if info.has_tag_name((SER, "DefaultValue")) {
+                    omit_null = info.attribute("EmitDefaultValue") == Some("false");
+                } else if info.has_tag_name((PAYSPEC, "Sensitive")) {
+                    sensitive = info.text().map(str::trim) == Some("true");
+                } else {
+                    return Err(format!(
+                        "member {mname}: unsupported appinfo <{}>",
+                        info.tag_name().name()
+                    ));
+                }
+            }
+            let _ = ann;
+        }
+        if omit_null && !nillable {
+            return Err(format!(
+                "member {mname}: EmitDefaultValue=false is supported on nillable members only"
+            ));
+        }
+        members.push(MemberDef {
+            name: mname,
+            ns: tns.to_string(),
+            ty,
+            nillable,
+            omit_null,
+            sensitive,
+            doc: doc_of(m),
+        });
+    }
+    out.classes.insert(
+        (tns.to_string(), name.to_string()),
+        Class {
+            area: stem.to_string(),
+            name: name.to_string(),
+            ns: tns.to_string(),
+            doc,
+            base,
+            members,
+        },
+    );
+    Ok(())
+}
+
+fn member_type(m: roxmltree::Node<'_, '_>) -> Result<TypeRef, String> {
+    let ty = m.attribute("type").ok_or("element without type")?;
+    let (ns, local) = resolve(m, ty)?;
+    if ns == XS {
+        return match local.as_str() {
+            "string" => Ok(TypeRef::String),
+            "int" => Ok(TypeRef::Int),
+            "decimal" => Ok(TypeRef::Decimal),
+            "dateTime" => Ok(TypeRef::DateTime),
+            "boolean" => Ok(TypeRef::Bool),
+            other => Err(format!("xs:{other} is not supported")),
+        };
+    }
+    // Classified once every schema is read (see `classify`).
+    Ok(TypeRef::Class((ns, local)))
+}
+
+fn parse_enum(
+    stem: &str,
+    tns: &str,
+    name: &str,
+    node: roxmltree::Node<'_, '_>,
+) -> Result<EnumType, String> {
+    let r = elements(node)
+        .find(|c| c.has_tag_name((XS, "restriction")))
+        .ok_or("simpleType without restriction")?;
+    if resolve(r, r.attribute("base").unwrap_or(""))? != (XS.to_string(), "string".to_string()) {
+        return Err("only xs:string enumerations are supported".into());
+    }
+    let mut values = Vec::new();
+    for (pos, e) in elements(r)
+        .filter(|c| c.has_tag_name((XS, "enumeration")))
+        .enumerate()
+    {
+        let vname = e
+            .attribute("value")
+            .ok_or("enumeration without value")?
+            .to_string();
+        let mut value = i32::try_from(pos).map_err(|_| "too many values")?;
+        for info in appinfo(e) {
+            if info.has_tag_name((SER, "EnumerationValue")) {
+                value = info
+                    .text()
+                    .unwrap_or("")
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("{vname}: EnumerationValue is not an int"))?;
+            }
+        }
+        values.push((vname, value, doc_of(e)));
+    }
+    if values.is_empty() {
+        return Err("an enum needs at least one value".into());
+    }
+    Ok(EnumType {
+        area: stem.to_string(),
+        name: name.to_string(),
+        ns: tns.to_string(),
+        doc: doc_of(node),
+        values,
+    })
+}
+
+/// Turns provisional `Class` references into `Enum` / `Array` / `Class` and checks that every
+/// referenced type exists and every base is a class.
+fn check_references(out: &Contracts) -> Result<(), String> {
+    for c in out.classes.values() {
+        if let Some(b) = &c.base
+            && !out.classes.contains_key(b)
+        {
+            return Err(format!(
+                "{}: base {{{}}}{} is not a class",
+                c.name, b.0, b.1
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Contracts {
+    /// Resolves every member and item type in place (call once after [`parse`]).
+    pub fn resolve_types(&mut self) -> Result<(), String> {
+        let snapshot_enums: Vec<QName> = self.enums.keys().cloned().collect();
+        let snapshot_arrays: Vec<QName> = self.arrays.keys().cloned().collect();
+        let snapshot_classes: Vec<QName> = self.classes.keys().cloned().collect();
+        let snapshot_string_arrays: Vec<QName> = self
+            .arrays
+            .iter()
+            .filter(|(_, a)| a.item == TypeRef::String)
+            .map(|(q, _)| q.clone())
+            .collect();
+        let classify = |ty: &TypeRef| -> Result<TypeRef, String> {
+            match ty {
+                TypeRef::Class(q) => {
+                    if snapshot_enums.contains(q) {
+                        Ok(TypeRef::Enum(q.clone()))
+                    } else if snapshot_arrays.contains(q) {
+                        Ok(TypeRef::Array(q.clone()))
+                    } else if snapshot_classes.contains(q) {
+                        Ok(TypeRef::Class(q.clone()))
+                    } else {
+                        Err(format!("unknown type {{{}}}{}", q.0, q.1))
+                    }
+                }
+                other => Ok(other.clone()),
+            }
+        };
+        for c in self.classes.values_mut() {
+            for m in &mut c.members {
+                m.ty = classify(&m.ty).map_err(|e| format!("{}.{}: {e}", c.name, m.name))?;
+                let ok = match &m.ty {
+                    TypeRef::String | TypeRef::Class(_) | TypeRef::Array(_) => m.nillable,
+                    _ => true,
+                };
+                let string_array = match &m.ty {
+                    TypeRef::Array(q) => snapshot_string_arrays.contains(q),
+                    _ => false,
+                };
+                if m.sensitive && !(m.ty == TypeRef::String || string_array) {
+                    return Err(format!(
+                        "{}.{}: only strings and string collections can be marked sensitive",
+                        c.name, m.name
+                    ));
+                }
+                if !ok {
+                    return Err(format!(
+                        "{}.{}: strings, classes and collections must be nillable",
+                        c.name, m.name
+                    ));
+                }
+            }
+        }
+        for (q, a) in self.arrays.iter_mut() {
+            a.item = classify(&a.item).map_err(|e| format!("{}: {e}", q.1))?;
+            if matches!(a.item, TypeRef::Array(_)) {
+                return Err(format!(
+                    "{}: collections of collections are not supported",
+                    q.1
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Members of a class in wire order: the deepest base's first.
+    pub fn all_members(&self, class: &Class) -> Vec<MemberDef> {
+        let mut chain = vec![class];
+        let mut cur = class;
+        while let Some(b) = &cur.base {
+            match self.classes.get(b) {
+                Some(bc) => {
+                    chain.push(bc);
+                    cur = bc;
+                }
+                None => break,
+            }
+        }
+        chain
+            .iter()
+            .rev()
+            .flat_map(|c| c.members.iter().cloned())
+            .collect()
+    }
+
+    /// Whether `class` derives (directly or not) from `base_name`.
+    pub fn derives_from(&self, class: &Class, base_name: &str) -> bool {
+        let mut cur = class;
+        while let Some(b) = &cur.base {
+            if b.1 == base_name {
+                return true;
+            }
+            match self.classes.get(b) {
+                Some(bc) => cur = bc,
+                None => return false,
+            }
+        }
+        false
+    }
+}
