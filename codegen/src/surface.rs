@@ -252,6 +252,5 @@ fn doc_line(attrs: &[syn::Attribute], prefix: &str) -> Option<String> {
             },
             _ => None,
         })
-        .filter(|l| l.starts_with(prefix) && !l.is_empty())
-        .last()
+        .rfind(|l| l.starts_with(prefix) && !l.is_empty())
 }
