@@ -278,7 +278,8 @@ fn member_schema(input: &Input, m: &super::xsd::MemberDef) -> Value {
         TypeRef::DateTime => json!({
             "type": "string",
             "description": "xs:dateTime: YYYY-MM-DDTHH:MM:SS, optional fraction (up to 7 digits) and optional Z or ±HH:MM offset",
-            "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,7})?(Z|[+-]\\d{2}:\\d{2})?$"
+            "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,7})?(Z|[+-]\\d{2}:\\d{2})?$",
+            "example": "2019-11-19T10:52:07"
         }),
         TypeRef::Bool => json!({"type": "boolean"}),
         TypeRef::Enum(q) => {
