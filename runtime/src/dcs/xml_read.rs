@@ -329,7 +329,7 @@ impl<'i> XmlReader<'i> {
                 None => {
                     // Unknown element: skipped, as the real serializer skips it.
                     if !empty {
-                        self.r.read_to_end(start.name()).map_err(syntax)?;
+                        self.skip_open_element()?;
                     }
                 }
             }
@@ -400,10 +400,52 @@ impl<'i> XmlReader<'i> {
     /// Skips the rest of `elem`'s content.
     pub fn skip(&mut self, elem: &Elem<'i>) -> Result<(), XmlError> {
         if !elem.empty {
-            self.r.read_to_end(elem.start.name()).map_err(syntax)?;
+            // `elem` was entered when it was read: leave it too.
             self.depth = self.depth.saturating_sub(1);
+            self.skip_open_element()?;
         }
         Ok(())
+    }
+
+    /// Skips to the end of the element whose start tag was just read (not counted in
+    /// `depth`), enforcing the depth limit inside it and XML's character rules.
+    fn skip_open_element(&mut self) -> Result<(), XmlError> {
+        let mut nested = 1usize;
+        if self.depth + nested > self.max_depth {
+            return Err(XmlError::new(
+                XmlErrorKind::TooDeep,
+                format!("elements nest deeper than {}", self.max_depth),
+            ));
+        }
+        loop {
+            match self.r.read_event().map_err(syntax)? {
+                Event::Start(_) => {
+                    nested += 1;
+                    if self.depth + nested > self.max_depth {
+                        return Err(XmlError::new(
+                            XmlErrorKind::TooDeep,
+                            format!("elements nest deeper than {}", self.max_depth),
+                        ));
+                    }
+                }
+                Event::End(_) => {
+                    nested -= 1;
+                    if nested == 0 {
+                        return Ok(());
+                    }
+                }
+                Event::Text(t) => check_chars(&t.xml10_content())?,
+                Event::CData(c) => check_chars(&c.xml10_content())?,
+                Event::DocType(_) => {
+                    return Err(XmlError::new(
+                        XmlErrorKind::DocType,
+                        "a DOCTYPE inside the document",
+                    ));
+                }
+                Event::Eof => return Err(syntax("unexpected end of document")),
+                _ => {}
+            }
+        }
     }
 
     /// The text content of `elem` (entities resolved, line ends normalized), to its end tag.
@@ -420,8 +462,16 @@ impl<'i> XmlReader<'i> {
         }
         loop {
             match self.r.read_event().map_err(syntax)? {
-                Event::Text(t) => push(&mut acc, t.xml10_content()),
-                Event::CData(c) => push(&mut acc, c.xml10_content()),
+                Event::Text(t) => {
+                    let part = t.xml10_content();
+                    check_chars(&part)?;
+                    push(&mut acc, part);
+                }
+                Event::CData(c) => {
+                    let part = c.xml10_content();
+                    check_chars(&part)?;
+                    push(&mut acc, part);
+                }
                 Event::GeneralRef(g) => {
                     let s: Cow<'i, str> = if g.is_char_ref() {
                         match g.resolve_char_ref().map_err(syntax)? {
@@ -560,6 +610,22 @@ impl<'i> XmlReader<'i> {
     ) -> Result<Option<Vec<Option<C>>>, XmlError> {
         self.list(elem, C::NAME, C::NS, |r, e| r.class::<C>(e))
     }
+}
+
+/// Refuses characters XML 1.0 does not allow as raw text (the real reader refuses them; a
+/// character reference such as `&#x1;` is resolved separately and accepted, as it accepts it).
+fn check_chars(text: &str) -> Result<(), XmlError> {
+    let bad = text
+        .bytes()
+        .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        || (text.as_bytes().contains(&0xEF) && text.contains(['\u{FFFE}', '\u{FFFF}']));
+    if bad {
+        return Err(XmlError::new(
+            XmlErrorKind::Syntax,
+            "a character XML 1.0 does not allow in text",
+        ));
+    }
+    Ok(())
 }
 
 fn resolved_ns<'a>(res: ResolveResult<'a>) -> Result<&'a str, XmlError> {
