@@ -47,6 +47,11 @@ pub struct Elem<'i> {
 }
 
 impl Elem<'_> {
+    /// The element's local name.
+    pub fn local_name(&self) -> &str {
+        self.start.local_name().into_inner()
+    }
+
     /// `<X ... />`: no content.
     pub fn is_empty(&self) -> bool {
         self.empty
