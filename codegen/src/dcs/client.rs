@@ -4,18 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::Input;
-use super::types::{field_name, ident, type_path};
-
-fn docs(text: &str) -> TokenStream {
-    let lines: Vec<TokenStream> = text
-        .lines()
-        .map(|l| {
-            let l = format!(" {}", l.trim_end());
-            quote!(#[doc = #l])
-        })
-        .collect();
-    quote!(#(#lines)*)
-}
+use super::types::{doc_attr as docs, field_name, ident, type_path};
 
 /// The `client` module.
 pub fn client(input: &Input) -> Result<TokenStream, String> {

@@ -45,7 +45,8 @@ pub fn type_path(c: &Contracts, q: &(String, String)) -> TokenStream {
     quote!(crate::contracts::#m::#n)
 }
 
-fn doc_attr(doc: &str) -> TokenStream {
+/// `#[doc]` attributes, one per line of `doc`.
+pub(crate) fn doc_attr(doc: &str) -> TokenStream {
     let lines: Vec<TokenStream> = doc
         .lines()
         .map(|l| {
