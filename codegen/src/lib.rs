@@ -1,8 +1,10 @@
 //! payspec's code generator: curated specs in, whole client crates out, as data.
 //!
-//! This is a library of pure functions: it reads nothing and writes nothing. `xtask` reads
-//! `specs/`, calls [`generate_openapi_crate`] and writes (or, with `--check`, compares) the
-//! returned files under `generated/`.
+//! The generators are pure functions: spec text in, files as data out. Only [`load`] reads
+//! (a provider's spec and, for a DataContract provider, its XSDs); `xtask` calls it and writes
+//! (or, with `--check`, compares) the returned files under `generated/`, and the tests call the
+//! same function. OpenAPI providers go through [`generate_openapi_crate`]; DataContract
+//! providers (an `x-dcs-contracts` folder of XSDs) through [`dcs::generate_dcs_crate`].
 //!
 //! The pipeline for an OpenAPI provider:
 //! 1. [`spec::read_model`]: what progenitor does not read (servers, auth, retry safety, validation

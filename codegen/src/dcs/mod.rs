@@ -79,7 +79,7 @@ pub fn generate_dcs_crate(
     rust("src/contracts/mod.rs", contracts_mod(&input))?;
     rust("src/codec.rs", codec(&input))?;
     rust("src/client.rs", client::client(&input).map_err(err)?)?;
-    rust("src/lib.rs", lib_rs(&input))?;
+    rust("src/lib.rs", lib_rs())?;
     rust(&format!("src/bin/{provider}-codec.rs"), codec_bin(&input))?;
     files.insert("Cargo.toml".into(), cargo_toml(&input, &package));
     files.insert("README.md".into(), readme(&input, &package));
@@ -335,8 +335,7 @@ fn codec_bin(input: &Input) -> TokenStream {
     }
 }
 
-fn lib_rs(input: &Input) -> TokenStream {
-    let _ = input;
+fn lib_rs() -> TokenStream {
     quote! {
         #![doc = include_str!("../README.md")]
 

@@ -74,7 +74,7 @@ fn list_kind(c: &Contracts, m: &MemberDef) -> Result<ListKind, String> {
             if !a.item_nillable {
                 return Err("string collections must have nillable items".into());
             }
-            if a.item_name != "string" || a.ns != payspec_arrays_ns() {
+            if a.item_name != "string" || a.ns != ARRAYS_NS {
                 return Err(
                     "string collections must be ArrayOfstring in the Arrays namespace".into(),
                 );
@@ -111,9 +111,8 @@ fn list_kind(c: &Contracts, m: &MemberDef) -> Result<ListKind, String> {
     }
 }
 
-fn payspec_arrays_ns() -> &'static str {
-    "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
-}
+/// Where DataContractSerializer puts `ArrayOfstring`.
+const ARRAYS_NS: &str = "http://schemas.microsoft.com/2003/10/Serialization/Arrays";
 
 /// The Rust type of a member.
 pub fn field_type(c: &Contracts, m: &MemberDef) -> Result<TokenStream, String> {

@@ -284,20 +284,17 @@ fn parse_complex(
         let nillable = m.attribute("nillable") == Some("true");
         let mut omit_null = false;
         let mut sensitive = false;
-        if let Some(ann) = m.children().find(|c| c.has_tag_name((XS, "annotation"))) {
-            for info in appinfo(m) {
-                if info.has_tag_name((SER, "DefaultValue")) {
-                    omit_null = info.attribute("EmitDefaultValue") == Some("false");
-                } else if info.has_tag_name((PAYSPEC, "Sensitive")) {
-                    sensitive = info.text().map(str::trim) == Some("true");
-                } else {
-                    return Err(format!(
-                        "member {mname}: unsupported appinfo <{}>",
-                        info.tag_name().name()
-                    ));
-                }
+        for info in appinfo(m) {
+            if info.has_tag_name((SER, "DefaultValue")) {
+                omit_null = info.attribute("EmitDefaultValue") == Some("false");
+            } else if info.has_tag_name((PAYSPEC, "Sensitive")) {
+                sensitive = info.text().map(str::trim) == Some("true");
+            } else {
+                return Err(format!(
+                    "member {mname}: unsupported appinfo <{}>",
+                    info.tag_name().name()
+                ));
             }
-            let _ = ann;
         }
         if omit_null && !nillable {
             return Err(format!(
@@ -490,20 +487,5 @@ impl Contracts {
             .rev()
             .flat_map(|c| c.members.iter().cloned())
             .collect()
-    }
-
-    /// Whether `class` derives (directly or not) from `base_name`.
-    pub fn derives_from(&self, class: &Class, base_name: &str) -> bool {
-        let mut cur = class;
-        while let Some(b) = &cur.base {
-            if b.1 == base_name {
-                return true;
-            }
-            match self.classes.get(b) {
-                Some(bc) => cur = bc,
-                None => return false,
-            }
-        }
-        false
     }
 }
