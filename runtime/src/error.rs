@@ -122,6 +122,14 @@ pub enum Error<E> {
     Timeout(reqwest::Error),
     /// The request could not be sent or the response could not be read.
     Transport(reqwest::Error),
+    /// A paginated listing handed out a cursor it had handed out before: following it would
+    /// loop forever, so the stream stopped.
+    RepeatedCursor {
+        /// The repeated cursor.
+        cursor: String,
+        /// How many pages had been fetched.
+        pages: u64,
+    },
     /// Anything else, such as a request that could not be built.
     Other(String),
 }
@@ -133,7 +141,10 @@ impl<E> Error<E> {
             Error::Api { status, .. } | Error::UnexpectedResponse { status, .. } => Some(*status),
             Error::Decode { status, .. } => *status,
             Error::Timeout(e) | Error::Transport(e) => e.status(),
-            Error::Validation(_) | Error::MissingCredential { .. } | Error::Other(_) => None,
+            Error::Validation(_)
+            | Error::MissingCredential { .. }
+            | Error::RepeatedCursor { .. }
+            | Error::Other(_) => None,
         }
     }
 
@@ -202,9 +213,20 @@ impl<E> Error<E> {
             },
             Error::Timeout(e) => Error::Timeout(e),
             Error::Transport(e) => Error::Transport(e),
+            Error::RepeatedCursor { cursor, pages } => Error::RepeatedCursor { cursor, pages },
             Error::Other(s) => Error::Other(s),
         }
     }
+}
+
+/// The first of `pointers` (JSON pointers such as `/error/message`) that resolves to a string
+/// in `value`. Generated error bodies use it where the spec lists several places a message or
+/// code can be (one provider, two error shapes).
+pub fn first_text(value: &serde_json::Value, pointers: &[&str]) -> Option<String> {
+    pointers
+        .iter()
+        .find_map(|p| value.pointer(p).and_then(serde_json::Value::as_str))
+        .map(str::to_owned)
 }
 
 /// Flattens an error body's details member into readable lines, whatever its shape: a map of
@@ -340,6 +362,10 @@ impl<E: ErrorBody> fmt::Display for Error<E> {
             }
             Error::Timeout(_) => f.write_str("request timed out"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::RepeatedCursor { cursor, pages } => write!(
+                f,
+                "the server repeated the pagination cursor {cursor:?} after {pages} pages; stopped instead of looping"
+            ),
             Error::Other(message) => f.write_str(message),
         }
     }
@@ -354,6 +380,7 @@ impl<E: ErrorBody + 'static> std::error::Error for Error<E> {
             Error::MissingCredential { .. }
             | Error::Api { .. }
             | Error::UnexpectedResponse { .. }
+            | Error::RepeatedCursor { .. }
             | Error::Other(_) => None,
         }
     }

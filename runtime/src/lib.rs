@@ -17,6 +17,12 @@
 //! * [`transport`]: HTTP client construction, bounded retries of retry-safe requests and a
 //!   concurrency limit.
 //! * [`webhook`]: HMAC-SHA256 webhook signature verification in constant time.
+//! * [`epoch`]: [`EpochMillis`], an exact millisecond Unix timestamp.
+//! * [`paginate`]: cursor pagination as a stream of items, with constant memory and a guard
+//!   against servers that repeat a cursor.
+//! * [`tagged`]: reading tagged unions by their tag, numbers kept exact.
+//! * [`multipart`]: file parts (bytes, or a file streamed from disk) and the decoding of
+//!   answers to multipart requests.
 //!
 //! None of this code panics on data received from the network.
 #![deny(missing_docs)]
@@ -24,15 +30,23 @@
 pub mod datetime;
 pub mod dcs;
 pub mod decimal;
+pub mod epoch;
 pub mod error;
+pub mod multipart;
 pub mod open_enum;
+pub mod paginate;
 pub mod secret;
+pub mod tagged;
 pub mod transport;
 pub mod validate;
 pub mod webhook;
 
 pub use datetime::DateTime;
+pub use epoch::EpochMillis;
 pub use error::{DecodeError, Error, ErrorBody, from_progenitor};
+pub use futures_core::Stream;
+pub use multipart::FilePart;
+pub use paginate::{Page, paginate};
 pub use secret::{Secret, SecretString};
 pub use transport::{ClientOptions, RetryPolicy, Transport};
 pub use validate::{Validate, ValidationError, Validator, Violation};

@@ -290,6 +290,48 @@ impl Validator {
         self.violation(None, message);
     }
 
+    /// Checks an "at least one of these combinations is complete" rule (JSON Schema `anyOf`
+    /// of `required` lists), e.g. street and house, or lat and lng. `groups` pairs each JSON
+    /// name with whether it is set; a violation at the current path names every combination.
+    pub fn any_group_complete(&mut self, groups: &[&[(&str, bool)]]) {
+        if groups.is_empty() || groups.iter().any(|g| g.iter().all(|(_, set)| *set)) {
+            return;
+        }
+        let described: Vec<String> = groups
+            .iter()
+            .map(|g| {
+                let names: Vec<&str> = g.iter().map(|(n, _)| *n).collect();
+                list(&names, "and")
+            })
+            .collect();
+        let message = if described.len() == 1 {
+            format!("{} must be set", described[0])
+        } else {
+            format!("either {} must be set", described.join(", or "))
+        };
+        self.violation(None, message);
+    }
+
+    /// Checks that every item of the array `json_name` is of the same kind (a tagged union's
+    /// tag), e.g. penalties that are all `DATE_PENALTY` or all `OFFSET_PENALTY`.
+    pub fn same_kind<'a>(&mut self, json_name: &str, kinds: impl IntoIterator<Item = &'a str>) {
+        let mut seen: Vec<&str> = Vec::new();
+        for k in kinds {
+            if !seen.contains(&k) {
+                seen.push(k);
+            }
+        }
+        if seen.len() > 1 {
+            self.violation(
+                Some(json_name),
+                format!(
+                    "mixes {}: all items must be of one kind",
+                    list(&seen, "and")
+                ),
+            );
+        }
+    }
+
     /// `Ok(())` if nothing was recorded, otherwise every violation.
     pub fn finish(self) -> Result<(), ValidationError> {
         if self.violations.is_empty() {
@@ -403,6 +445,55 @@ impl<T: Validate, S> Validate for HashMap<String, T, S> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn any_group_complete_names_every_combination() {
+        let mut v = Validator::new();
+        v.field("location", |v| {
+            v.any_group_complete(&[
+                &[("street", true), ("house", false)],
+                &[("lat", false), ("lng", true)],
+            ])
+        });
+        assert_eq!(
+            v.finish().unwrap_err().to_string(),
+            "invalid request: location: either `street` and `house`, or `lat` and `lng` must be set"
+        );
+        for complete in [
+            [
+                ("street", true),
+                ("house", true),
+                ("lat", false),
+                ("lng", false),
+            ],
+            [
+                ("street", false),
+                ("house", false),
+                ("lat", true),
+                ("lng", true),
+            ],
+        ] {
+            let mut v = Validator::new();
+            v.any_group_complete(&[&complete[..2], &complete[2..]]);
+            assert!(v.finish().is_ok());
+        }
+    }
+
+    #[test]
+    fn same_kind_reports_the_kinds_mixed() {
+        let mut v = Validator::new();
+        v.same_kind("penalties", ["DATE_PENALTY", "DATE_PENALTY"]);
+        v.same_kind("empty", []);
+        assert!(v.violations().is_empty());
+        v.same_kind(
+            "penalties",
+            ["DATE_PENALTY", "OFFSET_PENALTY", "DATE_PENALTY"],
+        );
+        assert_eq!(
+            v.finish().unwrap_err().to_string(),
+            "invalid request: penalties: mixes `DATE_PENALTY` and `OFFSET_PENALTY`: all items must be of one kind"
+        );
+    }
     use super::*;
     use std::str::FromStr;
 
