@@ -27,6 +27,18 @@ pub struct Field {
 /// Generated structs by type name.
 pub type Structs = BTreeMap<String, Vec<Field>>;
 
+/// One variant of a generated enum: its identifier and, for a newtype variant, the type text.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// The variant's identifier.
+    pub ident: syn::Ident,
+    /// The type a newtype variant holds, as normalized text.
+    pub inner: Option<String>,
+}
+
+/// Generated enums by type name.
+pub type Enums = BTreeMap<String, Vec<Variant>>;
+
 /// Normalized text of a type.
 pub fn type_text(ty: &syn::Type) -> String {
     ty.to_token_stream().to_string().replace(' ', "")
@@ -42,12 +54,12 @@ fn types_mod(file: &mut syn::File) -> Option<&mut ItemMod> {
     })
 }
 
-/// Rewrites progenitor's output in place and returns the struct layout.
+/// Rewrites progenitor's output in place and returns the struct and enum layout.
 pub fn post_process(
     spec_path: &str,
     model: &Model,
     file: &mut syn::File,
-) -> Result<Structs, Error> {
+) -> Result<(Structs, Enums), Error> {
     let types = types_mod(file)
         .ok_or_else(|| Error::spec(spec_path, "progenitor output has no `types` module"))?;
     let items = &mut types
@@ -56,7 +68,25 @@ pub fn post_process(
         .expect("progenitor's types module is inline")
         .1;
     let mut structs = Structs::new();
+    let mut enums = Enums::new();
     for item in items.iter_mut() {
+        if let Item::Enum(e) = item {
+            let variants = e
+                .variants
+                .iter()
+                .map(|v| Variant {
+                    ident: v.ident.clone(),
+                    inner: match &v.fields {
+                        Fields::Unnamed(u) if u.unnamed.len() == 1 => {
+                            Some(type_text(&u.unnamed[0].ty))
+                        }
+                        _ => None,
+                    },
+                })
+                .collect();
+            enums.insert(e.ident.to_string(), variants);
+            continue;
+        }
         let Item::Struct(s) = item else { continue };
         let Fields::Named(named) = &mut s.fields else {
             continue;
@@ -103,7 +133,15 @@ pub fn post_process(
             .collect();
         items.insert(0, parse_quote!(pub use crate::enums::{#(#names),*};));
     }
-    Ok(structs)
+    if !model.unions.is_empty() {
+        let names: Vec<syn::Ident> = model
+            .unions
+            .iter()
+            .map(|u| syn::Ident::new(&u.name, proc_macro2::Span::call_site()))
+            .collect();
+        items.insert(0, parse_quote!(pub use crate::unions::{#(#names),*};));
+    }
+    Ok((structs, enums))
 }
 
 /// The `rename = "..."` of a field's (or variant's) serde attributes.

@@ -8,8 +8,9 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::Error;
-use crate::ast::{Field, Structs};
-use crate::spec::{self, Model, Operation, ParamLocation, SchemeKind};
+use crate::ast::{Enums, Field, Structs};
+use crate::extras;
+use crate::spec::{self, Locator, Model, Operation, ParamLocation, SchemeKind};
 
 /// What the emitters work from.
 pub struct Context<'a> {
@@ -23,13 +24,15 @@ pub struct Context<'a> {
     pub model: &'a Model,
     /// progenitor's structs.
     pub structs: &'a Structs,
+    /// progenitor's enums.
+    pub enums: &'a Enums,
 }
 
-fn ident(s: &str) -> syn::Ident {
+pub(crate) fn ident(s: &str) -> syn::Ident {
     syn::Ident::new(s, Span::call_site())
 }
 
-fn doc(text: &str) -> TokenStream {
+pub(crate) fn doc(text: &str) -> TokenStream {
     let lines: Vec<String> = text
         .trim()
         .lines()
@@ -51,6 +54,12 @@ pub fn rust_files(ctx: &Context) -> Result<Vec<(String, TokenStream)>, Error> {
     if !ctx.model.webhooks.is_empty() {
         out.push(("src/webhooks.rs".to_string(), webhooks_rs(ctx)));
     }
+    if !ctx.model.unions.is_empty() {
+        out.push(("src/unions.rs".to_string(), extras::unions_rs(ctx)));
+    }
+    if !ctx.model.multipart_schemas.is_empty() {
+        out.push(("src/multipart.rs".to_string(), extras::multipart_rs(ctx)?));
+    }
     Ok(out)
 }
 
@@ -61,7 +70,7 @@ fn shared_error(model: &Model) -> Option<Option<String>> {
     errs.all(|e| e == first).then_some(first)
 }
 
-fn error_body_type(error: &Option<String>) -> TokenStream {
+pub(crate) fn error_body_type(error: &Option<String>) -> TokenStream {
     match error {
         Some(name) => {
             let t = ident(name);
@@ -84,6 +93,32 @@ fn lib_rs(ctx: &Context) -> TokenStream {
             pub mod webhooks;
         }
     });
+    let unions = (!m.unions.is_empty()).then(|| {
+        quote! {
+            /// Tagged unions (also re-exported in [`types`]).
+            pub mod unions;
+        }
+    });
+    let multipart = (!m.multipart_schemas.is_empty()).then(|| {
+        quote! {
+            pub mod multipart;
+            pub use payspec_runtime::FilePart;
+        }
+    });
+    let epoch = extras::uses_epoch_millis(m).then(|| {
+        quote! {
+            pub use payspec_runtime::EpochMillis;
+        }
+    });
+    let stream = m
+        .operations
+        .iter()
+        .any(|o| o.pagination.is_some())
+        .then(|| {
+            quote! {
+                pub use payspec_runtime::Stream;
+            }
+        });
     let error_alias = shared_error(m).map(|e| {
         let t = error_body_type(&e);
         quote! {
@@ -103,10 +138,14 @@ fn lib_rs(ctx: &Context) -> TokenStream {
         mod validate;
         #enums
         #webhooks
+        #unions
+        #multipart
 
         pub use client::{Client, ClientBuilder, Server};
         pub use raw::types;
         pub use payspec_runtime::{ClientOptions, DateTime, RetryPolicy, SecretString, Validate, ValidationError};
+        #epoch
+        #stream
         #error_alias
     }
 }
@@ -245,11 +284,45 @@ fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
         }
     }
 
-    let methods = m
-        .operations
-        .iter()
-        .map(|op| operation_method(ctx, op))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut methods = Vec::new();
+    for op in &m.operations {
+        if op.body.is_some() || op.multipart.is_none() {
+            methods.push(operation_method(ctx, op)?);
+        }
+        if op.multipart.is_some() {
+            methods.push(extras::multipart_method(ctx, op)?);
+        }
+        if op.pagination.is_some() {
+            methods.push(extras::stream_method(ctx, op)?);
+        }
+    }
+    let rate = m.rate_limit.clone().unwrap_or_default();
+    let (default_in_flight, in_flight_doc) = match rate.max_in_flight {
+        Some(n) => {
+            let n = n as usize;
+            (
+                quote!(options.max_in_flight = Some(#n);),
+                format!(
+                    "The most requests this client has in flight at once (default: {n}, the provider's documented limit of concurrent requests per key)."
+                ),
+            )
+        }
+        None => (
+            quote!(),
+            "The most requests this client has in flight at once (default: no limit).".to_string(),
+        ),
+    };
+    let in_flight_doc = doc(&in_flight_doc);
+    let mut new_doc = "A builder for the API at `base_url` (for example [`Server::url`]), with the\ndefault options: 30 s timeout, 10 s connect timeout, retries of safe operations only".to_string();
+    if let Some(n) = rate.max_in_flight {
+        new_doc.push_str(&format!(", at most {n} requests in flight"));
+    }
+    new_doc.push('.');
+    if let Some(n) = rate.requests_per_minute {
+        new_doc.push_str(&format!("\n\nThe provider allows {n} requests per minute per key and answers 429 beyond; retry-safe operations then wait for `Retry-After` (capped by the retry policy) and retry, the others return the 429 as an error."));
+    }
+    let new_doc = doc(&new_doc);
+    let options_mut = rate.max_in_flight.map(|_| quote!(mut));
 
     let user_agent = format!("{}/{}", ctx.package, env!("CARGO_PKG_VERSION"));
     let security_fn = if m.schemes.is_empty() {
@@ -390,12 +463,13 @@ fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
         }
 
         impl ClientBuilder {
-            /// A builder for the API at `base_url` (for example [`Server::url`]), with the
-            /// default options: 30 s timeout, 10 s connect timeout, retries of safe operations only.
+            #new_doc
             pub fn new(base_url: impl Into<String>) -> Self {
+                let #options_mut options = payspec_runtime::ClientOptions::new(#user_agent);
+                #default_in_flight
                 ClientBuilder {
                     base_url: base_url.into(),
-                    options: payspec_runtime::ClientOptions::new(#user_agent),
+                    options,
                     http_client: None,
                     #(#scheme_fields: None,)*
                 }
@@ -422,7 +496,7 @@ fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 self
             }
 
-            /// The most requests this client has in flight at once (default: no limit).
+            #in_flight_doc
             pub fn max_in_flight(mut self, limit: usize) -> Self {
                 self.options.max_in_flight = Some(limit);
                 self
@@ -492,25 +566,21 @@ fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
     })
 }
 
-/// The typed method of one operation.
-fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error> {
-    let name = format_ident!("{}", op.rust_name());
-    let op_id = op.rust_name();
-    let err_ty = error_body_type(&op.error);
-    let ok_ty = match &op.success {
-        Some(s) => {
-            let t = ident(s);
-            quote!(types::#t)
-        }
-        None => quote!(()),
-    };
-    let ok_map = match &op.success {
-        Some(_) => quote!(Ok(response) => Ok(response.into_inner())),
-        None => quote!(Ok(_) => Ok(())),
-    };
+/// The parameters of an operation as the typed methods take them.
+pub(crate) struct OpParams {
+    /// `name: Type` of each parameter, in progenitor's positional order.
+    pub args: Vec<TokenStream>,
+    /// The parameter names, in the same order.
+    pub names: Vec<syn::Ident>,
+    /// Validation of the parameters (validator `v` in scope).
+    pub checks: Vec<TokenStream>,
+    /// The parameters' docs, a Markdown list.
+    pub docs: String,
+}
 
-    // progenitor's positional order: path parameters (in path order), then the others in spec
-    // order, then the body.
+/// progenitor's positional order: path parameters (in path order), then the others in spec
+/// order.
+pub(crate) fn op_params(ctx: &Context, op: &Operation) -> Result<OpParams, Error> {
     let mut params: Vec<&spec::Param> = Vec::new();
     let path_order = |p: &spec::Param| {
         op.path
@@ -530,19 +600,21 @@ fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error>
             .filter(|p| p.location != ParamLocation::Path),
     );
 
-    let mut args = Vec::new();
-    let mut call_args = Vec::new();
-    let mut checks = Vec::new();
-    let mut param_docs = String::new();
+    let mut out = OpParams {
+        args: Vec::new(),
+        names: Vec::new(),
+        checks: Vec::new(),
+        docs: String::new(),
+    };
     for p in &params {
         let pn = format_ident!("{}", p.name.to_snake_case());
         let json = &p.name;
         let ty = spec::str_of(&p.schema, "type");
-        let (arg_ty, value_expr) = match (ty, p.required) {
-            (Some("string"), true) => (quote!(&str), quote!(#pn)),
-            (Some("string"), false) => (quote!(Option<&str>), quote!(#pn)),
-            (Some("integer"), true) => (quote!(i64), quote!(#pn)),
-            (Some("integer"), false) => (quote!(Option<i64>), quote!(#pn)),
+        let arg_ty = match (ty, p.required) {
+            (Some("string"), true) => quote!(&str),
+            (Some("string"), false) => quote!(Option<&str>),
+            (Some("integer"), true) => quote!(i64),
+            (Some("integer"), false) => quote!(Option<i64>),
             _ => {
                 return Err(Error::operation(
                     ctx.spec_path,
@@ -551,29 +623,29 @@ fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error>
                 ));
             }
         };
-        args.push(quote!(#pn: #arg_ty));
-        call_args.push(value_expr);
+        out.args.push(quote!(#pn: #arg_ty));
         let rules = scalar_checks(&p.schema, json, ty.unwrap_or_default(), "");
         if !rules.is_empty() {
             if p.required {
-                checks.push(quote! { { let value = &#pn; #(#rules)* } });
+                out.checks.push(quote! { { let value = &#pn; #(#rules)* } });
             } else {
-                checks.push(quote! { if let Some(value) = &#pn { #(#rules)* } });
+                out.checks
+                    .push(quote! { if let Some(value) = &#pn { #(#rules)* } });
             }
         }
-        param_docs.push_str(&format!(
+        out.names.push(pn);
+        out.docs.push_str(&format!(
             "\n- `{}`: {}",
             p.name.to_snake_case(),
             p.description
         ));
     }
-    if let Some(b) = &op.body {
-        let t = ident(b);
-        args.push(quote!(body: &types::#t));
-        call_args.push(quote!(body));
-        checks.push(quote! { payspec_runtime::Validate::validate_into(body, &mut v); });
-    }
+    Ok(out)
+}
 
+/// The docs of an operation's method: summary, description, the request line, parameters,
+/// retry safety, and `extra` (before the validation note).
+pub(crate) fn op_doc(op: &Operation, param_docs: &str, extra: &str) -> TokenStream {
     let mut text = String::new();
     if !op.summary.is_empty() {
         text.push_str(&op.summary);
@@ -586,20 +658,66 @@ fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error>
     text.push_str(&format!("`{} {}`", op.method.to_uppercase(), op.path));
     if !param_docs.is_empty() {
         text.push_str("\n\nParameters:");
-        text.push_str(&param_docs);
+        text.push_str(param_docs);
     }
     text.push_str(if op.idempotent {
         "\n\nRetried automatically on transient failures (connection errors, timeouts, 408, 429, 502-504), per the client's retry policy."
     } else {
         "\n\nNever retried automatically: the request may have taken effect even when the call fails."
     });
+    text.push_str(extra);
     text.push_str("\n\nThe request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.");
-    let d = doc(&text);
+    doc(&text)
+}
+
+/// The success type of an operation.
+pub(crate) fn ok_type(op: &Operation) -> TokenStream {
+    match &op.success {
+        Some(s) => {
+            let t = ident(s);
+            quote!(types::#t)
+        }
+        None => quote!(()),
+    }
+}
+
+/// The typed method of one operation.
+fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error> {
+    let name = format_ident!("{}", op.rust_name());
+    let op_id = op.rust_name();
+    let err_ty = error_body_type(&op.error);
+    let ok_ty = ok_type(op);
+    let ok_map = match &op.success {
+        Some(_) => quote!(Ok(response) => Ok(response.into_inner())),
+        None => quote!(Ok(_) => Ok(())),
+    };
+    let OpParams {
+        mut args,
+        names: mut call_args,
+        mut checks,
+        docs,
+    } = op_params(ctx, op)?;
+    if let Some(b) = &op.body {
+        let t = ident(b);
+        args.push(quote!(body: &types::#t));
+        call_args.push(format_ident!("body"));
+        checks.push(quote! { payspec_runtime::Validate::validate_into(body, &mut v); });
+    }
+    let extra = if op.multipart.is_some() {
+        format!(
+            "\n\nThe body is sent as JSON; [`Self::{}_multipart`] sends it as `multipart/form-data` (with a file).",
+            op.rust_name()
+        )
+    } else {
+        String::new()
+    };
+    let d = op_doc(op, &docs, &extra);
+    let mut_v = (!checks.is_empty()).then(|| quote!(mut));
 
     Ok(quote! {
         #d
         pub async fn #name(&self, #(#args),*) -> Result<#ok_ty, payspec_runtime::Error<#err_ty>> {
-            let mut v = payspec_runtime::Validator::new();
+            let #mut_v v = payspec_runtime::Validator::new();
             #(#checks)*
             v.finish().map_err(payspec_runtime::Error::Validation)?;
             self.check_credentials(#op_id)?;
@@ -613,7 +731,12 @@ fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error>
 
 /// The checks of a scalar value's constraints; `value` is bound in scope (`&str`, `&Decimal`,
 /// an integer, or a Vec for arrays); the validator in scope is `v`.
-fn scalar_checks(schema: &Value, json: &str, kind: &str, int_ty: &str) -> Vec<TokenStream> {
+pub(crate) fn scalar_checks(
+    schema: &Value,
+    json: &str,
+    kind: &str,
+    int_ty: &str,
+) -> Vec<TokenStream> {
     let mut out = Vec::new();
     let num = |k: &str| schema.get(k).cloned();
     let excl = |k: &str| schema.get(k).and_then(Value::as_bool).unwrap_or(false);
@@ -674,7 +797,7 @@ fn is_collection(ty: &str) -> bool {
     ty.starts_with("::std::vec::Vec<") || ty.starts_with("::std::collections::BTreeMap<")
 }
 
-fn is_object(s: &Value) -> bool {
+pub(crate) fn is_object(s: &Value) -> bool {
     spec::str_of(s, "type") == Some("object") && s.get("properties").is_some()
 }
 
@@ -685,7 +808,17 @@ fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
         let Some(schema) = m.schemas.get(name) else {
             continue;
         };
+        if m.multipart_schemas.contains(name) {
+            continue;
+        }
+        if let Some(u) = m.unions.iter().find(|u| &u.name == name) {
+            impls.push(extras::union_validate(u));
+            continue;
+        }
         if !is_object(schema) {
+            if let Some(tokens) = extras::choice_validate(ctx, name, schema)? {
+                impls.push(tokens);
+            }
             continue;
         }
         let fields = ctx.structs.get(name).ok_or_else(|| {
@@ -716,12 +849,34 @@ fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
             }
             body.push(quote!(v.exactly_one_of(&[#(#pairs),*]);));
         }
+        if let Some(groups) = spec::required_groups(schema) {
+            let mut group_tokens = Vec::new();
+            for g in &groups {
+                let mut pairs = Vec::new();
+                for n in g {
+                    let f = field(n)?;
+                    let fi = &f.ident;
+                    pairs.push(if f.optional {
+                        quote!((#n, self.#fi.is_some()))
+                    } else if is_collection(&f.ty) {
+                        quote!((#n, !self.#fi.is_empty()))
+                    } else {
+                        quote!((#n, true))
+                    });
+                }
+                group_tokens.push(quote!(&[#(#pairs),*]));
+            }
+            body.push(quote!(v.any_group_complete(&[#(#group_tokens),*]);));
+        }
         for (json, ps) in schema
             .get("properties")
             .and_then(Value::as_object)
             .into_iter()
             .flatten()
         {
+            if m.is_union_tag(name, json) {
+                continue;
+            }
             let f = field(json)?;
             let fi = &f.ident;
             let mut checks = Vec::new();
@@ -732,7 +887,7 @@ fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 f.ty.trim_start_matches("::std::option::Option<")
                     .trim_end_matches('>');
             let sensitive = f.ty.contains("SecretString");
-            if target.is_some_and(|(_, s)| is_object(s)) {
+            if target.is_some_and(|(r, s)| extras::validatable(m, r, s)) {
                 checks.push(
                     quote!(v.field(#json, |v| payspec_runtime::Validate::validate_into(value, v));),
                 );
@@ -746,13 +901,16 @@ fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 } else {
                     checks.extend(scalar_checks(effective, json, kind, inner_ty));
                 }
-                let item_is_object = effective
+                let item_validatable = effective
                     .get("items")
                     .and_then(spec::ref_name)
-                    .and_then(|r| m.schemas.get(r))
-                    .is_some_and(is_object);
-                if kind == "array" && item_is_object {
+                    .and_then(|r| m.schemas.get(r).map(|s| (r, s)))
+                    .is_some_and(|(r, s)| extras::validatable(m, r, s));
+                if kind == "array" && item_validatable {
                     checks.push(quote!(v.field(#json, |v| payspec_runtime::Validate::validate_into(value, v));));
+                }
+                if spec::uniform_items(effective).is_some() {
+                    checks.push(quote!(v.same_kind(#json, value.iter().map(|item| item.kind()));));
                 }
             }
             if checks.is_empty() {
@@ -792,38 +950,74 @@ fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
     for name in error_types {
         let ext = m.error_bodies.get(name).cloned().unwrap_or_default();
         let fields = ctx.structs.get(name);
-        let get = |json: &Option<String>| -> Result<Option<&Field>, Error> {
-            match json {
-                None => Ok(None),
-                Some(j) => fields
-                    .and_then(|fs| fs.iter().find(|f| &f.json == j))
-                    .map(Some)
-                    .ok_or_else(|| {
-                        Error::spec(
-                            ctx.spec_path,
-                            format!("schema {name}: x-error field {j} not found"),
-                        )
-                    }),
-            }
+        let get = |json: &str| -> Result<&Field, Error> {
+            fields
+                .and_then(|fs| fs.iter().find(|f| f.json == json))
+                .ok_or_else(|| {
+                    Error::spec(
+                        ctx.spec_path,
+                        format!("schema {name}: x-error field {json} not found"),
+                    )
+                })
         };
-        let message = match get(&ext.message)? {
+        let message = match &ext.message {
             None => quote!(None),
-            Some(f) if f.optional => {
-                let fi = &f.ident;
-                quote!(self.#fi.as_ref().map(|m| m.to_string()))
+            Some(Locator::Pointers(ps)) => {
+                quote!(payspec_runtime::error::first_text(&payspec_runtime::serde_json::to_value(self).ok()?, &[#(#ps),*]))
             }
-            Some(f) => {
+            Some(Locator::Property(j)) => {
+                let f = get(j)?;
                 let fi = &f.ident;
-                quote!(Some(self.#fi.to_string()))
+                if f.optional {
+                    quote!(self.#fi.as_ref().map(|m| m.to_string()))
+                } else {
+                    quote!(Some(self.#fi.to_string()))
+                }
             }
         };
-        let details = match get(&ext.details)? {
+        let details = match &ext.details {
             None => quote!(Vec::new()),
-            Some(f) => {
-                let fi = &f.ident;
+            Some(Locator::Pointers(ps)) => quote! {
+                let Ok(value) = payspec_runtime::serde_json::to_value(self) else { return Vec::new() };
+                [#(#ps),*]
+                    .iter()
+                    .find_map(|p| value.pointer(p))
+                    .map(payspec_runtime::error::flatten_details)
+                    .unwrap_or_default()
+            },
+            Some(Locator::Property(j)) => {
+                let fi = &get(j)?.ident;
                 quote!(payspec_runtime::error::flatten_details(&payspec_runtime::serde_json::to_value(&self.#fi).unwrap_or_default()))
             }
         };
+        if let Some((code_enum, at)) = &ext.code {
+            if !m.open_enums.iter().any(|e| &e.name == code_enum) {
+                return Err(Error::spec(
+                    ctx.spec_path,
+                    format!(
+                        "schema {name}: x-error-code.enum {code_enum} is not an x-open-enum schema"
+                    ),
+                ));
+            }
+            let t = ident(name);
+            let ce = ident(code_enum);
+            let d = doc(&format!(
+                "The provider's error code, from the first of {} that holds a string.",
+                at.iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            impls.push(quote! {
+                impl types::#t {
+                    #d
+                    pub fn code(&self) -> Option<types::#ce> {
+                        let value = payspec_runtime::serde_json::to_value(self).ok()?;
+                        payspec_runtime::error::first_text(&value, &[#(#at),*]).map(|c| types::#ce::from(c.as_str()))
+                    }
+                }
+            });
+        }
         let t = ident(name);
         impls.push(quote! {
             impl payspec_runtime::ErrorBody for types::#t {
@@ -1005,31 +1199,49 @@ pub fn readme(ctx: &Context) -> String {
         s.push_str(&format!(
             "- `Server::{}`: {} `{}`\n",
             sv.name.to_upper_camel_case(),
-            sv.description,
+            sv.description
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
             sv.url
         ));
     }
     s.push_str("\n## Operations\n\n| method | HTTP | request | response | retried |\n|---|---|---|---|---|\n");
     for op in &m.operations {
-        s.push_str(&format!(
-            "| `{}` | `{} {}` | {} | {} | {} |\n",
-            op.rust_name(),
-            op.method.to_uppercase(),
-            op.path,
-            op.body
-                .as_deref()
-                .map(|b| format!("`{b}`"))
-                .unwrap_or_else(|| "-".into()),
-            op.success
-                .as_deref()
-                .map(|b| format!("`{b}`"))
-                .unwrap_or_else(|| "-".into()),
-            if op.idempotent {
-                "when transient"
+        let code =
+            |name: Option<&String>| name.map(|b| format!("`{b}`")).unwrap_or_else(|| "-".into());
+        let retried = if op.idempotent {
+            "when transient"
+        } else {
+            "never"
+        };
+        let http = format!("`{} {}`", op.method.to_uppercase(), op.path);
+        let response = code(op.success.as_ref());
+        if op.body.is_some() || op.multipart.is_none() {
+            s.push_str(&format!(
+                "| `{}` | {http} | {} | {response} | {retried} |\n",
+                op.rust_name(),
+                code(op.body.as_ref()),
+            ));
+        }
+        if let Some(form) = &op.multipart {
+            let name = if op.body.is_some() {
+                format!("{}_multipart", op.rust_name())
             } else {
-                "never"
-            },
-        ));
+                op.rust_name()
+            };
+            s.push_str(&format!(
+                "| `{name}` | {http} | multipart `{form}` | {response} | {retried} |\n"
+            ));
+        }
+        if let Some(p) = &op.pagination {
+            s.push_str(&format!(
+                "| `{}_stream` | {http}, page after page | {} | a stream of `{}` items | per page |\n",
+                op.rust_name(),
+                code(op.body.as_ref()),
+                p.items
+            ));
+        }
     }
     s.push_str("\nEvery request is validated before it is sent (lengths, ranges, exactly-one-of rules); errors are typed (`payspec_runtime::Error`: HTTP status, the parsed error body or the raw one); credentials never appear in `Debug` output; money is `rust_decimal::Decimal`, exact on the wire; enums received from the server are open (`Unknown(String)`).\n");
     // The example: build a client and call the first operation without a body.
@@ -1050,6 +1262,7 @@ pub fn readme(ctx: &Context) -> String {
         .iter()
         .find(|o| {
             o.body.is_none()
+                && o.multipart.is_none()
                 && o.params
                     .iter()
                     .all(|p| p.required && spec::str_of(&p.schema, "type") == Some("string"))

@@ -22,6 +22,7 @@
 pub mod ast;
 pub mod dcs;
 pub mod emit;
+pub mod extras;
 #[allow(missing_docs)] // the model mirrors the OpenAPI members it is read from
 pub mod spec;
 pub mod surface;
@@ -95,11 +96,11 @@ pub fn generate_openapi_crate(
 ) -> Result<GeneratedCrate, Error> {
     let doc = spec::parse_yaml(spec_path, openapi_yaml)?;
     let model = spec::read_model(spec_path, &doc)?;
-    let cleaned = spec::clean_for_progenitor(&doc);
+    let cleaned = spec::clean_for_progenitor(&doc, &model);
     let tokens = run_progenitor(spec_path, &model, &cleaned)?;
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| Error::spec(spec_path, format!("progenitor output does not parse: {e}")))?;
-    let structs = ast::post_process(spec_path, &model, &mut file)?;
+    let (structs, enums) = ast::post_process(spec_path, &model, &mut file)?;
     let package = format!("payspec-{provider}");
     let ctx = emit::Context {
         provider,
@@ -107,6 +108,7 @@ pub fn generate_openapi_crate(
         spec_path,
         model: &model,
         structs: &structs,
+        enums: &enums,
     };
 
     let mut files = BTreeMap::new();
@@ -173,6 +175,23 @@ fn progenitor_settings(model: &spec::Model) -> progenitor::GenerationSettings {
         "::payspec_runtime::SecretString",
         std::iter::empty(),
     );
+    let epoch_millis = SchemaObject {
+        instance_type: Some(InstanceType::Integer.into()),
+        format: Some("epoch-millis".into()),
+        ..Default::default()
+    };
+    settings.with_conversion(
+        epoch_millis,
+        "::payspec_runtime::EpochMillis",
+        [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+    );
+    for u in &model.unions {
+        settings.with_replacement(
+            &u.name,
+            format!("crate::unions::{}", u.name),
+            std::iter::empty(),
+        );
+    }
     for e in &model.open_enums {
         settings.with_replacement(
             &e.name,

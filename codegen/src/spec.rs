@@ -67,16 +67,55 @@ pub struct Operation {
     pub summary: String,
     pub description: String,
     pub params: Vec<Param>,
-    /// The request body's component schema name.
+    /// The JSON request body's component schema name.
     pub body: Option<String>,
+    /// The `multipart/form-data` request body's component schema name.
+    pub multipart: Option<String>,
     /// The success body's component schema name (`None`: no body).
     pub success: Option<String>,
+    /// The documented success statuses.
+    pub success_statuses: Vec<u16>,
+    /// The documented error statuses whose body is `error`.
+    pub error_statuses: Vec<u16>,
     /// The documented error body's component schema name, shared by every error status.
     pub error: Option<String>,
     /// Safe to retry automatically.
     pub idempotent: bool,
     /// Alternatives of scheme sets; one alternative must be satisfied.
     pub security: Vec<Vec<String>>,
+    /// `x-pagination`: the operation returns one page of a cursor-paginated listing.
+    pub pagination: Option<Pagination>,
+}
+
+/// `x-pagination` of an operation.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// The request body property the cursor is sent in.
+    pub cursor: String,
+    /// The response body property with the next page's cursor.
+    pub next_cursor: String,
+    /// The response body property with the page's items.
+    pub items: String,
+}
+
+/// `x-rate-limit` of the document.
+#[derive(Debug, Clone, Default)]
+pub struct RateLimit {
+    /// Concurrent requests allowed per key: the client's default `max_in_flight`.
+    pub max_in_flight: Option<u64>,
+    /// Requests per minute allowed per key (documented; the server answers 429 beyond).
+    pub requests_per_minute: Option<u64>,
+}
+
+/// A `oneOf` of `$ref`s with a `discriminator`: a tagged union.
+#[derive(Debug, Clone)]
+pub struct Union {
+    pub name: String,
+    pub description: String,
+    /// The tag property.
+    pub property: String,
+    /// Tag value and member schema name, in `oneOf` order.
+    pub variants: Vec<(String, String)>,
 }
 
 impl Operation {
@@ -105,11 +144,21 @@ pub struct Webhook {
     pub payload: String,
 }
 
-/// `x-error-message` / `x-error-details` of an error body schema.
+/// Where an error body keeps a piece of information: a property of its own, or the first of
+/// several JSON pointers that resolves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Locator {
+    Property(String),
+    Pointers(Vec<String>),
+}
+
+/// `x-error-message` / `x-error-details` / `x-error-code` of an error body schema.
 #[derive(Debug, Clone, Default)]
 pub struct ErrorBodyExt {
-    pub message: Option<String>,
-    pub details: Option<String>,
+    pub message: Option<Locator>,
+    pub details: Option<Locator>,
+    /// The open enum of the provider's error codes, and where the code is.
+    pub code: Option<(String, Vec<String>)>,
 }
 
 /// Everything codegen reads from one OpenAPI document.
@@ -128,6 +177,12 @@ pub struct Model {
     pub schemas: BTreeMap<String, Value>,
     /// Component schemas reachable from a request body: these get client-side validation.
     pub request_schemas: BTreeSet<String>,
+    /// Tagged unions (`oneOf` + `discriminator`).
+    pub unions: Vec<Union>,
+    /// Schemas used as `multipart/form-data` bodies (never seen by progenitor).
+    pub multipart_schemas: BTreeSet<String>,
+    /// `x-rate-limit`.
+    pub rate_limit: Option<RateLimit>,
 }
 
 /// The JSON Schema keywords we enforce ourselves (client-side validation) and therefore strip
@@ -152,6 +207,9 @@ const OUR_EXTENSIONS: &[&str] = &[
     "x-server-name",
     "x-idempotent",
     "x-webhooks",
+    "x-pagination",
+    "x-rate-limit",
+    "x-error-code",
 ];
 
 /// Parses the YAML text of an OpenAPI document.
@@ -284,12 +342,44 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
                 values,
             });
         }
-        if s.get("x-error-message").is_some() || s.get("x-error-details").is_some() {
+        if ["x-error-message", "x-error-details", "x-error-code"]
+            .iter()
+            .any(|k| s.get(*k).is_some())
+        {
+            let locator = |key: &str| -> Result<Option<Locator>, Error> {
+                match s.get(key) {
+                    None => Ok(None),
+                    Some(Value::String(p)) => Ok(Some(Locator::Property(p.clone()))),
+                    Some(v) => pointers(v)
+                        .map(|p| Some(Locator::Pointers(p)))
+                        .ok_or_else(|| {
+                            err(format!(
+                                "schema {name}: {key} must be a property name or a list of JSON pointers"
+                            ))
+                        }),
+                }
+            };
+            let code = match s.get("x-error-code") {
+                None => None,
+                Some(c) => {
+                    let e = str_of(c, "enum");
+                    let at = c.get("at").and_then(pointers);
+                    match (e, at) {
+                        (Some(e), Some(at)) => Some((e.to_string(), at)),
+                        _ => {
+                            return Err(err(format!(
+                                "schema {name}: x-error-code needs `enum` (an x-open-enum schema) and `at` (JSON pointers)"
+                            )));
+                        }
+                    }
+                }
+            };
             error_bodies.insert(
                 name.clone(),
                 ErrorBodyExt {
-                    message: str_of(s, "x-error-message").map(str::to_string),
-                    details: str_of(s, "x-error-details").map(str::to_string),
+                    message: locator("x-error-message")?,
+                    details: locator("x-error-details")?,
+                    code,
                 },
             );
         }
@@ -333,9 +423,75 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
         });
     }
 
+    let mut unions = Vec::new();
+    for (name, s) in &schemas {
+        if let Some(u) = read_union(spec_name, name, s, &schemas)? {
+            unions.push(u);
+        }
+    }
+    for (name, s) in &schemas {
+        if let Some(members) = uniform_items(s) {
+            check_uniform(spec_name, name, s, &members, &unions)?;
+        }
+        for (p, ps) in s
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(members) = uniform_items(ps) {
+                check_uniform(spec_name, &format!("{name}.{p}"), ps, &members, &unions)?;
+            }
+        }
+    }
+
+    let mut multipart_schemas = BTreeSet::new();
+    for op in &operations {
+        if let Some(m) = &op.multipart {
+            multipart_schemas.insert(m.clone());
+        }
+    }
+    for m in &multipart_schemas {
+        let mut used = BTreeSet::new();
+        for (name, s) in &schemas {
+            if name != m {
+                collect_refs_in(s, &mut used);
+            }
+        }
+        for op in &operations {
+            for r in [&op.body, &op.success, &op.error].into_iter().flatten() {
+                used.insert(r.clone());
+            }
+        }
+        if used.contains(m) {
+            return Err(err(format!(
+                "schema {m}: a multipart/form-data body schema must not be used anywhere else"
+            )));
+        }
+    }
+
+    let rate_limit = match doc.get("x-rate-limit") {
+        None => None,
+        Some(r) => {
+            let n =
+                |k: &str| -> Result<Option<u64>, Error> {
+                    match r.get(k) {
+                        None => Ok(None),
+                        Some(v) => v.as_u64().filter(|n| *n > 0).map(Some).ok_or_else(|| {
+                            err(format!("x-rate-limit.{k} must be a positive integer"))
+                        }),
+                    }
+                };
+            Some(RateLimit {
+                max_in_flight: n("max-in-flight")?,
+                requests_per_minute: n("requests-per-minute")?,
+            })
+        }
+    };
+
     let mut request_schemas = BTreeSet::new();
     for op in &operations {
-        if let Some(b) = &op.body {
+        for b in [&op.body, &op.multipart].into_iter().flatten() {
             collect_refs(b, &schemas, &mut request_schemas);
         }
     }
@@ -352,7 +508,187 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
         webhooks,
         schemas,
         request_schemas,
+        unions,
+        multipart_schemas,
+        rate_limit,
     })
+}
+
+impl Model {
+    /// Whether `property` of `schema` is the tag of a tagged union `schema` belongs to (the
+    /// union writes and reads it; the member's struct has no field for it).
+    pub fn is_union_tag(&self, schema: &str, property: &str) -> bool {
+        self.unions
+            .iter()
+            .any(|u| u.property == property && u.variants.iter().any(|(_, m)| m == schema))
+    }
+}
+
+/// A list of JSON pointers (each starting with `/`).
+fn pointers(v: &Value) -> Option<Vec<String>> {
+    let list = v.as_array()?;
+    let out: Option<Vec<String>> = list
+        .iter()
+        .map(|p| {
+            p.as_str()
+                .filter(|p| p.starts_with('/'))
+                .map(str::to_string)
+        })
+        .collect();
+    out.filter(|o| !o.is_empty())
+}
+
+/// Every `$ref` name inside `v`.
+fn collect_refs_in(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(r) = ref_name(v) {
+                out.insert(r.to_string());
+            }
+            m.values().for_each(|c| collect_refs_in(c, out));
+        }
+        Value::Array(a) => a.iter().for_each(|c| collect_refs_in(c, out)),
+        _ => {}
+    }
+}
+
+/// A `oneOf` of `$ref`s with a `discriminator` (explicit `mapping` required): a tagged union.
+/// Every member must declare the tag property as a single-value string enum, in `required`.
+fn read_union(
+    spec_name: &str,
+    name: &str,
+    s: &Value,
+    schemas: &BTreeMap<String, Value>,
+) -> Result<Option<Union>, Error> {
+    let Some(d) = s.get("discriminator") else {
+        return Ok(None);
+    };
+    let err = |m: String| Error::spec(spec_name, format!("schema {name}: {m}"));
+    let property = str_of(d, "propertyName")
+        .ok_or_else(|| err("discriminator without propertyName".into()))?
+        .to_string();
+    let mapping = d
+        .get("mapping")
+        .and_then(Value::as_object)
+        .ok_or_else(|| err("discriminator needs an explicit mapping".into()))?;
+    let members: Vec<&str> = s
+        .get("oneOf")
+        .and_then(Value::as_array)
+        .ok_or_else(|| err("discriminator without oneOf".into()))?
+        .iter()
+        .map(|m| ref_name(m).ok_or_else(|| err("oneOf members must be $refs".into())))
+        .collect::<Result<_, _>>()?;
+    let mut variants = Vec::new();
+    for member in &members {
+        let tags: Vec<&String> = mapping
+            .iter()
+            .filter(|(_, v)| {
+                v.as_str()
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    == Some(*member)
+            })
+            .map(|(k, _)| k)
+            .collect();
+        let [tag] = tags[..] else {
+            return Err(err(format!(
+                "member {member} needs exactly one mapping entry"
+            )));
+        };
+        let ms = schemas
+            .get(*member)
+            .ok_or_else(|| err(format!("member {member} is not a schema")))?;
+        let declared = ms
+            .pointer(&format!("/properties/{property}/enum"))
+            .and_then(Value::as_array)
+            .map(|e| e.iter().filter_map(Value::as_str).collect::<Vec<_>>());
+        if declared.as_deref() != Some(&[tag.as_str()][..]) {
+            return Err(err(format!(
+                "member {member} must declare `{property}` as `enum: [{tag}]`"
+            )));
+        }
+        let required = ms
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|x| x.as_str() == Some(&property)));
+        if !required {
+            return Err(err(format!(
+                "member {member} must list `{property}` in required"
+            )));
+        }
+        variants.push((tag.clone(), member.to_string()));
+    }
+    if mapping.len() != variants.len() {
+        return Err(err(
+            "mapping names a schema that is not a oneOf member".into()
+        ));
+    }
+    Ok(Some(Union {
+        name: name.to_string(),
+        description: text_of(s, "description"),
+        property,
+        variants,
+    }))
+}
+
+/// The member names of an "all items of one kind" rule: an array schema whose `anyOf` members
+/// are each only `{items: {$ref: M}}`.
+pub fn uniform_items(s: &Value) -> Option<Vec<String>> {
+    if str_of(s, "type") != Some("array") {
+        return None;
+    }
+    let members = s.get("anyOf")?.as_array()?;
+    members
+        .iter()
+        .map(|m| {
+            let obj = m.as_object().filter(|o| o.len() == 1)?;
+            ref_name(obj.get("items")?).map(str::to_string)
+        })
+        .collect()
+}
+
+fn check_uniform(
+    spec_name: &str,
+    at: &str,
+    s: &Value,
+    members: &[String],
+    unions: &[Union],
+) -> Result<(), Error> {
+    let items = s.get("items").and_then(ref_name);
+    let union = unions.iter().find(|u| Some(u.name.as_str()) == items);
+    let ok = union.is_some_and(|u| {
+        let mut a: Vec<&String> = u.variants.iter().map(|(_, m)| m).collect();
+        let mut b: Vec<&String> = members.iter().collect();
+        a.sort();
+        b.sort();
+        a == b
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::spec(
+            spec_name,
+            format!(
+                "schema {at}: an `anyOf` of `items` must list every member of the items' tagged union"
+            ),
+        ))
+    }
+}
+
+/// The groups of an "at least one of these combinations is complete" rule: an `anyOf` whose
+/// members each only list `required` names.
+pub fn required_groups(s: &Value) -> Option<Vec<Vec<String>>> {
+    let members = s.get("anyOf")?.as_array()?;
+    members
+        .iter()
+        .map(|m| {
+            let obj = m.as_object().filter(|o| o.len() == 1)?;
+            obj.get("required")?
+                .as_array()?
+                .iter()
+                .map(|n| n.as_str().map(str::to_string))
+                .collect()
+        })
+        .collect()
 }
 
 fn security_of(v: &Value) -> Option<Vec<Vec<String>>> {
@@ -416,25 +752,35 @@ fn read_operation(
         });
     }
 
-    let body = match op.get("requestBody") {
-        None => None,
-        Some(rb) => {
-            let content = rb.get("content").and_then(Value::as_object);
-            let json = content.and_then(|c| c.get("application/json"));
-            let schema = json.and_then(|j| j.get("schema"));
-            Some(
-                schema
-                    .and_then(ref_name)
-                    .ok_or_else(|| {
-                        err("request body must be application/json with a $ref schema".into())
-                    })?
-                    .to_string(),
-            )
+    let mut body = None;
+    let mut multipart = None;
+    if let Some(rb) = op.get("requestBody") {
+        let content = rb
+            .get("content")
+            .and_then(Value::as_object)
+            .ok_or_else(|| err("request body without content".into()))?;
+        for (media, c) in content {
+            let schema = c
+                .get("schema")
+                .and_then(ref_name)
+                .ok_or_else(|| err(format!("request body {media}: schema must be a $ref")))?
+                .to_string();
+            match media.as_str() {
+                "application/json" => body = Some(schema),
+                "multipart/form-data" => multipart = Some(schema),
+                other => {
+                    return Err(err(format!(
+                        "request body media type {other} is not supported (application/json, multipart/form-data)"
+                    )));
+                }
+            }
         }
-    };
+    }
 
     let mut success = None;
     let mut error: Option<String> = None;
+    let mut success_statuses = Vec::new();
+    let mut error_statuses = Vec::new();
     for (status, resp) in op
         .get("responses")
         .and_then(Value::as_object)
@@ -450,11 +796,17 @@ fn read_operation(
                     .to_string(),
             ),
         };
+        let code: Option<u16> = status.parse().ok();
         if status.starts_with('2') {
-            if success.is_some() && success != name {
+            if !success_statuses.is_empty() && success != name {
                 return Err(err("more than one success body type".into()));
             }
             success = name;
+            success_statuses.push(code.ok_or_else(|| {
+                err(format!(
+                    "success status {status}: write the exact status code"
+                ))
+            })?);
         } else if let Some(name) = name {
             match &error {
                 Some(e) if *e != name => {
@@ -464,8 +816,33 @@ fn read_operation(
                 }
                 _ => error = Some(name),
             }
+            if let Some(code) = code {
+                error_statuses.push(code);
+            }
         }
     }
+
+    let pagination = match op.get("x-pagination") {
+        None => None,
+        Some(p) => {
+            let get = |k: &str| {
+                str_of(p, k)
+                    .map(str::to_string)
+                    .ok_or_else(|| err(format!("x-pagination needs `{k}`")))
+            };
+            if body.is_none() {
+                return Err(err(
+                    "x-pagination: the cursor travels in the JSON request body, which this operation lacks"
+                        .into(),
+                ));
+            }
+            Some(Pagination {
+                cursor: get("cursor")?,
+                next_cursor: get("next-cursor")?,
+                items: get("items")?,
+            })
+        }
+    };
 
     let idempotent = match op.get("x-idempotent") {
         Some(Value::Bool(b)) => *b,
@@ -481,10 +858,14 @@ fn read_operation(
         description: text_of(op, "description"),
         params,
         body,
+        multipart,
         success,
+        success_statuses,
+        error_statuses,
         error,
         idempotent,
         security: security_of(op).unwrap_or_else(|| global_security.to_vec()),
+        pagination,
     })
 }
 
@@ -560,9 +941,12 @@ pub fn exactly_one_of(s: &Value) -> Option<Vec<String>> {
 }
 
 /// The copy of the document progenitor and typify see: our extensions, the keywords we validate
-/// ourselves, `default`s, and `oneOf`-of-`required` rules removed, with the removed facts written
-/// into the descriptions so they still reach the generated docs.
-pub fn clean_for_progenitor(doc: &Value) -> Value {
+/// ourselves, `default`s, and `oneOf` / `anyOf` rules of `required` names removed, with the
+/// removed facts written into the descriptions so they still reach the generated docs.
+/// What codegen emits itself is taken out: `multipart/form-data` bodies (and their schemas, and
+/// operations that have no other body), and the tag property of tagged-union members (the
+/// union's own type writes and reads it).
+pub fn clean_for_progenitor(doc: &Value, model: &Model) -> Value {
     let mut doc = doc.clone();
     if let Some(m) = doc.as_object_mut() {
         for ext in OUR_EXTENSIONS {
@@ -576,7 +960,39 @@ pub fn clean_for_progenitor(doc: &Value) -> Value {
             }
         }
     }
+    for op in &model.operations {
+        if op.multipart.is_none() {
+            continue;
+        }
+        let Some(item) = doc
+            .pointer_mut(&format!(
+                "/paths/{}",
+                op.path.replace('~', "~0").replace('/', "~1")
+            ))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        if op.body.is_none() {
+            item.remove(&op.method);
+        } else if let Some(content) = item
+            .get_mut(&op.method)
+            .and_then(|o| o.pointer_mut("/requestBody/content"))
+            .and_then(Value::as_object_mut)
+        {
+            content.remove("multipart/form-data");
+        }
+    }
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        paths.retain(|_, item| {
+            item.as_object().is_some_and(|i| {
+                [
+                    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+                ]
+                .iter()
+                .any(|m| i.contains_key(*m))
+            })
+        });
         for item in paths.values_mut() {
             let Some(item) = item.as_object_mut() else {
                 continue;
@@ -586,7 +1002,9 @@ pub fn clean_for_progenitor(doc: &Value) -> Value {
             }
             for op in item.values_mut() {
                 if let Some(op) = op.as_object_mut() {
-                    op.remove("x-idempotent");
+                    for ext in OUR_EXTENSIONS {
+                        op.remove(*ext);
+                    }
                     if let Some(params) = op.get_mut("parameters") {
                         clean_params(params);
                     }
@@ -598,6 +1016,23 @@ pub fn clean_for_progenitor(doc: &Value) -> Value {
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
     {
+        schemas.retain(|name, _| !model.multipart_schemas.contains(name));
+        for u in &model.unions {
+            if let Some(m) = schemas.get_mut(&u.name).and_then(Value::as_object_mut) {
+                m.remove("discriminator");
+            }
+            for (_, member) in &u.variants {
+                let Some(m) = schemas.get_mut(member).and_then(Value::as_object_mut) else {
+                    continue;
+                };
+                if let Some(props) = m.get_mut("properties").and_then(Value::as_object_mut) {
+                    props.remove(&u.property);
+                }
+                if let Some(req) = m.get_mut("required").and_then(Value::as_array_mut) {
+                    req.retain(|r| r.as_str() != Some(&u.property));
+                }
+            }
+        }
         for s in schemas.values_mut() {
             clean_schema(s);
         }
@@ -615,12 +1050,32 @@ fn clean_params(params: &mut Value) {
 
 fn clean_schema(s: &mut Value) {
     let one_of = exactly_one_of(s);
+    let groups = required_groups(s);
+    let uniform = uniform_items(s);
     let Some(m) = s.as_object_mut() else { return };
     let mut notes = Vec::new();
     if let Some(names) = one_of {
         m.remove("oneOf");
         let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
         notes.push(format!("Exactly one of {} is set.", names.join(", ")));
+    }
+    if let Some(groups) = groups {
+        m.remove("anyOf");
+        let groups: Vec<String> = groups
+            .iter()
+            .map(|g| {
+                let names: Vec<String> = g.iter().map(|n| format!("`{n}`")).collect();
+                names.join(" and ")
+            })
+            .collect();
+        notes.push(format!(
+            "At least one of these is complete (checked before sending): {}.",
+            groups.join("; or ")
+        ));
+    }
+    if uniform.is_some() {
+        m.remove("anyOf");
+        notes.push("All items are of one kind (checked before sending).".to_string());
     }
     for ext in OUR_EXTENSIONS {
         m.remove(*ext);

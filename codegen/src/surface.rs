@@ -25,6 +25,8 @@ fn simplify(t: &str) -> String {
         "::serde_json::",
         "crate::enums::",
         "crate::contracts::",
+        "crate::unions::",
+        "crate::multipart::",
         "types::",
     ] {
         s = s.replace(prefix, "");
@@ -80,7 +82,10 @@ pub fn summary(krate: &GeneratedCrate) -> Result<String, Error> {
             }
             for ii in &imp.items {
                 let ImplItem::Fn(f) = ii else { continue };
-                if !matches!(f.vis, Visibility::Public(_)) || f.sig.asyncness.is_none() {
+                let is_stream = f.sig.ident.to_string().ends_with("_stream");
+                if !matches!(f.vis, Visibility::Public(_))
+                    || (f.sig.asyncness.is_none() && !is_stream)
+                {
                     continue;
                 }
                 let args: Vec<String> = f
@@ -163,6 +168,47 @@ pub fn summary(krate: &GeneratedCrate) -> Result<String, Error> {
             for part in rest.split("=>").skip(1) {
                 let value = part.split(',').next().unwrap_or_default().trim();
                 let _ = writeln!(out, "    {value}");
+            }
+        }
+    }
+
+    if let Some(unions) = parse(krate, "src/unions.rs")? {
+        let _ = writeln!(out, "\ntagged unions:");
+        for item in &unions.items {
+            let Item::Enum(e) = item else { continue };
+            let tag = e
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident("serde"))
+                .map(|a| a.to_token_stream().to_string())
+                .next()
+                .unwrap_or_default();
+            let _ = writeln!(out, "  enum {} {}", e.ident, tag.replace(' ', ""));
+            for v in &e.variants {
+                let wire = serde_rename(&v.attrs).unwrap_or_default();
+                let inner = match &v.fields {
+                    Fields::Unnamed(u) => u
+                        .unnamed
+                        .iter()
+                        .map(|f| simplify(&f.ty.to_token_stream().to_string()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    _ => String::new(),
+                };
+                let _ = writeln!(out, "    {}({inner}) = {wire:?}", v.ident);
+            }
+        }
+    }
+
+    if let Some(forms) = parse(krate, "src/multipart.rs")? {
+        let _ = writeln!(out, "\nmultipart forms:");
+        for item in &forms.items {
+            let Item::Struct(st) = item else { continue };
+            let _ = writeln!(out, "  struct {}", st.ident);
+            for f in &st.fields {
+                let id = f.ident.as_ref().map(|i| i.to_string()).unwrap_or_default();
+                let ty = simplify(&f.ty.to_token_stream().to_string());
+                let _ = writeln!(out, "    {id}: {ty}");
             }
         }
     }

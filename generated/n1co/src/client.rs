@@ -136,9 +136,10 @@ impl ClientBuilder {
     /// A builder for the API at `base_url` (for example [`Server::url`]), with the
     /// default options: 30 s timeout, 10 s connect timeout, retries of safe operations only.
     pub fn new(base_url: impl Into<String>) -> Self {
+        let options = payspec_runtime::ClientOptions::new("payspec-n1co/0.1.0");
         ClientBuilder {
             base_url: base_url.into(),
-            options: payspec_runtime::ClientOptions::new("payspec-n1co/0.1.0"),
+            options,
             http_client: None,
             bearer_auth: None,
         }
