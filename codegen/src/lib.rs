@@ -143,26 +143,31 @@ fn progenitor_settings(model: &spec::Model) -> progenitor::GenerationSettings {
         .with_inner_type(quote::quote!(crate::client::Inner))
         .with_map_type("::std::collections::BTreeMap")
         .with_derive("PartialEq");
-    let decimal = SchemaObject {
-        instance_type: Some(InstanceType::Number.into()),
-        format: Some("decimal".into()),
-        ..Default::default()
-    };
-    settings.with_conversion(
-        decimal,
-        "::rust_decimal::Decimal",
-        [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
-    );
-    let date_time = SchemaObject {
-        instance_type: Some(InstanceType::String.into()),
-        format: Some("date-time".into()),
-        ..Default::default()
-    };
-    settings.with_conversion(
-        date_time,
-        "::payspec_runtime::DateTime",
-        [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
-    );
+    // Formats with a type of our own: the type keeps exactly what the wire carries.
+    for (instance, format, rust) in [
+        (InstanceType::Number, "decimal", "::rust_decimal::Decimal"),
+        (
+            InstanceType::String,
+            "date-time",
+            "::payspec_runtime::DateTime",
+        ),
+        (
+            InstanceType::Integer,
+            "epoch-millis",
+            "::payspec_runtime::EpochMillis",
+        ),
+    ] {
+        let schema = SchemaObject {
+            instance_type: Some(instance.into()),
+            format: Some(format.into()),
+            ..Default::default()
+        };
+        settings.with_conversion(
+            schema,
+            rust,
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
     let mut sensitive = SchemaObject {
         instance_type: Some(InstanceType::String.into()),
         ..Default::default()
@@ -174,16 +179,6 @@ fn progenitor_settings(model: &spec::Model) -> progenitor::GenerationSettings {
         sensitive,
         "::payspec_runtime::SecretString",
         std::iter::empty(),
-    );
-    let epoch_millis = SchemaObject {
-        instance_type: Some(InstanceType::Integer.into()),
-        format: Some("epoch-millis".into()),
-        ..Default::default()
-    };
-    settings.with_conversion(
-        epoch_millis,
-        "::payspec_runtime::EpochMillis",
-        [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
     );
     for u in &model.unions {
         settings.with_replacement(
