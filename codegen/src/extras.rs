@@ -137,6 +137,7 @@ pub fn unions_rs(ctx: &Context) -> TokenStream {
             "\n\nA tagged union: the `{prop}` member ({expected}) says which kind a value is; it is written from the variant and read before the rest of the object. An unknown `{prop}` is an error naming the known ones."
         ));
         let d = doc(&text);
+        let kind_doc = doc(&format!("The tag value of this kind, as sent in `{prop}`."));
         quote! {
             #d
             #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -146,7 +147,7 @@ pub fn unions_rs(ctx: &Context) -> TokenStream {
             }
 
             impl #t {
-                /// The tag value of this kind, as sent in `#prop`.
+                #kind_doc
                 pub fn kind(&self) -> &'static str {
                     match self {
                         #(#t::#members(_) => #tags,)*

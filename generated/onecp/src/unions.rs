@@ -17,7 +17,7 @@ pub enum Penalty {
     OffsetPenalty(types::OffsetPenalty),
 }
 impl Penalty {
-    /// The tag value of this kind, as sent in `#prop`.
+    /// The tag value of this kind, as sent in `type`.
     pub fn kind(&self) -> &'static str {
         match self {
             Penalty::DatePenalty(_) => "DATE_PENALTY",
