@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use quote::ToTokens;
+use syn::visit_mut::VisitMut;
 use syn::{Fields, Item, ItemMod, parse_quote};
 
 use crate::{Error, spec::Model};
@@ -141,6 +142,7 @@ pub fn post_process(
             .collect();
         items.insert(0, parse_quote!(pub use crate::unions::{#(#names),*};));
     }
+    ErrorArms.visit_file_mut(file);
     Ok((structs, enums))
 }
 
@@ -159,4 +161,23 @@ pub fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
         });
     }
     found
+}
+
+/// Replaces progenitor's reading of a documented error body,
+/// `Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))`, which loses the
+/// status when the body does not parse, with [`payspec_runtime::progenitor_error_response`].
+struct ErrorArms;
+
+impl VisitMut for ErrorArms {
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        if let syn::Expr::Call(call) = e
+            && call.func.to_token_stream().to_string() == "Err"
+            && call.to_token_stream().to_string().replace(' ', "")
+                == "Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))"
+        {
+            *e = parse_quote!(Err(payspec_runtime::progenitor_error_response(response).await));
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
 }

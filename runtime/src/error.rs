@@ -423,6 +423,31 @@ pub async fn from_progenitor<E>(err: progenitor_client::Error<E>) -> Error<E> {
     }
 }
 
+/// Reads the answer to a progenitor-generated call that came with a documented error status:
+/// the body parsed as `E`, or, when it does not parse (a proxy's HTML page, a text 429), the
+/// response rebuilt from its status, headers and raw body (up to [`MAX_RAW_BODY`] bytes) as
+/// progenitor's `UnexpectedResponse`, so [`from_progenitor`] keeps the status. Generated
+/// `raw.rs` calls it in place of progenitor's `ResponseValue::from_response(..).await?`, which
+/// would drop the status.
+pub async fn progenitor_error_response<E: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+) -> progenitor_client::Error<E> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = read_capped(response, MAX_RAW_BODY).await;
+    match serde_json::from_slice::<E>(&body) {
+        Ok(parsed) => progenitor_client::Error::ErrorResponse(progenitor_client::ResponseValue::new(
+            parsed, status, headers,
+        )),
+        Err(_) => {
+            let mut rebuilt = http::Response::new(body);
+            *rebuilt.status_mut() = status;
+            *rebuilt.headers_mut() = headers;
+            progenitor_client::Error::UnexpectedResponse(reqwest::Response::from(rebuilt))
+        }
+    }
+}
+
 /// Reads at most `cap` bytes of `response`'s body, stopping quietly at a read error.
 pub(crate) async fn read_capped(mut response: reqwest::Response, cap: usize) -> Bytes {
     let mut buf = Vec::new();

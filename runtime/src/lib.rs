@@ -43,7 +43,7 @@ pub mod webhook;
 
 pub use datetime::DateTime;
 pub use epoch::EpochMillis;
-pub use error::{DecodeError, Error, ErrorBody, from_progenitor};
+pub use error::{DecodeError, Error, ErrorBody, from_progenitor, progenitor_error_response};
 pub use futures_core::Stream;
 pub use multipart::FilePart;
 pub use paginate::{Page, paginate};

@@ -555,12 +555,8 @@ Sends a `POST` request to `/paymentlink/checkout`
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
+            400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            500u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -608,9 +604,7 @@ Arguments:
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
+            500u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }

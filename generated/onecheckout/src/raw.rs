@@ -301,7 +301,7 @@ seed's examples carry only a few), so only `id` and `status` are required.
         ///ID of the merchant that owns the order. Example "merchant_id_uuid".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_id: ::std::option::Option<::std::string::String>,
-        ///Display name of the order (built with the merchant's order prefix). Example "Order
+        ///Display name of the order (built with the merchant's order prefix). Example "Order #0001".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The line items of the order.
@@ -546,18 +546,10 @@ Sends a `GET` request to `/me`
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
+            400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            500u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -606,18 +598,10 @@ Sends a `POST` request to `/me`
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
+            400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            500u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -667,18 +651,10 @@ Sends a `POST` request to `/orders`
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
+            400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            500u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -726,18 +702,10 @@ Sends a `POST` request to `/orders-list`
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
+            400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            500u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -783,21 +751,11 @@ Arguments:
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
+            400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            404u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            500u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -849,21 +807,11 @@ Arguments:
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
+            400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            404u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            500u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -910,24 +858,12 @@ Arguments:
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
+            400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            403u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            404u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            500u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
