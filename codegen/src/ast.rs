@@ -165,7 +165,9 @@ pub fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
 
 /// Replaces progenitor's reading of a documented error body,
 /// `Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))`, which loses the
-/// status when the body does not parse, with [`payspec_runtime::progenitor_error_response`].
+/// status when the body does not parse, with [`payspec_runtime::progenitor_error_response`]; and
+/// its `ResponseValue::empty(response)` for an error status without a documented body, which
+/// drops the body, with `UnexpectedResponse(response)` (status, headers and raw body kept).
 struct ErrorArms;
 
 impl VisitMut for ErrorArms {
@@ -175,7 +177,18 @@ impl VisitMut for ErrorArms {
             && call.to_token_stream().to_string().replace(' ', "")
                 == "Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))"
         {
-            *e = parse_quote!(Err(payspec_runtime::progenitor_error_response(response).await));
+            *e = parse_quote!(Err(
+                payspec_runtime::progenitor_error_response(response).await
+            ));
+            return;
+        }
+        // An error status without a documented body: keep status, headers and raw body.
+        if let syn::Expr::Call(call) = e
+            && call.func.to_token_stream().to_string() == "Err"
+            && call.to_token_stream().to_string().replace(' ', "")
+                == "Err(Error::ErrorResponse(ResponseValue::empty(response)))"
+        {
+            *e = parse_quote!(Err(Error::UnexpectedResponse(response)));
             return;
         }
         syn::visit_mut::visit_expr_mut(self, e);

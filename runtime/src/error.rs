@@ -436,9 +436,9 @@ pub async fn progenitor_error_response<E: serde::de::DeserializeOwned>(
     let headers = response.headers().clone();
     let body = read_capped(response, MAX_RAW_BODY).await;
     match serde_json::from_slice::<E>(&body) {
-        Ok(parsed) => progenitor_client::Error::ErrorResponse(progenitor_client::ResponseValue::new(
-            parsed, status, headers,
-        )),
+        Ok(parsed) => progenitor_client::Error::ErrorResponse(
+            progenitor_client::ResponseValue::new(parsed, status, headers),
+        ),
         Err(_) => {
             let mut rebuilt = http::Response::new(body);
             *rebuilt.status_mut() = status;

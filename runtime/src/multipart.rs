@@ -133,17 +133,17 @@ impl FilePart {
             Some(name) => part.file_name(name),
             None => part,
         };
-        match self.content_type {
-            Some(ct) => part.mime_str(&ct).map_err(|_| {
-                Error::Validation(ValidationError {
-                    violations: vec![crate::Violation {
-                        path: json_name.to_owned(),
-                        message: format!("content type {ct:?} is not a valid media type"),
-                    }],
-                })
-            }),
-            None => Ok(part),
-        }
+        let ct = self
+            .content_type
+            .unwrap_or_else(|| "application/octet-stream".to_owned());
+        part.mime_str(&ct).map_err(|_| {
+            Error::Validation(ValidationError {
+                violations: vec![crate::Violation {
+                    path: json_name.to_owned(),
+                    message: format!("content type {ct:?} is not a valid media type"),
+                }],
+            })
+        })
     }
 }
 

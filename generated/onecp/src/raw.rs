@@ -1082,10 +1082,10 @@ Arguments:
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-            401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-            404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+            400u16 => Err(Error::UnexpectedResponse(response)),
+            401u16 => Err(Error::UnexpectedResponse(response)),
+            403u16 => Err(Error::UnexpectedResponse(response)),
+            404u16 => Err(Error::UnexpectedResponse(response)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -1138,9 +1138,9 @@ Sends a `POST` request to `/initialize`
         let response = result?;
         match response.status().as_u16() {
             201u16 => ResponseValue::from_response(response).await,
-            400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-            401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+            400u16 => Err(Error::UnexpectedResponse(response)),
+            401u16 => Err(Error::UnexpectedResponse(response)),
+            403u16 => Err(Error::UnexpectedResponse(response)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -1184,9 +1184,9 @@ Sends a `GET` request to `/status`
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             201u16 => ResponseValue::from_response(response).await,
-            400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-            401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+            400u16 => Err(Error::UnexpectedResponse(response)),
+            401u16 => Err(Error::UnexpectedResponse(response)),
+            403u16 => Err(Error::UnexpectedResponse(response)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -1236,10 +1236,10 @@ Arguments:
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-            401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-            404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+            400u16 => Err(Error::UnexpectedResponse(response)),
+            401u16 => Err(Error::UnexpectedResponse(response)),
+            403u16 => Err(Error::UnexpectedResponse(response)),
+            404u16 => Err(Error::UnexpectedResponse(response)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -1288,9 +1288,9 @@ Sends a `POST` request to `/transactions`
         let response = result?;
         match response.status().as_u16() {
             201u16 => ResponseValue::from_response(response).await,
-            400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-            401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+            400u16 => Err(Error::UnexpectedResponse(response)),
+            401u16 => Err(Error::UnexpectedResponse(response)),
+            403u16 => Err(Error::UnexpectedResponse(response)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
