@@ -1,0 +1,68 @@
+//! Serves every simulator until interrupted, and prints their URLs and test credentials.
+//!
+//! `payspec-sandbox [--seed N] [--onecp-port P] [--onecheckout-port P]` (ports default to
+//! 4101 and 4102; 0 picks free ones).
+
+use std::process::ExitCode;
+
+use payspec_sandbox::{Sandbox, SandboxOptions};
+
+fn parse_args(args: &[String]) -> Result<SandboxOptions, String> {
+    let mut options = SandboxOptions {
+        seed: 0,
+        onecp_port: 4101,
+        onecheckout_port: 4102,
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let number = |what: &str| {
+            value
+                .parse::<u64>()
+                .map_err(|_| format!("{flag}: {value:?} is not {what}"))
+        };
+        match flag.as_str() {
+            "--seed" => options.seed = number("a number")?,
+            "--onecp-port" => options.onecp_port = port(number("a port")?, flag)?,
+            "--onecheckout-port" => options.onecheckout_port = port(number("a port")?, flag)?,
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(options)
+}
+
+fn port(n: u64, flag: &str) -> Result<u16, String> {
+    u16::try_from(n).map_err(|_| format!("{flag}: {n} is not a port"))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let options = match parse_args(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("payspec-sandbox: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let sandbox = match Sandbox::start_with(options).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("payspec-sandbox: cannot listen: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for p in sandbox.providers() {
+        println!("{:<12} {}", p.name, p.base_url);
+        println!(
+            "{:<12} id {:?}, secret {:?}",
+            "", p.credentials.id, p.credentials.secret
+        );
+        if let Some(key) = &p.credentials.api_key {
+            println!("{:<12} api key {key:?}", "");
+        }
+    }
+    println!("serving; Ctrl-C stops");
+    let _ = tokio::signal::ctrl_c().await;
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,192 @@
+//! An embedded, stateful, offline simulator of the payment providers payspec generates clients
+//! for. Each provider is served on its own loopback port, with the behaviour of the provider's
+//! documented test environment: state (orders, transactions), the documented error shapes, and
+//! requests checked against the same specs the clients are generated from (the simulators use the
+//! generated types, so the specs drive both sides).
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! let sandbox = payspec_sandbox::Sandbox::start().await?;
+//! let client = payspec_onecp::Client::builder(&sandbox.onecp.base_url)
+//!     .basic_auth(&sandbox.onecp.credentials.id, sandbox.onecp.credentials.secret.as_str())
+//!     .build()
+//!     .expect("client");
+//! # let _ = client;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The sandbox stops when the [`Sandbox`] is dropped. Ids are deterministic for a given seed
+//! ([`SandboxOptions::seed`]), so tests can assert on them.
+#![deny(missing_docs)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub mod onecheckout;
+pub mod onecp;
+
+/// Deterministic ids: the same seed gives the same sequence of ids.
+#[derive(Debug)]
+pub struct Ids {
+    seed: u64,
+    next: AtomicU64,
+}
+
+impl Ids {
+    /// A generator for `seed`.
+    pub fn new(seed: u64) -> Self {
+        Ids {
+            seed,
+            next: AtomicU64::new(0),
+        }
+    }
+
+    /// The next id as 24 lowercase hex digits (the shape of the providers' ids), unique within
+    /// this generator.
+    pub fn next_hex(&self) -> String {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        // splitmix64 of (seed, n): well spread, and the counter keeps ids unique.
+        let mut z = self
+            .seed
+            .wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        format!("{:016x}{:08x}", z, n as u32)
+    }
+
+    /// The next number of a counter, from 1.
+    pub fn next_number(&self) -> u64 {
+        self.next.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
+/// The test credentials a provider's simulator accepts.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    /// The id (1-CP: the widget / client id) or the key name.
+    pub id: String,
+    /// The secret, token or key.
+    pub secret: String,
+    /// A second credential where the provider has two (Onecheckout: the `X-API-Key` key).
+    pub api_key: Option<String>,
+}
+
+/// One simulated provider: where it listens and what it accepts.
+#[derive(Clone, Debug)]
+pub struct Provider {
+    /// The provider's name (`onecp`, `onecheckout`, ...).
+    pub name: &'static str,
+    /// The base URL to give the generated client (`http://127.0.0.1:PORT`, plus the API's
+    /// path prefix where the real servers have one).
+    pub base_url: String,
+    /// The test credentials.
+    pub credentials: Credentials,
+}
+
+/// How to start a sandbox.
+#[derive(Clone, Debug, Default)]
+pub struct SandboxOptions {
+    /// The seed of the deterministic ids (default 0).
+    pub seed: u64,
+    /// Ports per provider (0: any free port).
+    pub onecp_port: u16,
+    /// See [`SandboxOptions::onecp_port`].
+    pub onecheckout_port: u16,
+}
+
+/// A running sandbox: one loopback server per provider. Dropping it stops them.
+#[derive(Debug)]
+pub struct Sandbox {
+    /// 1-CP Corporate Checkout.
+    pub onecp: Provider,
+    /// Onecheckout.
+    pub onecheckout: Provider,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Starts every simulator on free loopback ports, with seed 0.
+    pub async fn start() -> std::io::Result<Sandbox> {
+        Self::start_with(SandboxOptions::default()).await
+    }
+
+    /// Starts every simulator with `options`.
+    pub async fn start_with(options: SandboxOptions) -> std::io::Result<Sandbox> {
+        let ids = Arc::new(Ids::new(options.seed));
+        let mut tasks = Vec::new();
+
+        let (onecp_router, onecp_credentials) = onecp::router(ids.clone());
+        let addr = serve(onecp_router, options.onecp_port, &mut tasks).await?;
+        let onecp = Provider {
+            name: "onecp",
+            base_url: format!("http://{addr}"),
+            credentials: onecp_credentials,
+        };
+
+        let (oc_router, oc_credentials) = onecheckout::router(ids.clone());
+        let addr = serve(oc_router, options.onecheckout_port, &mut tasks).await?;
+        let onecheckout = Provider {
+            name: "onecheckout",
+            base_url: format!("http://{addr}{}", onecheckout::PATH_PREFIX),
+            credentials: oc_credentials,
+        };
+
+        Ok(Sandbox {
+            onecp,
+            onecheckout,
+            tasks,
+        })
+    }
+
+    /// Every provider, in a fixed order.
+    pub fn providers(&self) -> Vec<&Provider> {
+        vec![&self.onecp, &self.onecheckout]
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+async fn serve(
+    router: axum::Router,
+    port: u16,
+    tasks: &mut Vec<tokio::task::JoinHandle<()>>,
+) -> std::io::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
+    tasks.push(tokio::spawn(async move {
+        // Serving only ends when the task is aborted (on drop); an accept error is retried
+        // inside axum, so there is nothing to report here.
+        let _ = axum::serve(listener, router).await;
+    }));
+    Ok(addr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_deterministic_per_seed_and_unique() {
+        let a = Ids::new(7);
+        let b = Ids::new(7);
+        let c = Ids::new(8);
+        let xs: Vec<String> = (0..1000).map(|_| a.next_hex()).collect();
+        let ys: Vec<String> = (0..1000).map(|_| b.next_hex()).collect();
+        assert_eq!(xs, ys);
+        assert_ne!(xs[0], c.next_hex());
+        let mut sorted = xs.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), xs.len());
+        assert!(xs.iter().all(|x| x.len() == 24));
+    }
+}
