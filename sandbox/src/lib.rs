@@ -56,11 +56,6 @@ impl Ids {
         z ^= z >> 31;
         format!("{:016x}{:08x}", z, n as u32)
     }
-
-    /// The next number of a counter, from 1.
-    pub fn next_number(&self) -> u64 {
-        self.next.fetch_add(1, Ordering::Relaxed) + 1
-    }
 }
 
 /// The test credentials a provider's simulator accepts.
