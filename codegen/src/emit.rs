@@ -705,8 +705,8 @@ fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error>
     }
     let extra = if op.multipart.is_some() {
         format!(
-            "\n\nThe body is sent as JSON; [`Self::{}_multipart`] sends it as `multipart/form-data` (with a file).",
-            op.rust_name()
+            "\n\nThe body is sent as JSON; [`Self::{}`] sends it as `multipart/form-data` (with a file).",
+            op.multipart_method_name()
         )
     } else {
         String::new()
@@ -797,6 +797,19 @@ fn is_collection(ty: &str) -> bool {
     ty.starts_with("::std::vec::Vec<") || ty.starts_with("::std::collections::BTreeMap<")
 }
 
+/// Whether an optional member is set, as an expression on `self` (typify writes an optional
+/// array or map as an empty collection when absent); `None` for a required member.
+fn presence(f: &Field) -> Option<TokenStream> {
+    let fi = &f.ident;
+    if f.optional {
+        Some(quote!(self.#fi.is_some()))
+    } else if is_collection(&f.ty) {
+        Some(quote!(!self.#fi.is_empty()))
+    } else {
+        None
+    }
+}
+
 pub(crate) fn is_object(s: &Value) -> bool {
     spec::str_of(s, "type") == Some("object") && s.get("properties").is_some()
 }
@@ -833,19 +846,13 @@ fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
         if let Some(names) = spec::exactly_one_of(schema) {
             let mut pairs = Vec::new();
             for n in &names {
-                let f = field(n)?;
-                let fi = &f.ident;
-                if f.optional {
-                    pairs.push(quote!((#n, self.#fi.is_some())));
-                } else if is_collection(&f.ty) {
-                    // typify writes an optional array or map as an empty collection when absent.
-                    pairs.push(quote!((#n, !self.#fi.is_empty())));
-                } else {
-                    return Err(Error::spec(
+                let set = presence(field(n)?).ok_or_else(|| {
+                    Error::spec(
                         ctx.spec_path,
                         format!("schema {name}: `{n}` in an exactly-one-of rule must be optional"),
-                    ));
-                }
+                    )
+                })?;
+                pairs.push(quote!((#n, #set)));
             }
             body.push(quote!(v.exactly_one_of(&[#(#pairs),*]);));
         }
@@ -854,15 +861,9 @@ fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
             for g in &groups {
                 let mut pairs = Vec::new();
                 for n in g {
-                    let f = field(n)?;
-                    let fi = &f.ident;
-                    pairs.push(if f.optional {
-                        quote!((#n, self.#fi.is_some()))
-                    } else if is_collection(&f.ty) {
-                        quote!((#n, !self.#fi.is_empty()))
-                    } else {
-                        quote!((#n, true))
-                    });
+                    // A required member is always set.
+                    let set = presence(field(n)?).unwrap_or_else(|| quote!(true));
+                    pairs.push(quote!((#n, #set)));
                 }
                 group_tokens.push(quote!(&[#(#pairs),*]));
             }
@@ -1225,11 +1226,7 @@ pub fn readme(ctx: &Context) -> String {
             ));
         }
         if let Some(form) = &op.multipart {
-            let name = if op.body.is_some() {
-                format!("{}_multipart", op.rust_name())
-            } else {
-                op.rust_name()
-            };
+            let name = op.multipart_method_name();
             s.push_str(&format!(
                 "| `{name}` | {http} | multipart `{form}` | {response} | {retried} |\n"
             ));

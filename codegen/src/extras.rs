@@ -465,11 +465,7 @@ pub fn multipart_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Er
     if op.success.is_none() {
         return Err(err("a multipart operation needs a JSON success body"));
     }
-    let name = if op.body.is_some() {
-        format_ident!("{}_multipart", op.rust_name())
-    } else {
-        format_ident!("{}", op.rust_name())
-    };
+    let name = format_ident!("{}", op.multipart_method_name());
     let op_id = op.rust_name();
     let err_ty = error_body_type(&op.error);
     let ok_ty = ok_type(op);

@@ -123,7 +123,22 @@ impl Operation {
     pub fn rust_name(&self) -> String {
         self.id.to_snake_case()
     }
+
+    /// The name of the method that sends the `multipart/form-data` body: the operation's own
+    /// when that is its only body, `<name>_multipart` beside the JSON method otherwise.
+    pub fn multipart_method_name(&self) -> String {
+        if self.body.is_some() {
+            format!("{}_multipart", self.rust_name())
+        } else {
+            self.rust_name()
+        }
+    }
 }
+
+/// The HTTP methods an OpenAPI path item may hold.
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// A forward-compatible enum (`x-open-enum: true`).
 #[derive(Debug, Clone)]
@@ -299,9 +314,7 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
         .into_iter()
         .flatten()
     {
-        for method in [
-            "get", "put", "post", "delete", "options", "head", "patch", "trace",
-        ] {
+        for method in METHODS {
             let Some(op) = item.get(method) else { continue };
             operations.push(read_operation(
                 spec_name,
@@ -451,23 +464,24 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
             multipart_schemas.insert(m.clone());
         }
     }
-    for m in &multipart_schemas {
-        let mut used = BTreeSet::new();
-        for (name, s) in &schemas {
-            if name != m {
-                collect_refs_in(s, &mut used);
-            }
+    let mut used = BTreeSet::new();
+    for (name, s) in &schemas {
+        if !multipart_schemas.contains(name) {
+            collect_refs_in(s, &mut used);
         }
-        for op in &operations {
-            for r in [&op.body, &op.success, &op.error].into_iter().flatten() {
-                used.insert(r.clone());
-            }
-        }
-        if used.contains(m) {
-            return Err(err(format!(
-                "schema {m}: a multipart/form-data body schema must not be used anywhere else"
-            )));
-        }
+    }
+    for op in &operations {
+        used.extend(
+            [&op.body, &op.success, &op.error]
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+    }
+    if let Some(m) = multipart_schemas.intersection(&used).next() {
+        return Err(err(format!(
+            "schema {m}: a multipart/form-data body schema must not be used anywhere else"
+        )));
     }
 
     let rate_limit = match doc.get("x-rate-limit") {
@@ -677,8 +691,14 @@ fn check_uniform(
 /// The groups of an "at least one of these combinations is complete" rule: an `anyOf` whose
 /// members each only list `required` names.
 pub fn required_groups(s: &Value) -> Option<Vec<Vec<String>>> {
-    let members = s.get("anyOf")?.as_array()?;
-    members
+    required_lists(s, "anyOf")
+}
+
+/// The `required` lists of `s[key]` (`oneOf` / `anyOf`) when each member is only a `required`
+/// list of names.
+fn required_lists(s: &Value, key: &str) -> Option<Vec<Vec<String>>> {
+    s.get(key)?
+        .as_array()?
         .iter()
         .map(|m| {
             let obj = m.as_object().filter(|o| o.len() == 1)?;
@@ -873,20 +893,12 @@ fn collect_refs(name: &str, schemas: &BTreeMap<String, Value>, out: &mut BTreeSe
     if !out.insert(name.to_string()) {
         return;
     }
-    fn walk(v: &Value, schemas: &BTreeMap<String, Value>, out: &mut BTreeSet<String>) {
-        match v {
-            Value::Object(m) => {
-                if let Some(r) = ref_name(v) {
-                    collect_refs(r, schemas, out);
-                }
-                m.values().for_each(|c| walk(c, schemas, out));
-            }
-            Value::Array(a) => a.iter().for_each(|c| walk(c, schemas, out)),
-            _ => {}
-        }
-    }
+    let mut direct = BTreeSet::new();
     if let Some(s) = schemas.get(name) {
-        walk(s, schemas, out);
+        collect_refs_in(s, &mut direct);
+    }
+    for r in direct {
+        collect_refs(&r, schemas, out);
     }
 }
 
@@ -924,20 +936,13 @@ fn check_schema(spec_name: &str, at: &str, s: &Value, top: bool) -> Result<(), E
 
 /// The members of a `oneOf` that only lists `required` names: "exactly one of these is set".
 pub fn exactly_one_of(s: &Value) -> Option<Vec<String>> {
-    let members = s.get("oneOf")?.as_array()?;
-    let mut names = Vec::new();
-    for m in members {
-        let obj = m.as_object()?;
-        if obj.len() != 1 {
-            return None;
-        }
-        let req = obj.get("required")?.as_array()?;
-        if req.len() != 1 {
-            return None;
-        }
-        names.push(req[0].as_str()?.to_string());
-    }
-    Some(names)
+    required_lists(s, "oneOf")?
+        .into_iter()
+        .map(|names| match <[String; 1]>::try_from(names) {
+            Ok([name]) => Some(name),
+            Err(_) => None,
+        })
+        .collect()
 }
 
 /// The copy of the document progenitor and typify see: our extensions, the keywords we validate
@@ -985,13 +990,8 @@ pub fn clean_for_progenitor(doc: &Value, model: &Model) -> Value {
     }
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         paths.retain(|_, item| {
-            item.as_object().is_some_and(|i| {
-                [
-                    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-                ]
-                .iter()
-                .any(|m| i.contains_key(*m))
-            })
+            item.as_object()
+                .is_some_and(|i| METHODS.iter().any(|m| i.contains_key(*m)))
         });
         for item in paths.values_mut() {
             let Some(item) = item.as_object_mut() else {
