@@ -9,8 +9,8 @@ use bytes::Bytes;
 use reqwest::multipart::Part;
 use serde::de::DeserializeOwned;
 
-use crate::error::{DecodeError, MAX_RAW_BODY, read_capped};
-use crate::{Error, ValidationError, Validator};
+use crate::error::{DecodeError, from_progenitor, progenitor_error_response};
+use crate::{Error, ValidationError, Validator, Violation};
 
 enum Source {
     Bytes(Bytes),
@@ -88,12 +88,9 @@ impl FilePart {
             check_size(v, json_name, len, max);
         }
         if let Some(ct) = &self.content_type
-            && ct.parse::<mime_check::Mime>().is_err()
+            && !is_media_type(ct)
         {
-            v.violation(
-                Some(json_name),
-                format!("content type {ct:?} is not a valid media type"),
-            );
+            v.violation(Some(json_name), bad_media_type(ct));
         }
     }
 
@@ -126,6 +123,7 @@ impl FilePart {
                     check_size(&mut v, json_name, len, max);
                     v.finish().map_err(Error::Validation)?;
                 }
+
                 Part::stream_with_length(reqwest::Body::from(file), len)
             }
         };
@@ -136,11 +134,13 @@ impl FilePart {
         let ct = self
             .content_type
             .unwrap_or_else(|| "application/octet-stream".to_owned());
+        // The syntax was checked above; reqwest's parser refusing it anyway is still the
+        // caller's content type at fault.
         part.mime_str(&ct).map_err(|_| {
             Error::Validation(ValidationError {
-                violations: vec![crate::Violation {
+                violations: vec![Violation {
                     path: json_name.to_owned(),
-                    message: format!("content type {ct:?} is not a valid media type"),
+                    message: bad_media_type(&ct),
                 }],
             })
         })
@@ -156,29 +156,22 @@ fn check_size(v: &mut Validator, json_name: &str, len: u64, max: u64) {
     }
 }
 
+fn bad_media_type(ct: &str) -> String {
+    format!("content type {ct:?} is not a valid media type")
+}
+
 /// A minimal media type syntax check (`type/subtype` of token characters, optional
 /// parameters), so a bad content type is a validation error rather than a failed send.
-mod mime_check {
-    pub struct Mime;
-
-    impl std::str::FromStr for Mime {
-        type Err = ();
-
-        fn from_str(s: &str) -> Result<Self, ()> {
-            let essence = s.split(';').next().unwrap_or_default().trim();
-            let (ty, sub) = essence.split_once('/').ok_or(())?;
-            let token = |t: &str| {
-                !t.is_empty()
-                    && t.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
-            };
-            if token(ty) && token(sub) {
-                Ok(Mime)
-            } else {
-                Err(())
-            }
-        }
-    }
+fn is_media_type(s: &str) -> bool {
+    let essence = s.split(';').next().unwrap_or_default().trim();
+    let token = |t: &str| {
+        !t.is_empty()
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    essence
+        .split_once('/')
+        .is_some_and(|(ty, sub)| token(ty) && token(sub))
 }
 
 /// Decodes the answer to a request that generated code built itself: a status in `success`
@@ -191,7 +184,6 @@ pub async fn decode_json<T: DeserializeOwned, E: DeserializeOwned>(
     errors: &[u16],
 ) -> Result<T, Error<E>> {
     let status = response.status();
-    let headers = response.headers().clone();
     if success.contains(&status.as_u16()) {
         let body = response.bytes().await.map_err(Error::from)?;
         return serde_json::from_slice(&body).map_err(|source| Error::Decode {
@@ -200,21 +192,13 @@ pub async fn decode_json<T: DeserializeOwned, E: DeserializeOwned>(
             source: DecodeError::Json(source),
         });
     }
-    let body = read_capped(response, MAX_RAW_BODY).await;
-    if errors.contains(&status.as_u16())
-        && let Ok(parsed) = serde_json::from_slice::<E>(&body)
-    {
-        return Err(Error::Api {
-            status,
-            headers,
-            body: parsed,
-        });
-    }
-    Err(Error::UnexpectedResponse {
-        status,
-        headers,
-        body,
-    })
+    // The same handling as the progenitor-generated operations.
+    let error = if errors.contains(&status.as_u16()) {
+        progenitor_error_response(response).await
+    } else {
+        progenitor_client::Error::UnexpectedResponse(response)
+    };
+    Err(from_progenitor(error).await)
 }
 
 #[cfg(test)]
