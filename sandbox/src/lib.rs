@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub mod onecheckout;
 pub mod onecp;
+pub mod schema;
 
 /// Deterministic ids: the same seed gives the same sequence of ids.
 #[derive(Debug)]

@@ -36,7 +36,8 @@
 //!   error, except a missing order id (`/orders/`, `/orders//capture`, ...), which answers the
 //!   bare shape `{"error": "id_required"}`. `validation_error` lists every field at fault in
 //!   `details` (`field` is the JSON path, e.g. `order_lines[0].quantity`; `issue` starts with
-//!   it). Missing members and members of the wrong type are reported first; the spec's limits
+//!   it). Missing members and members of the wrong type, found from the embedded spec
+//!   ([`crate::schema`]), are reported first; the spec's limits
 //!   ([`Validate`]) are checked once the body parses.
 //! * **Bodies** are read as JSON whatever their `Content-Type`; unknown members are ignored.
 //! * **Extra checks** beyond the spec's limits: the order currency must be one of the
@@ -105,13 +106,14 @@ use axum::routing::{get, post};
 use payspec_onecheckout::types::{
     CreateOrderRequest, ErrorCode, ErrorDetail, ErrorFieldIssue, ErrorResponse, ErrorValue, Event,
     EventType, Link, LinkRel, ListOrdersRequest, ListOrdersResponse, Merchant, MerchantUpdate,
-    NewOrderLine, Order, OrderEvents, OrderLine, OrderLineProperty, OrderStatus, PaymentGateway,
-    PaymentMethod, PaymentStatus,
+    NewOrderLine, Order, OrderEvents, OrderLine, OrderStatus, PaymentGateway, PaymentMethod,
+    PaymentStatus,
 };
 use payspec_onecheckout::{EpochMillis, SecretString, Validate};
 use rust_decimal::Decimal;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use crate::schema::Schemas;
 use crate::{Credentials, Ids};
 
 /// The API path prefix of the real servers.
@@ -562,144 +564,16 @@ fn base_url(headers: &HeaderMap) -> String {
 // ---------------------------------------------------------------------------------------------
 // Request bodies
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Str,
-    Decimal,
-    Int32,
-    Millis,
-    Status,
-    Properties,
-    Lines,
-}
-
-struct Member {
-    name: &'static str,
-    kind: Kind,
-    required: bool,
-}
-
-const fn member(name: &'static str, kind: Kind, required: bool) -> Member {
-    Member {
-        name,
-        kind,
-        required,
-    }
-}
-
-const CREATE_MEMBERS: &[Member] = &[
-    member("currency", Kind::Str, true),
-    member("order_lines", Kind::Lines, true),
-    member("tax_amount", Kind::Decimal, false),
-    member("success_url", Kind::Str, false),
-    member("cancel_url", Kind::Str, false),
-    member("reference_id", Kind::Str, false),
-];
-
-const LINE_MEMBERS: &[Member] = &[
-    member("title", Kind::Str, true),
-    member("quantity", Kind::Decimal, true),
-    member("unit_price", Kind::Decimal, true),
-    member("key", Kind::Str, false),
-    member("image_url", Kind::Str, false),
-    member("compared_price", Kind::Decimal, false),
-    member("properties", Kind::Properties, false),
-];
-
-const LIST_MEMBERS: &[Member] = &[
-    member("anchor", Kind::Str, false),
-    member("limit", Kind::Int32, false),
-    member("status", Kind::Status, false),
-    member("created_hour_from", Kind::Millis, false),
-    member("created_hour_to", Kind::Millis, false),
-    member("updated_hour_from", Kind::Millis, false),
-    member("updated_hour_to", Kind::Millis, false),
-    member("paid_hour_from", Kind::Millis, false),
-    member("paid_hour_to", Kind::Millis, false),
-];
-
-const MERCHANT_MEMBERS: &[Member] = &[
-    member("email", Kind::Str, false),
-    member("full_name", Kind::Str, false),
-    member("phone", Kind::Str, false),
-    member("address", Kind::Str, false),
-    member("webhook_url", Kind::Str, false),
-    member("success_url", Kind::Str, false),
-    member("cancel_url", Kind::Str, false),
-];
-
-fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{prefix}.{name}")
-    }
-}
-
-/// Records the missing required members and the members of the wrong type of `object`.
-fn check_members(
-    object: &Map<String, Value>,
-    members: &[Member],
-    prefix: &str,
-    issues: &mut Vec<ErrorFieldIssue>,
-) {
-    for m in members {
-        let path = join(prefix, m.name);
-        match object.get(m.name) {
-            None | Some(Value::Null) => {
-                if m.required {
-                    issues.push(issue(&path, "is required"));
-                }
-            }
-            Some(value) => check_kind(m.kind, value, &path, issues),
-        }
-    }
-}
-
-fn check_kind(kind: Kind, value: &Value, path: &str, issues: &mut Vec<ErrorFieldIssue>) {
-    let problem = match kind {
-        Kind::Str => (!value.is_string()).then_some("must be a string"),
-        Kind::Decimal => payspec_runtime::decimal::number::deserialize(value.clone())
-            .is_err()
-            .then_some("must be a decimal number"),
-        Kind::Int32 => value
-            .as_i64()
-            .and_then(|n| i32::try_from(n).ok())
-            .is_none()
-            .then_some("must be an integer"),
-        Kind::Millis => serde_json::from_value::<EpochMillis>(value.clone())
-            .is_err()
-            .then_some("must be an integer number of milliseconds since the Unix epoch"),
-        Kind::Status => (!value
-            .as_str()
-            .is_some_and(|s| OrderStatus::from(s).is_known()))
-        .then_some("must be one of OPEN, AWAITING_CAPTURE, PAID, CANCELLED, REFUNDED"),
-        Kind::Properties => serde_json::from_value::<Vec<OrderLineProperty>>(value.clone())
-            .is_err()
-            .then_some("must be an array of objects with a string `key` and `value`"),
-        Kind::Lines => match value.as_array() {
-            None => Some("must be an array"),
-            Some(lines) => {
-                for (i, line) in lines.iter().enumerate() {
-                    let line_path = format!("{path}[{i}]");
-                    match line.as_object() {
-                        None => issues.push(issue(&line_path, "must be an object")),
-                        Some(object) => check_members(object, LINE_MEMBERS, &line_path, issues),
-                    }
-                }
-                None
-            }
-        },
-    };
-    if let Some(problem) = problem {
-        issues.push(issue(path, problem));
-    }
-}
+/// The spec's component schemas, for the checks of request bodies.
+static SCHEMAS: std::sync::LazyLock<Schemas> = std::sync::LazyLock::new(|| {
+    Schemas::from_yaml(include_str!("../../specs/onecheckout/openapi.yaml"))
+        .expect("the embedded Onecheckout spec parses (a test checks it)")
+});
 
 /// Parses a JSON object body into `T`, every fault reported as a `validation_error` naming its
 /// field, then checks the spec's limits ([`Validate`]). An empty body is `{}` when
 /// `empty_is_object`.
-fn parse_body<T>(body: &Bytes, members: &[Member], empty_is_object: bool) -> Answer<T>
+fn parse_body<T>(body: &Bytes, schema: &str, empty_is_object: bool) -> Answer<T>
 where
     T: serde::de::DeserializeOwned + Validate,
 {
@@ -717,18 +591,21 @@ where
     }
     let value: Value = serde_json::from_slice(text)
         .map_err(|e| validation_error(vec![issue("body", &format!("is not valid JSON: {e}"))]))?;
-    let Some(object) = value.as_object() else {
+    if !value.is_object() {
         return Err(validation_error(vec![issue(
             "body",
             "must be a JSON object",
         )]));
-    };
-    let mut issues = Vec::new();
-    check_members(object, members, "", &mut issues);
+    }
+    let issues: Vec<ErrorFieldIssue> = SCHEMAS
+        .check(schema, &value)
+        .iter()
+        .map(|(path, problem)| issue(path, problem))
+        .collect();
     if !issues.is_empty() {
         return Err(validation_error(issues));
     }
-    // The members were checked one by one; this reads the body exactly as the client wrote
+    // The members were checked against the spec; this reads the body exactly as the client wrote
     // it (numbers kept exact). A failure here is a case the checks above do not know.
     let parsed: T = serde_json::from_slice(text)
         .map_err(|e| validation_error(vec![issue("body", &format!("is invalid: {e}"))]))?;
@@ -772,7 +649,7 @@ async fn update_me(
 ) -> Answer<Json<Merchant>> {
     authenticate(&headers, Accept::KeyOrBearer)?;
     let now = now(&headers)?;
-    let update: MerchantUpdate = parse_body(&body, MERCHANT_MEMBERS, false)?;
+    let update: MerchantUpdate = parse_body(&body, "MerchantUpdate", false)?;
     let mut issues = Vec::new();
     if let Some(email) = &update.email {
         let valid = email
@@ -842,7 +719,7 @@ async fn create_order(
 ) -> Answer<Json<Order>> {
     authenticate(&headers, Accept::Bearer)?;
     let now = now(&headers)?;
-    let request: CreateOrderRequest = parse_body(&body, CREATE_MEMBERS, false)?;
+    let request: CreateOrderRequest = parse_body(&body, "CreateOrderRequest", false)?;
     let mut issues = Vec::new();
     check_url("success_url", request.success_url.as_ref(), &mut issues);
     check_url("cancel_url", request.cancel_url.as_ref(), &mut issues);
@@ -1247,7 +1124,7 @@ async fn list_orders(
     body: Bytes,
 ) -> Answer<Json<ListOrdersResponse>> {
     authenticate(&headers, Accept::Bearer)?;
-    let request: ListOrdersRequest = parse_body(&body, LIST_MEMBERS, true)?;
+    let request: ListOrdersRequest = parse_body(&body, "ListOrdersRequest", true)?;
     let limit = request.limit.unwrap_or(DEFAULT_LIMIT);
     // Validate checked 1..=MAX_LIMIT.
     let page_size = usize::try_from(limit).unwrap_or(1).max(1);
@@ -1328,6 +1205,16 @@ async fn method_not_allowed(method: Method, uri: Uri) -> Response {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_embedded_spec_drives_the_member_checks() {
+        let problems = SCHEMAS.check(
+            "CreateOrderRequest",
+            &serde_json::json!({"tax_amount": "x"}),
+        );
+        let paths: Vec<&str> = problems.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["currency", "order_lines", "tax_amount"]);
+    }
+
     fn limiter(max_in_flight: usize, per_window: usize) -> Arc<Limiter> {
         Arc::new(Limiter::new(Limits {
             max_in_flight,
@@ -1388,7 +1275,8 @@ mod tests {
         let body = Bytes::from_static(
             br#"{"currency": 5, "order_lines": [{"title": "T", "quantity": "x"}, 3]}"#,
         );
-        let Err(refusal) = parse_body::<CreateOrderRequest>(&body, CREATE_MEMBERS, false) else {
+        let Err(refusal) = parse_body::<CreateOrderRequest>(&body, "CreateOrderRequest", false)
+        else {
             panic!("accepted");
         };
         assert_eq!(refusal.0.status(), StatusCode::BAD_REQUEST);
