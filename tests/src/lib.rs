@@ -23,6 +23,29 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The text of `tests/fixtures/<provider>/<name>`; panics naming the file when it cannot be
+/// read.
+pub fn fixture_text(provider: &str, name: &str) -> String {
+    let path = root().join("tests/fixtures").join(provider).join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `tests/fixtures/<provider>/<name>` decoded as JSON into `T` (numbers keep their text with
+/// the workspace's `arbitrary_precision`); panics naming the file when it does not decode.
+pub fn fixture_json<T: serde::de::DeserializeOwned>(provider: &str, name: &str) -> T {
+    serde_json::from_str(&fixture_text(provider, name))
+        .unwrap_or_else(|e| panic!("fixture {provider}/{name}: {e}"))
+}
+
+/// `specs/<provider>/openapi.yaml` as a JSON value (examples included), read the way codegen
+/// reads it.
+pub fn spec_json(provider: &str) -> serde_json::Value {
+    let path = format!("specs/{provider}/openapi.yaml");
+    let text =
+        std::fs::read_to_string(root().join(&path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+    payspec_codegen::spec::parse_yaml(&path, &text).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// A request as the server received it.
 #[derive(Debug, Clone)]
 pub struct Recorded {

@@ -12,10 +12,7 @@ use serde_json::json;
 const KEY: &str = "sk_live_very_secret_value";
 
 fn fixture(name: &str) -> serde_json::Value {
-    let text =
-        std::fs::read_to_string(payspec_tests::root().join("tests/fixtures/n1co").join(name))
-            .unwrap();
-    serde_json::from_str(&text).unwrap()
+    payspec_tests::fixture_json("n1co", name)
 }
 
 fn client(url: &str) -> Client {

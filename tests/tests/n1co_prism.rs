@@ -7,10 +7,7 @@ use payspec_n1co::types::{CreatePaymentLinkRequest, LineItem, MetadataItem, OneT
 use payspec_tests::Prism;
 
 fn fixture(name: &str) -> CreatePaymentLinkRequest {
-    let text =
-        std::fs::read_to_string(payspec_tests::root().join("tests/fixtures/n1co").join(name))
-            .unwrap();
-    serde_json::from_str(&text).unwrap()
+    payspec_tests::fixture_json("n1co", name)
 }
 
 #[tokio::test]

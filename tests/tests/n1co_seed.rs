@@ -9,8 +9,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(payspec_tests::root().join("tests/fixtures/n1co").join(name))
-        .expect("fixture")
+    payspec_tests::fixture_text("n1co", name)
 }
 
 fn json(name: &str) -> Value {

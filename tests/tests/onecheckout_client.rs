@@ -24,12 +24,7 @@ const API_KEY: &str = "ak_live_very_secret_api_key";
 const TOKEN: &str = "tok_live_very_secret_bearer";
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(
-        payspec_tests::root()
-            .join("tests/fixtures/onecheckout")
-            .join(name),
-    )
-    .unwrap()
+    payspec_tests::fixture_text("onecheckout", name)
 }
 
 /// A fixture as a scripted 200 answer, its text sent as is (numbers keep their scale).

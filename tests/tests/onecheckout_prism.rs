@@ -20,13 +20,7 @@ const TOKEN: &str = "tok_test_prism";
 const API_KEY: &str = "ak_test_prism";
 
 fn fixture<T: serde::de::DeserializeOwned>(name: &str) -> T {
-    let text = std::fs::read_to_string(
-        payspec_tests::root()
-            .join("tests/fixtures/onecheckout")
-            .join(name),
-    )
-    .unwrap();
-    serde_json::from_str(&text).unwrap()
+    payspec_tests::fixture_json("onecheckout", name)
 }
 
 fn dec(s: &str) -> rust_decimal::Decimal {

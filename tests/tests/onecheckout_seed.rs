@@ -21,15 +21,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-const SPEC: &str = "specs/onecheckout/openapi.yaml";
-
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(
-        payspec_tests::root()
-            .join("tests/fixtures/onecheckout")
-            .join(name),
-    )
-    .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+    payspec_tests::fixture_text("onecheckout", name)
 }
 
 /// The fixture as a JSON value (numbers keep their text: the workspace's serde_json has
@@ -39,8 +32,7 @@ fn json(name: &str) -> Value {
 }
 
 fn spec() -> Value {
-    let text = std::fs::read_to_string(payspec_tests::root().join(SPEC)).unwrap();
-    payspec_codegen::spec::parse_yaml("onecheckout", &text).unwrap()
+    payspec_tests::spec_json("onecheckout")
 }
 
 fn dec(s: &str) -> Decimal {

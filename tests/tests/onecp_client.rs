@@ -218,12 +218,7 @@ fn respond(a: Scripted) -> Response {
 // ---- helpers ------------------------------------------------------------------------------------
 
 fn fixture_text(name: &str) -> String {
-    std::fs::read_to_string(
-        payspec_tests::root()
-            .join("tests/fixtures/onecp")
-            .join(name),
-    )
-    .unwrap()
+    payspec_tests::fixture_text("onecp", name)
 }
 
 fn fixture(name: &str) -> Value {

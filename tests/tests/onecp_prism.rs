@@ -33,8 +33,7 @@ fn client(prism: &Prism) -> Client {
 }
 
 fn spec() -> Value {
-    let text = std::fs::read_to_string(payspec_tests::root().join(SPEC)).unwrap();
-    payspec_codegen::spec::parse_yaml("onecp", &text).unwrap()
+    payspec_tests::spec_json("onecp")
 }
 
 /// A request example of `POST /initialize` in the spec.

@@ -25,12 +25,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(
-        payspec_tests::root()
-            .join("tests/fixtures/onecp")
-            .join(name),
-    )
-    .expect("fixture")
+    payspec_tests::fixture_text("onecp", name)
 }
 
 fn json(name: &str) -> Value {
@@ -42,9 +37,7 @@ fn dec(s: &str) -> Decimal {
 }
 
 fn spec() -> Value {
-    let text =
-        std::fs::read_to_string(payspec_tests::root().join("specs/onecp/openapi.yaml")).unwrap();
-    payspec_codegen::spec::parse_yaml("onecp", &text).unwrap()
+    payspec_tests::spec_json("onecp")
 }
 
 /// Decodes `text` as `T`, checks that it re-encodes to the same JSON value, and returns it.

@@ -22,10 +22,7 @@ const KEY: &str = "secret-key";
 const FORMATS: [WireFormat; 2] = [WireFormat::Json, WireFormat::Xml];
 
 fn fixture(rel: &str) -> String {
-    let path = payspec_tests::root()
-        .join("tests/fixtures/processone")
-        .join(rel);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    payspec_tests::fixture_text("processone", rel)
 }
 
 /// The seed sample of `contract` (`Area.Name`) in `format`, with each `(from, to)` replaced

@@ -119,10 +119,7 @@ fn assert_one_line_failure(out: &Output, what: &str) -> String {
 }
 
 fn fixture(rel: &str) -> String {
-    let path = payspec_tests::root()
-        .join("tests/fixtures/processone")
-        .join(rel);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    payspec_tests::fixture_text("processone", rel)
 }
 
 /// `Area.Contract` of the 56 seed samples.
