@@ -247,6 +247,28 @@ pub fn ref_name(v: &Value) -> Option<&str> {
     str_of(v, "$ref").and_then(|r| r.strip_prefix("#/components/schemas/"))
 }
 
+/// The document's `servers`, each named by its `x-server-name`.
+pub fn read_servers(spec_name: &str, doc: &Value) -> Result<Vec<Server>, Error> {
+    let mut servers = Vec::new();
+    for s in doc
+        .get("servers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let url = text_of(s, "url");
+        let name = str_of(s, "x-server-name")
+            .ok_or_else(|| Error::spec(spec_name, format!("server {url} has no x-server-name")))?
+            .to_string();
+        servers.push(Server {
+            url,
+            name,
+            description: text_of(s, "description"),
+        });
+    }
+    Ok(servers)
+}
+
 /// Reads the model of a document.
 pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
     let err = |m: String| Error::spec(spec_name, m);
@@ -258,23 +280,7 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
     }
     let info = doc.get("info").cloned().unwrap_or(Value::Null);
 
-    let mut servers = Vec::new();
-    for s in doc
-        .get("servers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let url = text_of(s, "url");
-        let name = str_of(s, "x-server-name")
-            .ok_or_else(|| err(format!("server {url} has no x-server-name")))?
-            .to_string();
-        servers.push(Server {
-            url,
-            name,
-            description: text_of(s, "description"),
-        });
-    }
+    let servers = read_servers(spec_name, doc)?;
 
     let mut schemes = Vec::new();
     if let Some(map) = doc

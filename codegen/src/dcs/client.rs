@@ -17,9 +17,10 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
     // Servers.
     let mut server_variants = Vec::new();
     let mut server_urls = Vec::new();
-    for (name, url, description) in &api.servers {
-        let v = ident(name);
-        let d = docs(&format!("`{url}`. {description}"));
+    for server in &api.servers {
+        let v = ident(&server.name);
+        let url = &server.url;
+        let d = docs(&format!("`{url}`. {}", server.description));
         let default = if server_variants.is_empty() {
             quote!(#[default])
         } else {

@@ -47,8 +47,8 @@ pub struct ResponseCode {
 pub struct Api {
     /// `info.title`.
     pub title: String,
-    /// Servers: (`x-server-name`, url, description).
-    pub servers: Vec<(String, String, String)>,
+    /// Servers, named by `x-server-name`.
+    pub servers: Vec<crate::spec::Server>,
     /// Operations in document order.
     pub operations: Vec<Operation>,
     /// `x-response-codes`.
@@ -115,24 +115,7 @@ pub fn read(
         setting("response-message")?,
         setting("success")?,
     );
-    let mut servers = Vec::new();
-    for s in doc
-        .get("servers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let name = str_of(s, "x-server-name")
-            .ok_or_else(|| err("every server needs x-server-name".into()))?;
-        servers.push((
-            name.to_string(),
-            str_of(s, "url").unwrap_or_default().to_string(),
-            str_of(s, "description")
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-        ));
-    }
+    let servers = crate::spec::read_servers(spec, doc)?;
     if servers.is_empty() {
         return Err(err("at least one server is required".into()));
     }
