@@ -24,8 +24,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub mod n1co;
 pub mod onecheckout;
 pub mod onecp;
+pub mod processone;
 pub mod schema;
 
 /// Deterministic ids: the same seed gives the same sequence of ids.
@@ -68,6 +70,8 @@ pub struct Credentials {
     pub secret: String,
     /// A second credential where the provider has two (Onecheckout: the `X-API-Key` key).
     pub api_key: Option<String>,
+    /// The secret that signs the webhooks the simulator sends (n1co), where it sends any.
+    pub webhook_secret: Option<String>,
 }
 
 /// One simulated provider: where it listens and what it accepts.
@@ -91,6 +95,13 @@ pub struct SandboxOptions {
     pub onecp_port: u16,
     /// See [`SandboxOptions::onecp_port`].
     pub onecheckout_port: u16,
+    /// See [`SandboxOptions::onecp_port`].
+    pub n1co_port: u16,
+    /// See [`SandboxOptions::onecp_port`].
+    pub processone_port: u16,
+    /// Where the n1co simulator POSTs its webhooks (none when `None`; it can also be set while
+    /// running, see [`n1co`]).
+    pub n1co_webhook_url: Option<String>,
 }
 
 /// A running sandbox: one loopback server per provider. Dropping it stops them.
@@ -100,6 +111,10 @@ pub struct Sandbox {
     pub onecp: Provider,
     /// Onecheckout.
     pub onecheckout: Provider,
+    /// n1co CheckoutLink.
+    pub n1co: Provider,
+    /// OneInc ProcessOne (JSON and XML on the same URL).
+    pub processone: Provider,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -130,16 +145,35 @@ impl Sandbox {
             credentials: oc_credentials,
         };
 
+        let (n1co_router, n1co_credentials) =
+            n1co::router(ids.clone(), options.n1co_webhook_url.clone());
+        let addr = serve(n1co_router, options.n1co_port, &mut tasks).await?;
+        let n1co = Provider {
+            name: "n1co",
+            base_url: format!("http://{addr}{}", n1co::PATH_PREFIX),
+            credentials: n1co_credentials,
+        };
+
+        let (p1_router, p1_credentials) = processone::router(ids.clone());
+        let addr = serve(p1_router, options.processone_port, &mut tasks).await?;
+        let processone = Provider {
+            name: "processone",
+            base_url: format!("http://{addr}"),
+            credentials: p1_credentials,
+        };
+
         Ok(Sandbox {
             onecp,
             onecheckout,
+            n1co,
+            processone,
             tasks,
         })
     }
 
     /// Every provider, in a fixed order.
     pub fn providers(&self) -> Vec<&Provider> {
-        vec![&self.onecp, &self.onecheckout]
+        vec![&self.onecp, &self.onecheckout, &self.n1co, &self.processone]
     }
 }
 

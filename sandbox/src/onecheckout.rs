@@ -173,6 +173,7 @@ fn router_with(ids: Arc<Ids>, limits: Limits) -> (axum::Router, Credentials) {
         id: merchant_id.clone(),
         secret: TEST_TOKEN.to_owned(),
         api_key: Some(TEST_API_KEY.to_owned()),
+        webhook_secret: None,
     };
     let merchant = Merchant {
         id: Some(merchant_id.clone()),

@@ -190,6 +190,7 @@ pub fn router(ids: Arc<Ids>) -> (axum::Router, Credentials) {
         id: CLIENT_ID.to_owned(),
         secret: CLIENT_SECRET.to_owned(),
         api_key: None,
+        webhook_secret: None,
     };
     (router, credentials)
 }

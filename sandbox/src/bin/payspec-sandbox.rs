@@ -1,7 +1,8 @@
 //! Serves every simulator until interrupted, and prints their URLs and test credentials.
 //!
-//! `payspec-sandbox [--seed N] [--onecp-port P] [--onecheckout-port P]` (ports default to
-//! 4101 and 4102; 0 picks free ones).
+//! `payspec-sandbox [--seed N] [--onecp-port P] [--onecheckout-port P] [--n1co-port P]
+//! [--processone-port P] [--n1co-webhook-url URL]` (ports default to 4101, 4102, 4103 and 4104;
+//! 0 picks free ones).
 
 use std::process::ExitCode;
 
@@ -12,6 +13,9 @@ fn parse_args(args: &[String]) -> Result<SandboxOptions, String> {
         seed: 0,
         onecp_port: 4101,
         onecheckout_port: 4102,
+        n1co_port: 4103,
+        processone_port: 4104,
+        n1co_webhook_url: None,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -25,6 +29,9 @@ fn parse_args(args: &[String]) -> Result<SandboxOptions, String> {
             "--seed" => options.seed = number("a number")?,
             "--onecp-port" => options.onecp_port = port(number("a port")?, flag)?,
             "--onecheckout-port" => options.onecheckout_port = port(number("a port")?, flag)?,
+            "--n1co-port" => options.n1co_port = port(number("a port")?, flag)?,
+            "--processone-port" => options.processone_port = port(number("a port")?, flag)?,
+            "--n1co-webhook-url" => options.n1co_webhook_url = Some(value.clone()),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -60,6 +67,9 @@ async fn main() -> ExitCode {
         );
         if let Some(key) = &p.credentials.api_key {
             println!("{:<12} api key {key:?}", "");
+        }
+        if let Some(secret) = &p.credentials.webhook_secret {
+            println!("{:<12} webhook secret {secret:?}", "");
         }
     }
     println!("serving; Ctrl-C stops");
