@@ -351,7 +351,7 @@ async fn ids_are_deterministic_per_seed() {
 }
 
 #[tokio::test]
-async fn unknown_transactions_are_404() {
+async fn unknown_transactions_are_404_or_400_in_a_body() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
     let unknown = "667999d063824b596cf82155";
@@ -370,12 +370,14 @@ async fn unknown_transactions_are_404() {
             .await,
     );
     assert_eq!(status, 404);
-    let (status, _) = status_of(
+    // PATCH /cancel names the transaction in its body: an unknown one is a 400 on contractId.
+    let (status, body) = status_of(
         client
             .cancel_contract(CancelContractForm::new(unknown))
             .await,
     );
-    assert_eq!(status, 404);
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["path"], "contractId");
     let http = reqwest::Client::new();
     let s = http
         .get(url(&sandbox, &format!("/sandbox/transactions/{unknown}")))
@@ -594,16 +596,17 @@ async fn partial_cancellations_then_already_cancelled_items_fail() {
         vec![json!(true), json!(false), json!(true)]
     );
 
-    // Item 0 again: FAILED, nothing changes.
+    // Item 0 again: refused (400 on itemsOrder), nothing changes.
     let again = CancelTransactionRequest {
         items_order: vec![0, 1],
         ..CancelTransactionRequest::default()
     };
-    let answer = at.cancel_transaction(&id, &again).await.expect("cancel");
-    assert_eq!(answer.status, CancelStatus::from("FAILED"));
+    let (status, body) = status_of(at.cancel_transaction(&id, &again).await);
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["path"], "itemsOrder");
     assert!(
-        answer
-            .error_message
+        body["errors"][0]["message"]
+            .as_str()
             .expect("message")
             .contains("already cancelled: item(s) 0")
     );
@@ -626,11 +629,17 @@ async fn partial_cancellations_then_already_cancelled_items_fail() {
         TransactionStatus::from("CANCELLED")
     );
     // Nothing left to cancel.
-    let answer = at
-        .cancel_transaction(&id, &CancelTransactionRequest::default())
-        .await
-        .expect("cancel");
-    assert_eq!(answer.status, CancelStatus::from("FAILED"));
+    let (status, body) = status_of(
+        at.cancel_transaction(&id, &CancelTransactionRequest::default())
+            .await,
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("every item of the transaction is already cancelled")
+    );
 }
 
 #[tokio::test]
