@@ -3,7 +3,10 @@
 //! - `cargo xtask codegen`: regenerate every crate under `generated/` from `specs/`.
 //! - `cargo xtask codegen --check`: write nothing; fail with a diff when `generated/` is stale.
 //! - `cargo xtask test`: bring the test peers when missing (Prism from npm into `.tools/`), then
-//!   run every test of the workspace.
+//!   run every test of the workspace, then `schemathesis` below.
+//! - `cargo xtask schemathesis`: schemathesis (PyPI, installed into `.tools/schemathesis` when
+//!   missing) against the sandbox (`payspec-sandbox`), with each provider's OpenAPI document:
+//!   fails on any server error (5xx) and any response the document does not describe.
 //!
 //! All generation logic lives in the `payspec-codegen` library; this is file I/O around it.
 
@@ -27,7 +30,8 @@ fn main() -> ExitCode {
         Some("codegen") => codegen(args.iter().any(|a| a == "--check")),
         Some("test") => test(&args[1..]),
         Some("peers") => peers().map(|_| ()),
-        _ => Err("usage: cargo xtask codegen [--check] | cargo xtask test [-- <cargo test args>] | cargo xtask peers".into()),
+        Some("schemathesis") => schemathesis(),
+        _ => Err("usage: cargo xtask codegen [--check] | cargo xtask test [-- <cargo test args>] | cargo xtask schemathesis | cargo xtask peers".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -227,9 +231,207 @@ fn test(extra: &[String]) -> Result<(), String> {
         cmd.env(k, v);
     }
     let status = cmd.status().map_err(|e| e.to_string())?;
-    if status.success() {
+    if !status.success() {
+        return Err("tests failed".into());
+    }
+    schemathesis()
+}
+
+/// The pinned schemathesis version.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
+/// The checks schemathesis applies to every response: no server error, and nothing the OpenAPI
+/// document does not describe (status, content type, headers, body).
+const SCHEMATHESIS_CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance";
+
+/// Test cases per operation and phase, and the seed (a fixed seed: a failure reproduces).
+const SCHEMATHESIS_EXAMPLES: &str = "50";
+const SCHEMATHESIS_SEED: &str = "1";
+
+/// Installs schemathesis into `.tools/schemathesis` (a Python venv) when missing; its `st`.
+fn schemathesis_tool(root: &Path) -> Result<PathBuf, String> {
+    let venv = root.join(".tools/schemathesis");
+    let st = venv.join("bin/st");
+    let pinned = venv.join(format!(".installed-{SCHEMATHESIS_VERSION}"));
+    if st.is_file() && pinned.is_file() {
+        return Ok(st);
+    }
+    eprintln!(
+        "xtask: installing schemathesis=={SCHEMATHESIS_VERSION} into .tools/schemathesis (PyPI)"
+    );
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let venv_ok = Command::new(&python)
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .map_err(|e| format!("cannot run {python} (install Python 3 with venv): {e}"))?;
+    if !venv_ok.success() {
+        return Err(format!("{python} -m venv {} failed", venv.display()));
+    }
+    let pip_ok = Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}"))
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !pip_ok.success() || !st.is_file() {
+        return Err("pip could not install schemathesis".into());
+    }
+    fs::write(&pinned, "").map_err(|e| e.to_string())?;
+    Ok(st)
+}
+
+/// Kills the sandbox when the run ends, whatever happens.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs schemathesis against the sandbox, one run per provider's OpenAPI document.
+fn schemathesis() -> Result<(), String> {
+    use std::io::{BufRead, BufReader};
+
+    let root = root();
+    let st = schemathesis_tool(&root)?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = Command::new(&cargo)
+        .current_dir(&root)
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "payspec-sandbox",
+            "--bin",
+            "payspec-sandbox",
+        ])
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !built.success() {
+        return Err("cannot build payspec-sandbox".into());
+    }
+    let mut child = Child(
+        Command::new(root.join("target/debug/payspec-sandbox"))
+            .args(["--onecp-port", "0", "--onecheckout-port", "0"])
+            .args(["--n1co-port", "0", "--processone-port", "0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start payspec-sandbox: {e}"))?,
+    );
+    // The sandbox prints `NAME URL` per provider (then its credentials), then `serving`.
+    let stdout = child.0.stdout.take().ok_or("no stdout")?;
+    let mut urls = BTreeMap::new();
+    let mut credentials: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut current = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        if line.starts_with("serving") {
+            break;
+        }
+        let mut words = line.split_whitespace();
+        match (line.starts_with(' '), words.next(), words.next()) {
+            (false, Some(name), Some(url)) => {
+                current = name.to_string();
+                urls.insert(name.to_string(), url.to_string());
+            }
+            (true, Some(_), Some(_)) => {
+                // `id "x", secret "y"` / `api key "z"` / `webhook secret "w"`: the quoted values.
+                let quoted: Vec<String> = line
+                    .split('"')
+                    .skip(1)
+                    .step_by(2)
+                    .map(String::from)
+                    .collect();
+                credentials
+                    .entry(current.clone())
+                    .or_default()
+                    .extend(quoted);
+            }
+            _ => {}
+        }
+    }
+    let credential = |provider: &str, i: usize| -> Result<String, String> {
+        credentials
+            .get(provider)
+            .and_then(|c| c.get(i))
+            .cloned()
+            .ok_or_else(|| format!("the sandbox printed no credential {i} for {provider}"))
+    };
+    let url = |provider: &str| -> Result<String, String> {
+        urls.get(provider)
+            .cloned()
+            .ok_or_else(|| format!("the sandbox printed no URL for {provider}"))
+    };
+    // (provider, document, authentication arguments)
+    let runs: Vec<(&str, &str, Vec<String>)> = vec![
+        (
+            "onecp",
+            "specs/onecp/openapi.yaml",
+            vec![
+                "--auth".into(),
+                format!("{}:{}", credential("onecp", 0)?, credential("onecp", 1)?),
+            ],
+        ),
+        (
+            "onecheckout",
+            "specs/onecheckout/openapi.yaml",
+            vec![
+                "--header".into(),
+                format!("Authorization: Bearer {}", credential("onecheckout", 1)?),
+                "--header".into(),
+                format!("X-API-Key: {}", credential("onecheckout", 2)?),
+            ],
+        ),
+        (
+            "n1co",
+            "specs/n1co/openapi.yaml",
+            vec![
+                "--header".into(),
+                format!("Authorization: Bearer {}", credential("n1co", 1)?),
+            ],
+        ),
+        // The key travels in the bodies, which schemathesis generates: most requests are
+        // answered `InvalidAuthenticationKey`, a documented 200 contract like any other.
+        // The document with the contract schemas is the one codegen derives from the XSDs.
+        ("processone", "generated/processone/openapi.json", vec![]),
+    ];
+    let mut failed = Vec::new();
+    for (provider, document, auth) in runs {
+        let base = url(provider)?;
+        eprintln!("xtask: schemathesis {document} against {base}");
+        let status = Command::new(&st)
+            .current_dir(&root)
+            .args(["run", document, "--url", &base])
+            .args(&auth)
+            .args(["--checks", SCHEMATHESIS_CHECKS])
+            .args([
+                "--max-examples",
+                SCHEMATHESIS_EXAMPLES,
+                "--seed",
+                SCHEMATHESIS_SEED,
+            ])
+            .args([
+                "--no-color",
+                "--generation-database",
+                "none",
+                "--report-dir",
+            ])
+            .arg(root.join("target/schemathesis").join(provider))
+            .status()
+            .map_err(|e| format!("cannot run {}: {e}", st.display()))?;
+        if !status.success() {
+            failed.push(provider);
+        }
+    }
+    drop(child);
+    if failed.is_empty() {
         Ok(())
     } else {
-        Err("tests failed".into())
+        Err(format!(
+            "schemathesis found failures against the sandbox for: {}",
+            failed.join(", ")
+        ))
     }
 }
