@@ -102,6 +102,10 @@ pub struct SandboxOptions {
     /// Where the n1co simulator POSTs its webhooks (none when `None`; it can also be set while
     /// running, see [`n1co`]).
     pub n1co_webhook_url: Option<String>,
+    /// Lifts the rate limits that the simulators enforce as their providers document them
+    /// (Onecheckout: 10 requests in flight and 1000 a minute per credential). Only for load
+    /// tests of the sandbox itself; a client's tests want the limits.
+    pub unlimited: bool,
 }
 
 /// A running sandbox: one loopback server per provider. Dropping it stops them.
@@ -137,7 +141,7 @@ impl Sandbox {
             credentials: onecp_credentials,
         };
 
-        let (oc_router, oc_credentials) = onecheckout::router(ids.clone());
+        let (oc_router, oc_credentials) = onecheckout::router(ids.clone(), !options.unlimited);
         let addr = serve(oc_router, options.onecheckout_port, &mut tasks).await?;
         let onecheckout = Provider {
             name: "onecheckout",

@@ -155,19 +155,15 @@ const ZERO_DECIMAL: [&str; 16] = [
     "XAF", "XOF", "XPF",
 ];
 
-/// The simulator's routes and test credentials.
-pub fn router(ids: Arc<Ids>) -> (axum::Router, Credentials) {
-    router_with(
-        ids,
-        Limits {
-            max_in_flight: MAX_IN_FLIGHT,
-            per_window: REQUESTS_PER_MINUTE,
-            window: RATE_WINDOW,
-        },
-    )
-}
-
-fn router_with(ids: Arc<Ids>, limits: Limits) -> (axum::Router, Credentials) {
+/// The simulator's routes and test credentials. `rate_limited`: whether the documented rate
+/// limits apply (always, except for load tests of the simulator itself, see
+/// [`crate::SandboxOptions::unlimited`]).
+pub fn router(ids: Arc<Ids>, rate_limited: bool) -> (axum::Router, Credentials) {
+    let limits = Limits {
+        max_in_flight: MAX_IN_FLIGHT,
+        per_window: REQUESTS_PER_MINUTE,
+        window: RATE_WINDOW,
+    };
     let merchant_id = ids.next_hex();
     let credentials = Credentials {
         id: merchant_id.clone(),
@@ -214,13 +210,16 @@ fn router_with(ids: Arc<Ids>, limits: Limits) -> (axum::Router, Credentials) {
         .route(&p("/sandbox/orders/{id}/refund"), post(refund_order))
         .route(&p("/sandbox/orders/{id}/cancel"), post(cancel_order))
         .fallback(fallback)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
+        .method_not_allowed_fallback(method_not_allowed);
+    let router = if rate_limited {
+        router.layer(axum::middleware::from_fn_with_state(
             sim.clone(),
             rate_limit,
         ))
-        .with_state(sim);
-    (router, credentials)
+    } else {
+        router
+    };
+    (router.with_state(sim), credentials)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,9 @@
 //! - `cargo xtask schemathesis`: schemathesis (PyPI, installed into `.tools/schemathesis` when
 //!   missing) against the sandbox (`payspec-sandbox`), with each provider's OpenAPI document:
 //!   fails on any server error (5xx) and any response the document does not describe.
+//! - `cargo xtask load`: a load run on loopback (wrk, installed with apt-get when missing) against
+//!   a release build of the sandbox: a ProcessOne charge and an Onecheckout order read; prints
+//!   requests per second and the latency distribution. Not part of CI (a measurement, not a test).
 //!
 //! All generation logic lives in the `payspec-codegen` library; this is file I/O around it.
 
@@ -31,7 +34,8 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("peers") => peers().map(|_| ()),
         Some("schemathesis") => schemathesis(),
-        _ => Err("usage: cargo xtask codegen [--check] | cargo xtask test [-- <cargo test args>] | cargo xtask schemathesis | cargo xtask peers".into()),
+        Some("load") => load(),
+        _ => Err("usage: cargo xtask codegen [--check] | cargo xtask test [-- <cargo test args>] | cargo xtask schemathesis | cargo xtask load | cargo xtask peers".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -280,90 +284,111 @@ fn schemathesis_tool(root: &Path) -> Result<PathBuf, String> {
     Ok(st)
 }
 
-/// Kills the sandbox when the run ends, whatever happens.
-struct Child(std::process::Child);
+/// A `payspec-sandbox` process on free loopback ports, killed on drop; what it printed.
+struct Sandbox {
+    child: std::process::Child,
+    urls: BTreeMap<String, String>,
+    credentials: BTreeMap<String, Vec<String>>,
+}
 
-impl Drop for Child {
+impl Drop for Sandbox {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
-/// Runs schemathesis against the sandbox, one run per provider's OpenAPI document.
-fn schemathesis() -> Result<(), String> {
-    use std::io::{BufRead, BufReader};
+impl Sandbox {
+    /// Builds and starts the sandbox (`release`: an optimized build, and `--unlimited`).
+    fn start(root: &Path, release: bool) -> Result<Sandbox, String> {
+        use std::io::{BufRead, BufReader};
 
-    let root = root();
-    let st = schemathesis_tool(&root)?;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let built = Command::new(&cargo)
-        .current_dir(&root)
-        .args([
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = Command::new(&cargo);
+        build.current_dir(root).args([
             "build",
             "--quiet",
             "-p",
             "payspec-sandbox",
             "--bin",
             "payspec-sandbox",
-        ])
-        .status()
-        .map_err(|e| e.to_string())?;
-    if !built.success() {
-        return Err("cannot build payspec-sandbox".into());
-    }
-    let mut child = Child(
-        Command::new(root.join("target/debug/payspec-sandbox"))
+        ]);
+        if release {
+            build.arg("--release");
+        }
+        if !build.status().map_err(|e| e.to_string())?.success() {
+            return Err("cannot build payspec-sandbox".into());
+        }
+        let profile = if release { "release" } else { "debug" };
+        let mut command = Command::new(root.join("target").join(profile).join("payspec-sandbox"));
+        command
             .args(["--onecp-port", "0", "--onecheckout-port", "0"])
             .args(["--n1co-port", "0", "--processone-port", "0"])
-            .stdout(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped());
+        if release {
+            command.arg("--unlimited");
+        }
+        let child = command
             .spawn()
-            .map_err(|e| format!("cannot start payspec-sandbox: {e}"))?,
-    );
-    // The sandbox prints `NAME URL` per provider (then its credentials), then `serving`.
-    let stdout = child.0.stdout.take().ok_or("no stdout")?;
-    let mut urls = BTreeMap::new();
-    let mut credentials: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut current = String::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| e.to_string())?;
-        if line.starts_with("serving") {
-            break;
-        }
-        let mut words = line.split_whitespace();
-        match (line.starts_with(' '), words.next(), words.next()) {
-            (false, Some(name), Some(url)) => {
-                current = name.to_string();
-                urls.insert(name.to_string(), url.to_string());
+            .map_err(|e| format!("cannot start payspec-sandbox: {e}"))?;
+        let mut sandbox = Sandbox {
+            child,
+            urls: BTreeMap::new(),
+            credentials: BTreeMap::new(),
+        };
+        // The sandbox prints `NAME URL` per provider, then its credentials indented (`id "x",
+        // secret "y"`, `api key "z"`, `webhook secret "w"`), then `serving`.
+        let stdout = sandbox.child.stdout.take().ok_or("no stdout")?;
+        let mut current = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.map_err(|e| e.to_string())?;
+            if line.starts_with("serving") {
+                break;
             }
-            (true, Some(_), Some(_)) => {
-                // `id "x", secret "y"` / `api key "z"` / `webhook secret "w"`: the quoted values.
-                let quoted: Vec<String> = line
-                    .split('"')
-                    .skip(1)
-                    .step_by(2)
-                    .map(String::from)
-                    .collect();
-                credentials
-                    .entry(current.clone())
-                    .or_default()
-                    .extend(quoted);
+            let mut words = line.split_whitespace();
+            match (line.starts_with(' '), words.next(), words.next()) {
+                (false, Some(name), Some(url)) => {
+                    current = name.to_string();
+                    sandbox.urls.insert(name.to_string(), url.to_string());
+                }
+                (true, Some(_), Some(_)) => {
+                    let quoted = line.split('"').skip(1).step_by(2).map(String::from);
+                    sandbox
+                        .credentials
+                        .entry(current.clone())
+                        .or_default()
+                        .extend(quoted);
+                }
+                _ => {}
             }
-            _ => {}
         }
+        Ok(sandbox)
     }
-    let credential = |provider: &str, i: usize| -> Result<String, String> {
-        credentials
+
+    /// The `i`-th quoted credential the sandbox printed for `provider`.
+    fn credential(&self, provider: &str, i: usize) -> Result<String, String> {
+        self.credentials
             .get(provider)
             .and_then(|c| c.get(i))
             .cloned()
             .ok_or_else(|| format!("the sandbox printed no credential {i} for {provider}"))
-    };
-    let url = |provider: &str| -> Result<String, String> {
-        urls.get(provider)
+    }
+
+    fn url(&self, provider: &str) -> Result<String, String> {
+        self.urls
+            .get(provider)
             .cloned()
             .ok_or_else(|| format!("the sandbox printed no URL for {provider}"))
-    };
+    }
+}
+
+/// Runs schemathesis against the sandbox, one run per provider's OpenAPI document.
+fn schemathesis() -> Result<(), String> {
+    let root = root();
+    let st = schemathesis_tool(&root)?;
+    let sandbox = Sandbox::start(&root, false)?;
+    let credential = |provider: &str, i: usize| sandbox.credential(provider, i);
+    let url = |provider: &str| sandbox.url(provider);
     // (provider, document, authentication arguments)
     let runs: Vec<(&str, &str, Vec<String>)> = vec![
         (
@@ -425,7 +450,7 @@ fn schemathesis() -> Result<(), String> {
             failed.push(provider);
         }
     }
-    drop(child);
+    drop(sandbox);
     if failed.is_empty() {
         Ok(())
     } else {
@@ -434,4 +459,118 @@ fn schemathesis() -> Result<(), String> {
             failed.join(", ")
         ))
     }
+}
+
+/// Runs `curl` with `args`; its standard output.
+fn curl(args: &[&str]) -> Result<String, String> {
+    let out = Command::new("curl")
+        .args(["-sS", "--fail-with-body"])
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run curl: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    if out.status.success() {
+        Ok(text)
+    } else {
+        Err(format!("curl {args:?}: {text}"))
+    }
+}
+
+/// Seconds, connections and threads of each wrk run.
+const LOAD_SECONDS: &str = "15s";
+const LOAD_CONNECTIONS: &str = "32";
+const LOAD_THREADS: &str = "1";
+
+fn load() -> Result<(), String> {
+    let root = root();
+    let have_wrk = Command::new("sh")
+        .args(["-c", "command -v wrk"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_wrk {
+        eprintln!("xtask: installing wrk with apt-get");
+        let ok = Command::new("sh")
+            .args(["-c", "apt-get update -qq && apt-get install -y -qq wrk"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            return Err("could not install wrk (apt-get install wrk)".into());
+        }
+    }
+    let sandbox = Sandbox::start(&root, true)?;
+    let p1 = sandbox.url("processone")?;
+    let p1_key = sandbox.credential("processone", 1)?;
+    let oc = sandbox.url("onecheckout")?;
+    let oc_token = sandbox.credential("onecheckout", 1)?;
+
+    // The charge the script sends, once, must succeed (wrk itself only sees HTTP 200s).
+    let probe = format!(
+        r#"{{"AuthenticationKey":"{p1_key}","Amount":1.00,"ChargeFee":false,"CreditCard":{{"Number":"4111111111111111","ExpirationMonth":12,"ExpirationYear":2031,"ValidationValue":"123","Holder":{{"Name":"Load Test","Zip":"98101"}}}},"ClientReferenceData":{{"ClientReferenceData1":"LOAD-PROBE"}}}}"#
+    );
+    let answer = curl(&[
+        "-H",
+        "Content-Type: application/json",
+        "--data",
+        &probe,
+        &format!("{p1}/api/CreditCard/Charge"),
+    ])?;
+    if !answer.contains(r#""ResponseCode":"Success""#) {
+        return Err(format!("the probe charge was not a success: {answer}"));
+    }
+    // An order to read.
+    let order = curl(&[
+        "-H",
+        &format!("Authorization: Bearer {oc_token}"),
+        "-H",
+        "Content-Type: application/json",
+        "--data",
+        r#"{"currency":"USD","order_lines":[{"title":"Mug","quantity":1,"unit_price":16.99}]}"#,
+        &format!("{oc}/orders"),
+    ])?;
+    let id = order
+        .split(r#""id":""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or_else(|| format!("no order id in {order}"))?
+        .to_string();
+    // `http://HOST:PORT/api/v1.0` → `/api/v1.0/orders/ID` (wrk takes the path apart).
+    let prefix = oc.splitn(4, '/').nth(3).unwrap_or_default();
+    let oc_path = format!("/{prefix}/orders/{id}");
+    let runs = [
+        (
+            "ProcessOne POST /api/CreditCard/Charge (JSON)",
+            "sandbox/load/processone-charge.lua",
+            p1.clone(),
+        ),
+        (
+            "Onecheckout GET /orders/{id}",
+            "sandbox/load/onecheckout-order.lua",
+            oc.clone(),
+        ),
+    ];
+    for (what, script, url) in runs {
+        println!("== {what}: wrk -t{LOAD_THREADS} -c{LOAD_CONNECTIONS} -d{LOAD_SECONDS} --latency");
+        let status = Command::new("wrk")
+            .current_dir(&root)
+            .args([
+                "-t",
+                LOAD_THREADS,
+                "-c",
+                LOAD_CONNECTIONS,
+                "-d",
+                LOAD_SECONDS,
+            ])
+            .args(["--latency", "-s", script, &url])
+            .env("PAYSPEC_P1_KEY", &p1_key)
+            .env("PAYSPEC_OC_TOKEN", &oc_token)
+            .env("PAYSPEC_OC_ORDER_PATH", &oc_path)
+            .status()
+            .map_err(|e| format!("cannot run wrk: {e}"))?;
+        if !status.success() {
+            return Err(format!("wrk failed for {what}"));
+        }
+    }
+    drop(sandbox);
+    Ok(())
 }

@@ -1,8 +1,9 @@
 //! Serves every simulator until interrupted, and prints their URLs and test credentials.
 //!
 //! `payspec-sandbox [--seed N] [--onecp-port P] [--onecheckout-port P] [--n1co-port P]
-//! [--processone-port P] [--n1co-webhook-url URL]` (ports default to 4101, 4102, 4103 and 4104;
-//! 0 picks free ones).
+//! [--processone-port P] [--n1co-webhook-url URL] [--unlimited]` (ports default to 4101, 4102,
+//! 4103 and 4104; 0 picks free ones; `--unlimited` lifts the providers' rate limits, for load
+//! tests of the sandbox itself).
 
 use std::process::ExitCode;
 
@@ -16,9 +17,14 @@ fn parse_args(args: &[String]) -> Result<SandboxOptions, String> {
         n1co_port: 4103,
         processone_port: 4104,
         n1co_webhook_url: None,
+        unlimited: false,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
+        if flag == "--unlimited" {
+            options.unlimited = true;
+            continue;
+        }
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let number = |what: &str| {
             value
