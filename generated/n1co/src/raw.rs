@@ -301,6 +301,9 @@ Default when absent (applied by the service): `false`.*/
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ProblemDetails {
+        ///A human-readable explanation of this occurrence of the problem (RFC 7807).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub detail: ::std::option::Option<::std::string::String>,
         ///Validation messages by field name, e.g. `{"amount": ["The amount must be greater than 0."]}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<
@@ -309,6 +312,9 @@ Default when absent (applied by the service): `false`.*/
                 ::std::vec::Vec<::std::string::String>,
             >,
         >,
+        ///A URI reference identifying this occurrence of the problem (RFC 7807).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub instance: ::std::option::Option<::std::string::String>,
         ///The HTTP status code, e.g. 400.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<i32>,
@@ -556,6 +562,7 @@ Sends a `POST` request to `/paymentlink/checkout`
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             500u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -604,6 +611,8 @@ Arguments:
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
+            401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
+            404u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             500u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             _ => Err(Error::UnexpectedResponse(response)),
         }
