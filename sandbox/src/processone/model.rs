@@ -1,7 +1,7 @@
 //! The simulator's state (transactions, tokens, batches), its clock (the merchant's Pacific
 //! time), deterministic ids, and the checks and arithmetic shared by the operations.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use payspec_processone::ResponseCode;
 use payspec_processone::contracts::data_contracts::{ClientReferenceData, Customer};
@@ -612,7 +612,7 @@ pub(crate) struct Token {
 pub(crate) struct State {
     pub(crate) ids: Gen,
     /// Every transaction, by id (ids are consecutive from [`FIRST_TRANSACTION_ID`]).
-    pub(crate) transactions: Vec<Txn>,
+    pub(crate) transactions: Chunked<Txn>,
     pub(crate) tokens: BTreeMap<String, Token>,
     /// The open batch; every lower number is closed.
     pub(crate) open_batch: i32,
@@ -620,7 +620,61 @@ pub(crate) struct State {
     /// ClientReferenceData1), so that a payment is checked against its few look-alikes instead
     /// of every transaction (the load run made the whole scan the bottleneck). Entries are
     /// added, never removed: [`State::duplicate_of`] re-checks each candidate.
-    duplicate_keys: HashMap<DuplicateKey, Vec<i32>>,
+    /// A B-tree rather than a hash map: growing it never rehashes every entry at once, which
+    /// under load held the state's lock long enough to show in the p99 latency.
+    duplicate_keys: BTreeMap<DuplicateKey, Vec<i32>>,
+}
+
+/// An append-only list stored in fixed-size chunks: growing it never moves what is stored
+/// (a `Vec` of a million transactions copies them all when it doubles, under the state's lock).
+#[derive(Debug)]
+pub(crate) struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T> Chunked<T> {
+    const CHUNK: usize = 4096;
+
+    fn new() -> Self {
+        Chunked {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    fn push(&mut self, value: T) {
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < Self::CHUNK => chunk.push(value),
+            _ => {
+                let mut chunk = Vec::with_capacity(Self::CHUNK);
+                chunk.push(value);
+                self.chunks.push(chunk);
+            }
+        }
+        self.len += 1;
+    }
+
+    fn get(&self, index: usize) -> Option<&T> {
+        self.chunks
+            .get(index / Self::CHUNK)?
+            .get(index % Self::CHUNK)
+    }
+
+    fn get_mut(&mut self, index: usize) -> Option<&mut T> {
+        self.chunks
+            .get_mut(index / Self::CHUNK)?
+            .get_mut(index % Self::CHUNK)
+    }
+
+    /// Oldest first (`.rev()` for newest first).
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
+        self.chunks.iter().flatten()
+    }
 }
 
 /// Amount (normalized: `1.0` and `1.00` are one key), last four digits, ClientReferenceData1.
@@ -638,10 +692,10 @@ impl State {
     pub(crate) fn new(salt: u64) -> State {
         State {
             ids: Gen::new(salt),
-            transactions: Vec::new(),
+            transactions: Chunked::new(),
             tokens: BTreeMap::new(),
             open_batch: 1,
-            duplicate_keys: HashMap::new(),
+            duplicate_keys: BTreeMap::new(),
         }
     }
 
@@ -758,6 +812,30 @@ mod tests {
         assert_eq!(at("2024-07-01T05:00:00"), at("2024-07-01T12:00:00Z"));
         assert_eq!(local_year_month(at("2025-01-01T07:59:59Z")), (2024, 12));
         assert_eq!(local_year_month(at("2025-01-01T08:00:00Z")), (2025, 1));
+    }
+
+    #[test]
+    fn chunked_keeps_order_and_indexes_across_chunks() {
+        let mut list = Chunked::new();
+        let n = Chunked::<usize>::CHUNK * 2 + 3;
+        for i in 0..n {
+            list.push(i);
+        }
+        assert_eq!(list.len(), n);
+        assert_eq!(list.get(0), Some(&0));
+        assert_eq!(
+            list.get(Chunked::<usize>::CHUNK),
+            Some(&Chunked::<usize>::CHUNK)
+        );
+        assert_eq!(list.get(n - 1), Some(&(n - 1)));
+        assert_eq!(list.get(n), None);
+        if let Some(v) = list.get_mut(5000) {
+            *v = 0;
+        }
+        assert_eq!(list.get(5000), Some(&0));
+        assert_eq!(list.iter().count(), n);
+        assert_eq!(list.iter().next_back(), Some(&(n - 1)));
+        assert!(list.iter().enumerate().all(|(i, &v)| v == i || i == 5000));
     }
 
     #[test]
