@@ -28,6 +28,7 @@ pub mod n1co;
 pub mod onecheckout;
 pub mod onecp;
 pub mod processone;
+mod request;
 pub mod schema;
 
 /// Deterministic ids: the same seed gives the same sequence of ids.

@@ -114,6 +114,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use crate::request::{bearer_token, header_text, sandbox_now, utc_millis};
 use crate::schema::{Problem, Schemas};
 use crate::{Credentials, Ids};
 
@@ -510,22 +511,6 @@ fn conflict(status: &OrderStatus, operation: &str) -> Refusal {
 // ---------------------------------------------------------------------------------------------
 // Authentication, the clock, URLs
 
-/// The header's text, trimmed; `None` when absent, empty or not text.
-fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-}
-
-/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let value = header_text(headers, header::AUTHORIZATION.as_str())?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
 fn authenticate(headers: &HeaderMap) -> Answer<()> {
     let (challenge, detail) = match bearer_token(headers) {
         Some(TEST_SECRET_KEY) => return Ok(()),
@@ -554,18 +539,9 @@ fn authenticate(headers: &HeaderMap) -> Answer<()> {
 /// "Now" for this request, in epoch milliseconds: `X-Sandbox-Now` when sent, else the system
 /// clock.
 fn now(headers: &HeaderMap) -> Answer<i64> {
-    let Some(value) = headers.get(NOW_HEADER) else {
-        return Ok(EpochMillis::now().as_millis());
-    };
-    let parsed = value
-        .to_str()
-        .map_err(|_| "is not ASCII text".to_owned())
-        .and_then(|text| DateTime::parse(text.trim()).map_err(|e| format!("is an {e}")));
-    match parsed {
-        Ok(d) => {
-            let utc = d.to_utc().unwrap_or_else(|| d.naive_local().and_utc());
-            Ok(EpochMillis::from_utc(utc).as_millis())
-        }
+    match sandbox_now(headers, NOW_HEADER) {
+        Ok(None) => Ok(EpochMillis::now().as_millis()),
+        Ok(Some(d)) => Ok(utc_millis(&d)),
         Err(message) => Err(validation(vec![(
             "X-Sandbox-Now".to_owned(),
             format!("The header X-Sandbox-Now {message} (expected RFC 3339)."),

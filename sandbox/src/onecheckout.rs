@@ -113,6 +113,7 @@ use payspec_onecheckout::{EpochMillis, SecretString, Validate};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use crate::request::{bearer_token, header_text};
 use crate::schema::Schemas;
 use crate::{Credentials, Ids};
 
@@ -463,22 +464,6 @@ enum Accept {
     Bearer,
     /// `X-API-Key` or `Authorization: Bearer` (`/me`, the sandbox dashboard routes).
     KeyOrBearer,
-}
-
-/// The header's text, trimmed; `None` when absent, empty or not text.
-fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-}
-
-/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let value = header_text(headers, header::AUTHORIZATION.as_str())?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 fn authenticate(headers: &HeaderMap, accept: Accept) -> Answer<()> {

@@ -138,6 +138,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::request::sandbox_now;
 use crate::{Credentials, Ids};
 
 /// The test client (widget) id the simulator accepts.
@@ -446,17 +447,10 @@ fn authorized(headers: &HeaderMap) -> bool {
 
 /// "Now": the `X-Sandbox-Now` header when sent, else the system clock.
 fn now(headers: &HeaderMap) -> Result<At, ApiError> {
-    match headers.get(NOW_HEADER) {
-        Some(value) => {
-            let parsed = value
-                .to_str()
-                .map_err(|_| "is not ASCII".to_owned())
-                .and_then(|text| DateTime::parse(text.trim()).map_err(|e| e.to_string()));
-            parsed
-                .map(At::new)
-                .map_err(|message| invalid(vec![detail("X-Sandbox-Now", message)]))
-        }
-        None => EpochMillis::now()
+    match sandbox_now(headers, NOW_HEADER) {
+        Ok(Some(date)) => Ok(At::new(date)),
+        Err(message) => Err(invalid(vec![detail("X-Sandbox-Now", message)])),
+        Ok(None) => EpochMillis::now()
             .to_utc()
             .map(|utc| At::new(DateTime::from_utc(utc)))
             .ok_or_else(|| {

@@ -272,6 +272,7 @@ use payspec_runtime::{DateTime, EpochMillis, SecretString};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use crate::request::{header_text, sandbox_now, utc_millis};
 use crate::{Credentials, Ids};
 
 mod model;
@@ -394,13 +395,9 @@ impl Format {
     }
 }
 
-fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
 /// The request's format: XML for an XML `Content-Type`, else JSON.
 fn input_format(headers: &HeaderMap) -> Format {
-    header_text(headers, header::CONTENT_TYPE)
+    header_text(headers, header::CONTENT_TYPE.as_str())
         .and_then(|ct| ct.split(';').next())
         .and_then(Format::of_media_type)
         .unwrap_or(Format::Json)
@@ -409,7 +406,7 @@ fn input_format(headers: &HeaderMap) -> Format {
 /// The answer's format: the acceptable range of `Accept` with the highest `q` that names JSON
 /// or XML (the first on a tie), else `input`.
 fn output_format(headers: &HeaderMap, input: Format) -> Format {
-    let Some(accept) = header_text(headers, header::ACCEPT) else {
+    let Some(accept) = header_text(headers, header::ACCEPT.as_str()) else {
         return input;
     };
     let mut best: Option<(u32, Format)> = None;
@@ -457,19 +454,11 @@ fn plain(status: StatusCode, text: String) -> Response {
 
 /// "Now" for a request: `X-Sandbox-Now`, else the system clock.
 fn now(headers: &HeaderMap) -> Result<i64, String> {
-    let Some(value) = headers.get(NOW_HEADER) else {
-        return Ok(EpochMillis::now().as_millis());
-    };
-    value
-        .to_str()
-        .map_err(|_| "is not ASCII".to_owned())
-        .and_then(|text| DateTime::parse(text.trim()).map_err(|e| e.to_string()))
-        .map(|d| {
-            d.to_utc()
-                .unwrap_or_else(|| d.naive_local().and_utc())
-                .timestamp_millis()
-        })
-        .map_err(|e| format!("X-Sandbox-Now: {e}"))
+    match sandbox_now(headers, NOW_HEADER) {
+        Ok(None) => Ok(EpochMillis::now().as_millis()),
+        Ok(Some(d)) => Ok(utc_millis(&d)),
+        Err(e) => Err(format!("X-Sandbox-Now: {e}")),
+    }
 }
 
 // ---- contracts ----------------------------------------------------------------------------------
