@@ -20,7 +20,6 @@
 //! ([`SandboxOptions::seed`]), so tests can assert on them.
 #![deny(missing_docs)]
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -30,6 +29,10 @@ pub mod onecp;
 pub mod processone;
 mod request;
 pub mod schema;
+
+/// The sandbox-only request header that sets "now" for that one request, in every simulator
+/// (RFC 3339; Onecheckout, whose API speaks epoch milliseconds, reads epoch milliseconds).
+pub const NOW_HEADER: &str = "x-sandbox-now";
 
 /// Deterministic ids: the same seed gives the same sequence of ids.
 #[derive(Debug)]
@@ -134,38 +137,38 @@ impl Sandbox {
         let ids = Arc::new(Ids::new(options.seed));
         let mut tasks = Vec::new();
 
-        let (onecp_router, onecp_credentials) = onecp::router(ids.clone());
-        let addr = serve(onecp_router, options.onecp_port, &mut tasks).await?;
-        let onecp = Provider {
-            name: "onecp",
-            base_url: format!("http://{addr}"),
-            credentials: onecp_credentials,
-        };
-
-        let (oc_router, oc_credentials) = onecheckout::router(ids.clone(), !options.unlimited);
-        let addr = serve(oc_router, options.onecheckout_port, &mut tasks).await?;
-        let onecheckout = Provider {
-            name: "onecheckout",
-            base_url: format!("http://{addr}{}", onecheckout::PATH_PREFIX),
-            credentials: oc_credentials,
-        };
-
-        let (n1co_router, n1co_credentials) =
-            n1co::router(ids.clone(), options.n1co_webhook_url.clone());
-        let addr = serve(n1co_router, options.n1co_port, &mut tasks).await?;
-        let n1co = Provider {
-            name: "n1co",
-            base_url: format!("http://{addr}{}", n1co::PATH_PREFIX),
-            credentials: n1co_credentials,
-        };
-
-        let (p1_router, p1_credentials) = processone::router(ids.clone());
-        let addr = serve(p1_router, options.processone_port, &mut tasks).await?;
-        let processone = Provider {
-            name: "processone",
-            base_url: format!("http://{addr}"),
-            credentials: p1_credentials,
-        };
+        let onecp = serve(
+            "onecp",
+            onecp::router(ids.clone()),
+            options.onecp_port,
+            "",
+            &mut tasks,
+        )
+        .await?;
+        let onecheckout = serve(
+            "onecheckout",
+            onecheckout::router(ids.clone(), !options.unlimited),
+            options.onecheckout_port,
+            onecheckout::PATH_PREFIX,
+            &mut tasks,
+        )
+        .await?;
+        let n1co = serve(
+            "n1co",
+            n1co::router(ids.clone(), options.n1co_webhook_url.clone()),
+            options.n1co_port,
+            n1co::PATH_PREFIX,
+            &mut tasks,
+        )
+        .await?;
+        let processone = serve(
+            "processone",
+            processone::router(ids.clone()),
+            options.processone_port,
+            "",
+            &mut tasks,
+        )
+        .await?;
 
         Ok(Sandbox {
             onecp,
@@ -190,11 +193,15 @@ impl Drop for Sandbox {
     }
 }
 
+/// Serves `router` on loopback `port` (0: a free one) until the sandbox is dropped; the
+/// provider as clients see it, its base URL ending with `path_prefix`.
 async fn serve(
-    router: axum::Router,
+    name: &'static str,
+    (router, credentials): (axum::Router, Credentials),
     port: u16,
+    path_prefix: &str,
     tasks: &mut Vec<tokio::task::JoinHandle<()>>,
-) -> std::io::Result<SocketAddr> {
+) -> std::io::Result<Provider> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     tasks.push(tokio::spawn(async move {
@@ -202,7 +209,11 @@ async fn serve(
         // inside axum, so there is nothing to report here.
         let _ = axum::serve(listener, router).await;
     }));
-    Ok(addr)
+    Ok(Provider {
+        name,
+        base_url: format!("http://{addr}{path_prefix}"),
+        credentials,
+    })
 }
 
 #[cfg(test)]

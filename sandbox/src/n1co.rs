@@ -131,7 +131,7 @@ pub const TEST_SECRET_KEY: &str = "n1co_test_secret_key";
 pub const TEST_WEBHOOK_SECRET: &str = "n1co_test_webhook_secret";
 
 /// The sandbox-only header that sets "now" (RFC 3339) for one request.
-pub const NOW_HEADER: &str = "x-sandbox-now";
+pub use crate::NOW_HEADER;
 
 /// How long a webhook delivery may take before it is logged as failed.
 pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(5);
@@ -539,7 +539,7 @@ fn authenticate(headers: &HeaderMap) -> Answer<()> {
 /// "Now" for this request, in epoch milliseconds: `X-Sandbox-Now` when sent, else the system
 /// clock.
 fn now(headers: &HeaderMap) -> Answer<i64> {
-    match sandbox_now(headers, NOW_HEADER) {
+    match sandbox_now(headers) {
         Ok(None) => Ok(EpochMillis::now().as_millis()),
         Ok(Some(d)) => Ok(utc_millis(&d)),
         Err(message) => Err(validation(vec![(

@@ -144,8 +144,9 @@ pub const DEFAULT_LIMIT: i32 = 20;
 /// The largest `limit` of `POST /orders-list`.
 pub const MAX_LIMIT: i32 = 1024;
 
-/// The sandbox-only header that sets "now" (epoch milliseconds) for one request.
-pub const NOW_HEADER: &str = "x-sandbox-now";
+/// The sandbox-only header that sets "now" for one request (here in epoch milliseconds, the
+/// API's own time format).
+pub use crate::NOW_HEADER;
 
 /// The merchant's currencies (the seed's example account).
 const CURRENCIES: [&str; 2] = ["USD", "EUR"];

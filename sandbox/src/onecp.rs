@@ -152,7 +152,7 @@ pub const MAX_MULTIPART_BYTES: usize = 64 * 1024 * 1024;
 /// The largest JSON body read (larger ones are `413`).
 pub const MAX_JSON_BYTES: usize = 2 * 1024 * 1024;
 /// The sandbox-only request header that sets "now" (RFC 3339) for a cancellation or payment.
-pub const NOW_HEADER: &str = "x-sandbox-now";
+pub use crate::NOW_HEADER;
 
 const PAYMENT_PROVIDER: &str = "sandbox";
 const NANOS_PER_SECOND: i128 = 1_000_000_000;
@@ -447,7 +447,7 @@ fn authorized(headers: &HeaderMap) -> bool {
 
 /// "Now": the `X-Sandbox-Now` header when sent, else the system clock.
 fn now(headers: &HeaderMap) -> Result<At, ApiError> {
-    match sandbox_now(headers, NOW_HEADER) {
+    match sandbox_now(headers) {
         Ok(Some(date)) => Ok(At::new(date)),
         Err(message) => Err(invalid(vec![detail("X-Sandbox-Now", message)])),
         Ok(None) => EpochMillis::now()

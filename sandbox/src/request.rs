@@ -3,6 +3,8 @@
 use axum::http::{HeaderMap, header};
 use payspec_runtime::DateTime;
 
+use crate::NOW_HEADER;
+
 /// The header's text, trimmed; `None` when absent, empty or not text.
 pub(crate) fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -19,11 +21,11 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// The sandbox clock of one request, the RFC 3339 header `X-Sandbox-Now` (`name`, as each
-/// simulator exports it): `Ok(None)` when it is absent, else the date-time it holds or why it
-/// holds none (each simulator answers that in its provider's error shape).
-pub(crate) fn sandbox_now(headers: &HeaderMap, name: &str) -> Result<Option<DateTime>, String> {
-    let Some(value) = headers.get(name) else {
+/// The sandbox clock of one request, the header [`NOW_HEADER`] in RFC 3339: `Ok(None)` when it
+/// is absent, else the date-time it holds or why it holds none (each simulator answers that in
+/// its provider's error shape).
+pub(crate) fn sandbox_now(headers: &HeaderMap) -> Result<Option<DateTime>, String> {
+    let Some(value) = headers.get(NOW_HEADER) else {
         return Ok(None);
     };
     let text = value.to_str().map_err(|_| "is not ASCII".to_owned())?;

@@ -289,7 +289,7 @@ pub const TEST_AUTHENTICATION_KEY: &str = "p1-sandbox-0b7c5e2a-auth-key";
 pub const INSTANCE_NAME: &str = "payspec-sandbox";
 
 /// The sandbox-only request header that sets "now" (RFC 3339) for one request.
-pub const NOW_HEADER: &str = "x-sandbox-now";
+pub use crate::NOW_HEADER;
 
 /// The credit card convenience fee, in percent of the amount (3.00).
 pub const CARD_FEE_PERCENT: Decimal = Decimal::from_parts(300, 0, 0, false, 2);
@@ -454,7 +454,7 @@ fn plain(status: StatusCode, text: String) -> Response {
 
 /// "Now" for a request: `X-Sandbox-Now`, else the system clock.
 fn now(headers: &HeaderMap) -> Result<i64, String> {
-    match sandbox_now(headers, NOW_HEADER) {
+    match sandbox_now(headers) {
         Ok(None) => Ok(EpochMillis::now().as_millis()),
         Ok(Some(d)) => Ok(utc_millis(&d)),
         Err(e) => Err(format!("X-Sandbox-Now: {e}")),
