@@ -180,17 +180,37 @@ fn peers() -> Result<Vec<(String, String)>, String> {
     )])
 }
 
+/// Whether `tool` is on the `PATH`.
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `apt-get update`, then `apt-get install` of `packages` (as root).
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let update = Command::new("apt-get").args(["update", "-qq"]).status();
+    let install = Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status();
+    if matches!((update, install), (Ok(u), Ok(i)) if u.success() && i.success()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "could not install {0} (apt-get install {0}): run as root or install them",
+            packages.join(" ")
+        ))
+    }
+}
+
 /// Mono's DataContractSerializer (Debian packages), the judge of ProcessOne's XML: installed with
 /// apt-get when missing, then `tests/peers/dotnet/run.sh` proves the XSDs against it (import /
 /// export identity, the seed's 56 XML samples byte for byte).
 fn dotnet_peer(root: &Path) -> Result<(), String> {
     let peer = root.join("tests/peers/dotnet");
-    let have = |tool: &str| {
-        Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
     if !have("mono")
         || !have("mcs")
         || !Path::new("/usr/share/zoneinfo/America/Los_Angeles").exists()
@@ -202,18 +222,7 @@ fn dotnet_peer(root: &Path) -> Result<(), String> {
             "xtask: installing Mono with apt-get: {}",
             packages.join(" ")
         );
-        let update = Command::new("apt-get").args(["update", "-qq"]).status();
-        let install = Command::new("apt-get")
-            .args(["install", "-y", "-qq", "--no-install-recommends"])
-            .args(&packages)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status();
-        if !matches!((update, install), (Ok(u), Ok(i)) if u.success() && i.success()) {
-            return Err(format!(
-                "could not install Mono (apt-get install {}): run as root or install them",
-                packages.join(" ")
-            ));
-        }
+        apt_install(&packages)?;
     }
     let status = Command::new("bash")
         .arg(peer.join("run.sh"))
@@ -288,7 +297,9 @@ fn schemathesis_tool(root: &Path) -> Result<PathBuf, String> {
 struct Sandbox {
     child: std::process::Child,
     urls: BTreeMap<String, String>,
-    credentials: BTreeMap<String, Vec<String>>,
+    /// Per provider, each credential by the label it was printed with (`id`, `secret`,
+    /// `api key`, `webhook secret`).
+    credentials: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Drop for Sandbox {
@@ -336,8 +347,9 @@ impl Sandbox {
             urls: BTreeMap::new(),
             credentials: BTreeMap::new(),
         };
-        // The sandbox prints `NAME URL` per provider, then its credentials indented (`id "x",
-        // secret "y"`, `api key "z"`, `webhook secret "w"`), then `serving`.
+        // The sandbox prints `NAME URL` per provider, then its credentials indented, each
+        // `label "value"` (`id "x", secret "y"`, `api key "z"`, `webhook secret "w"`), then
+        // `serving`.
         let stdout = sandbox.child.stdout.take().ok_or("no stdout")?;
         let mut current = String::new();
         for line in BufReader::new(stdout).lines() {
@@ -352,12 +364,15 @@ impl Sandbox {
                     sandbox.urls.insert(name.to_string(), url.to_string());
                 }
                 (true, Some(_), Some(_)) => {
-                    let quoted = line.split('"').skip(1).step_by(2).map(String::from);
+                    let labelled = line.split(", ").filter_map(|part| {
+                        let (label, value) = part.trim().split_once(" \"")?;
+                        Some((label.to_string(), value.trim_end_matches('"').to_string()))
+                    });
                     sandbox
                         .credentials
                         .entry(current.clone())
                         .or_default()
-                        .extend(quoted);
+                        .extend(labelled);
                 }
                 _ => {}
             }
@@ -365,13 +380,13 @@ impl Sandbox {
         Ok(sandbox)
     }
 
-    /// The `i`-th quoted credential the sandbox printed for `provider`.
-    fn credential(&self, provider: &str, i: usize) -> Result<String, String> {
+    /// The credential the sandbox printed for `provider` under `label`.
+    fn credential(&self, provider: &str, label: &str) -> Result<String, String> {
         self.credentials
             .get(provider)
-            .and_then(|c| c.get(i))
+            .and_then(|c| c.get(label))
             .cloned()
-            .ok_or_else(|| format!("the sandbox printed no credential {i} for {provider}"))
+            .ok_or_else(|| format!("the sandbox printed no {label} for {provider}"))
     }
 
     fn url(&self, provider: &str) -> Result<String, String> {
@@ -387,8 +402,7 @@ fn schemathesis() -> Result<(), String> {
     let root = root();
     let st = schemathesis_tool(&root)?;
     let sandbox = Sandbox::start(&root, false)?;
-    let credential = |provider: &str, i: usize| sandbox.credential(provider, i);
-    let url = |provider: &str| sandbox.url(provider);
+    let credential = |provider: &str, label: &str| sandbox.credential(provider, label);
     // (provider, document, authentication arguments)
     let runs: Vec<(&str, &str, Vec<String>)> = vec![
         (
@@ -396,7 +410,11 @@ fn schemathesis() -> Result<(), String> {
             "specs/onecp/openapi.yaml",
             vec![
                 "--auth".into(),
-                format!("{}:{}", credential("onecp", 0)?, credential("onecp", 1)?),
+                format!(
+                    "{}:{}",
+                    credential("onecp", "id")?,
+                    credential("onecp", "secret")?
+                ),
             ],
         ),
         (
@@ -404,9 +422,12 @@ fn schemathesis() -> Result<(), String> {
             "specs/onecheckout/openapi.yaml",
             vec![
                 "--header".into(),
-                format!("Authorization: Bearer {}", credential("onecheckout", 1)?),
+                format!(
+                    "Authorization: Bearer {}",
+                    credential("onecheckout", "secret")?
+                ),
                 "--header".into(),
-                format!("X-API-Key: {}", credential("onecheckout", 2)?),
+                format!("X-API-Key: {}", credential("onecheckout", "api key")?),
             ],
         ),
         (
@@ -414,7 +435,7 @@ fn schemathesis() -> Result<(), String> {
             "specs/n1co/openapi.yaml",
             vec![
                 "--header".into(),
-                format!("Authorization: Bearer {}", credential("n1co", 1)?),
+                format!("Authorization: Bearer {}", credential("n1co", "secret")?),
             ],
         ),
         // The key travels in the bodies, which schemathesis generates: most requests are
@@ -424,7 +445,7 @@ fn schemathesis() -> Result<(), String> {
     ];
     let mut failed = Vec::new();
     for (provider, document, auth) in runs {
-        let base = url(provider)?;
+        let base = sandbox.url(provider)?;
         eprintln!("xtask: schemathesis {document} against {base}");
         let status = Command::new(&st)
             .current_dir(&root)
@@ -483,26 +504,15 @@ const LOAD_THREADS: &str = "1";
 
 fn load() -> Result<(), String> {
     let root = root();
-    let have_wrk = Command::new("sh")
-        .args(["-c", "command -v wrk"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !have_wrk {
+    if !have("wrk") {
         eprintln!("xtask: installing wrk with apt-get");
-        let ok = Command::new("sh")
-            .args(["-c", "apt-get update -qq && apt-get install -y -qq wrk"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            return Err("could not install wrk (apt-get install wrk)".into());
-        }
+        apt_install(&["wrk"])?;
     }
     let sandbox = Sandbox::start(&root, true)?;
     let p1 = sandbox.url("processone")?;
-    let p1_key = sandbox.credential("processone", 1)?;
+    let p1_key = sandbox.credential("processone", "secret")?;
     let oc = sandbox.url("onecheckout")?;
-    let oc_token = sandbox.credential("onecheckout", 1)?;
+    let oc_token = sandbox.credential("onecheckout", "secret")?;
 
     // The charge the script sends, once, must succeed (wrk itself only sees HTTP 200s).
     let probe = format!(
