@@ -114,7 +114,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::request::{bearer_token, header_text, sandbox_now, utc_millis};
+use crate::request::{bearer_token, header_text, now_millis};
 use crate::schema::{Problem, Schemas};
 use crate::{Credentials, Ids};
 
@@ -539,14 +539,12 @@ fn authenticate(headers: &HeaderMap) -> Answer<()> {
 /// "Now" for this request, in epoch milliseconds: `X-Sandbox-Now` when sent, else the system
 /// clock.
 fn now(headers: &HeaderMap) -> Answer<i64> {
-    match sandbox_now(headers) {
-        Ok(None) => Ok(EpochMillis::now().as_millis()),
-        Ok(Some(d)) => Ok(utc_millis(&d)),
-        Err(message) => Err(validation(vec![(
+    now_millis(headers).map_err(|message| {
+        validation(vec![(
             "X-Sandbox-Now".to_owned(),
             format!("The header X-Sandbox-Now {message} (expected RFC 3339)."),
-        )])),
-    }
+        )])
+    })
 }
 
 /// `millis` as `2024-05-14T13:44:23.133Z`; `None` outside the years 0000..=9999.

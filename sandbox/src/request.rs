@@ -1,7 +1,7 @@
 //! What the simulators read from a request's headers the same way.
 
 use axum::http::{HeaderMap, header};
-use payspec_runtime::DateTime;
+use payspec_runtime::{DateTime, EpochMillis};
 
 use crate::NOW_HEADER;
 
@@ -34,8 +34,17 @@ pub(crate) fn sandbox_now(headers: &HeaderMap) -> Result<Option<DateTime>, Strin
         .map_err(|e| e.to_string())
 }
 
+/// "Now" for one request in epoch milliseconds: [`sandbox_now`] (a date-time without an offset
+/// read as UTC), else the system clock.
+pub(crate) fn now_millis(headers: &HeaderMap) -> Result<i64, String> {
+    Ok(match sandbox_now(headers)? {
+        Some(date) => utc_millis(&date),
+        None => EpochMillis::now().as_millis(),
+    })
+}
+
 /// Epoch milliseconds of `date`, a date-time without an offset read as UTC.
-pub(crate) fn utc_millis(date: &DateTime) -> i64 {
+fn utc_millis(date: &DateTime) -> i64 {
     date.to_utc()
         .unwrap_or_else(|| date.naive_local().and_utc())
         .timestamp_millis()

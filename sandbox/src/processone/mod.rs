@@ -268,11 +268,11 @@ use payspec_processone::contracts::transaction::{
     UpdateTransactionMetadataResponse,
 };
 use payspec_runtime::dcs::{DataContract, DcsEnum};
-use payspec_runtime::{DateTime, EpochMillis, SecretString};
+use payspec_runtime::{DateTime, SecretString};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::request::{header_text, sandbox_now, utc_millis};
+use crate::request::{header_text, now_millis};
 use crate::{Credentials, Ids};
 
 mod model;
@@ -382,6 +382,22 @@ impl Format {
         }
     }
 
+    /// Reads a contract in this format.
+    fn read<T: DataContract>(self, body: &[u8]) -> Result<T, String> {
+        match self {
+            Format::Json => T::from_json(body).map_err(|e| e.to_string()),
+            Format::Xml => T::from_xml(body).map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Writes a contract in this format.
+    fn write<T: DataContract>(self, contract: &T) -> Result<Vec<u8>, String> {
+        match self {
+            Format::Json => contract.to_json().map_err(|e| e.to_string()),
+            Format::Xml => contract.to_xml().map_err(|e| e.to_string()),
+        }
+    }
+
     /// The format a media type names, if any.
     fn of_media_type(media: &str) -> Option<Format> {
         let media = media.trim().to_ascii_lowercase();
@@ -454,20 +470,19 @@ fn plain(status: StatusCode, text: String) -> Response {
 
 /// "Now" for a request: `X-Sandbox-Now`, else the system clock.
 fn now(headers: &HeaderMap) -> Result<i64, String> {
-    match sandbox_now(headers) {
-        Ok(None) => Ok(EpochMillis::now().as_millis()),
-        Ok(Some(d)) => Ok(utc_millis(&d)),
-        Err(e) => Err(format!("X-Sandbox-Now: {e}")),
-    }
+    now_millis(headers).map_err(|e| format!("X-Sandbox-Now: {e}"))
 }
 
 // ---- contracts ----------------------------------------------------------------------------------
 
-/// A request contract.
-pub(crate) trait RequestContract: DataContract {
+/// A request contract: it carries the `AuthenticationKey`.
+pub(crate) trait Keyed {
     /// `AuthenticationKey`.
     fn key(&self) -> Option<&SecretString>;
+}
 
+/// A request contract, with what the simulator checks beyond its reader.
+pub(crate) trait RequestContract: DataContract + Keyed {
     /// What the spec refuses that the contract's reader accepts: enum values it does not list,
     /// date-times with more than 7 fraction digits.
     fn problems(&self) -> Vec<String> {
@@ -527,10 +542,10 @@ coded!(
     eft::ConvenienceFeeResponse,
 );
 
-macro_rules! plain_request {
+macro_rules! keyed {
     ($($t:ty),* $(,)?) => {
         $(
-            impl RequestContract for $t {
+            impl Keyed for $t {
                 fn key(&self) -> Option<&SecretString> {
                     self.authentication_key.as_ref()
                 }
@@ -538,6 +553,44 @@ macro_rules! plain_request {
         )*
     };
 }
+
+/// Request contracts with no checks beyond their reader.
+macro_rules! plain_request {
+    ($($t:ty),* $(,)?) => {
+        $(impl RequestContract for $t {})*
+    };
+}
+
+keyed!(
+    GetInfoRequest,
+    GetTokenInfoBatchRequest,
+    RemovePaymentTokenRequest,
+    SaveCreditCardRequest,
+    VoidCreditCardRequest,
+    RefundCreditCardRequest,
+    VerifyCreditCardRequest,
+    GetCardDataRequest,
+    ConvenienceFeeRequest,
+    GetAcceptedCardTypesRequest,
+    CheckHealthStatusRequest,
+    GetTransactionByIdRequest,
+    GetTransactionByCallbackIdRequest,
+    UpdateTransactionMetadataRequest,
+    VoidEftRequest,
+    RefundEftRequest,
+    GetBankDataRequest,
+    eft::ConvenienceFeeRequest,
+    ChargeCreditCardRequest,
+    UpdateCreditCardRequest,
+    GetCardUpdatesRequest,
+    GetTransactionsByBatchIdRequest,
+    GetTransactionsByTypeRequest,
+    GetTransactionsByCustomerAndClientRefDataRequest,
+    SaveEftRequest,
+    CreditEftRequest,
+    DebitEftRequest,
+    VerifyBankAccountRequest,
+);
 
 plain_request!(
     GetInfoRequest,
@@ -596,10 +649,6 @@ fn eft_details_problems(details: Option<&EftDetails>) -> Vec<String> {
 }
 
 impl RequestContract for ChargeCreditCardRequest {
-    fn key(&self) -> Option<&SecretString> {
-        self.authentication_key.as_ref()
-    }
-
     fn json_defaults(&mut self, raw: &Value) {
         let given = raw
             .as_object()
@@ -611,10 +660,6 @@ impl RequestContract for ChargeCreditCardRequest {
 }
 
 impl RequestContract for UpdateCreditCardRequest {
-    fn key(&self) -> Option<&SecretString> {
-        self.authentication_key.as_ref()
-    }
-
     fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         enum_problem(
@@ -627,10 +672,6 @@ impl RequestContract for UpdateCreditCardRequest {
 }
 
 impl RequestContract for GetCardUpdatesRequest {
-    fn key(&self) -> Option<&SecretString> {
-        self.authentication_key.as_ref()
-    }
-
     fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         date_problem("StartDate", &self.start_date, &mut out);
@@ -640,10 +681,6 @@ impl RequestContract for GetCardUpdatesRequest {
 }
 
 impl RequestContract for GetTransactionsByBatchIdRequest {
-    fn key(&self) -> Option<&SecretString> {
-        self.authentication_key.as_ref()
-    }
-
     fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         enum_list_problems(
@@ -656,10 +693,6 @@ impl RequestContract for GetTransactionsByBatchIdRequest {
 }
 
 impl RequestContract for GetTransactionsByTypeRequest {
-    fn key(&self) -> Option<&SecretString> {
-        self.authentication_key.as_ref()
-    }
-
     fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         enum_list_problems("Types", self.types.as_ref(), &mut out);
@@ -675,10 +708,6 @@ impl RequestContract for GetTransactionsByTypeRequest {
 }
 
 impl RequestContract for GetTransactionsByCustomerAndClientRefDataRequest {
-    fn key(&self) -> Option<&SecretString> {
-        self.authentication_key.as_ref()
-    }
-
     fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         enum_list_problems(
@@ -698,30 +727,18 @@ impl RequestContract for GetTransactionsByCustomerAndClientRefDataRequest {
 }
 
 impl RequestContract for SaveEftRequest {
-    fn key(&self) -> Option<&SecretString> {
-        self.authentication_key.as_ref()
-    }
-
     fn problems(&self) -> Vec<String> {
         eft_details_problems(self.eft_details.as_ref())
     }
 }
 
 impl RequestContract for CreditEftRequest {
-    fn key(&self) -> Option<&SecretString> {
-        self.authentication_key.as_ref()
-    }
-
     fn problems(&self) -> Vec<String> {
         eft_details_problems(self.eft_details.as_ref())
     }
 }
 
 impl RequestContract for DebitEftRequest {
-    fn key(&self) -> Option<&SecretString> {
-        self.authentication_key.as_ref()
-    }
-
     fn problems(&self) -> Vec<String> {
         let mut out = eft_details_problems(self.eft_details.as_ref());
         if let Some(origination) = &self.transaction_origination {
@@ -732,10 +749,6 @@ impl RequestContract for DebitEftRequest {
 }
 
 impl RequestContract for VerifyBankAccountRequest {
-    fn key(&self) -> Option<&SecretString> {
-        self.authentication_key.as_ref()
-    }
-
     fn problems(&self) -> Vec<String> {
         eft_details_problems(self.eft_details.as_ref())
     }
@@ -756,11 +769,7 @@ struct Call<'a> {
 
 impl Call<'_> {
     fn run<Rq: RequestContract, Rs: Coded>(&self, operation: Operation<Rq, Rs>) -> Response {
-        let parsed = match self.input {
-            Format::Json => Rq::from_json(self.body).map_err(|e| e.to_string()),
-            Format::Xml => Rq::from_xml(self.body).map_err(|e| e.to_string()),
-        };
-        let mut request = match parsed {
+        let mut request = match self.input.read::<Rq>(self.body) {
             Ok(request) => request,
             Err(e) => {
                 return plain(
@@ -804,11 +813,7 @@ impl Call<'_> {
     }
 
     fn encode<Rs: Coded>(&self, response: &Rs) -> Response {
-        let written = match self.output {
-            Format::Json => response.to_json().map_err(|e| e.to_string()),
-            Format::Xml => response.to_xml().map_err(|e| e.to_string()),
-        };
-        let error = match written {
+        let error = match self.output.write(response) {
             Ok(bytes) => return self.ok(bytes),
             Err(e) => e,
         };
@@ -821,11 +826,7 @@ impl Call<'_> {
                 self.output.name()
             ),
         );
-        let written = match self.output {
-            Format::Json => fallback.to_json().map_err(|e| e.to_string()),
-            Format::Xml => fallback.to_xml().map_err(|e| e.to_string()),
-        };
-        match written {
+        match self.output.write(&fallback) {
             Ok(bytes) => self.ok(bytes),
             Err(e) => plain(
                 StatusCode::BAD_REQUEST,
