@@ -458,7 +458,7 @@ fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
         pub struct ClientBuilder {
             base_url: String,
             options: payspec_runtime::ClientOptions,
-            http_client: Option<reqwest::Client>,
+            http_client: Option<payspec_runtime::HttpClientBuilder>,
             #(#scheme_fields: Option<payspec_runtime::SecretString>,)*
         }
 
@@ -508,22 +508,32 @@ fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 self
             }
 
-            /// Use this HTTP client instead of building one (its own timeouts then apply).
-            pub fn http_client(mut self, client: reqwest::Client) -> Self {
-                self.http_client = Some(client);
+            /// Builds the HTTP client from this `reqwest` builder (proxies, TLS roots, default
+            /// headers) instead of a fresh one. Over whatever it sets, this builder's timeouts and
+            /// user agent apply, and redirects are never followed: see
+            /// [`payspec_runtime::endpoint`].
+            pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
+                self.http_client = Some(builder.into());
                 self
             }
 
-            /// Builds the client. Fails on a base URL that does not parse or a credential that
-            /// cannot travel in a header (the error never contains the credential).
+            /// Accepts a plain `http://` base URL on a host other than loopback. Card data and
+            /// credentials then travel unencrypted: only for a test server you control. Loopback
+            /// hosts (`localhost`, `127.0.0.1`, `[::1]`) need no opt-in.
+            pub fn danger_allow_plain_http(mut self) -> Self {
+                self.options.allow_plain_http = true;
+                self
+            }
+
+            /// Builds the client. Fails with [`payspec_runtime::Error::InvalidBaseUrl`] on a
+            /// base URL that does not parse, is plain `http://` to a host that is not loopback
+            /// (without [`ClientBuilder::danger_allow_plain_http`]) or carries a user name or
+            /// password, and on a credential that cannot travel in a header (the error never
+            /// contains the credential).
             pub fn build(self) -> Result<Client, payspec_runtime::Error<()>> {
-                if let Err(e) = reqwest::Url::parse(&self.base_url) {
-                    return Err(payspec_runtime::Error::Other(format!("invalid base URL {:?}: {e}", self.base_url)));
-                }
-                let http = match self.http_client {
-                    Some(c) => c,
-                    None => self.options.build_http_client().map_err(payspec_runtime::Error::Transport)?,
-                };
+                payspec_runtime::endpoint::check_base_url(&self.base_url, self.options.allow_plain_http)
+                    .map_err(payspec_runtime::Error::InvalidBaseUrl)?;
+                let http = self.options.http_client(self.http_client).map_err(payspec_runtime::Error::Transport)?;
                 let inner = Inner {
                     transport: payspec_runtime::Transport::new(&self.options),
                     #(#builds,)*

@@ -19,9 +19,6 @@ use crate::validate::ValidationError;
 /// How many bytes of an unexpected response body [`from_progenitor`] keeps.
 pub const MAX_RAW_BODY: usize = 1024 * 1024;
 
-/// How many characters of a raw body `Display` shows.
-const SHOWN_BODY_CHARS: usize = 200;
-
 /// A documented error body: what it says, for `Display`.
 pub trait ErrorBody: fmt::Debug {
     /// The main human-readable message, if the body has one.
@@ -79,7 +76,11 @@ impl From<crate::dcs::XmlError> for DecodeError {
 }
 
 /// What went wrong with an API call. `E` is the operation's documented error body.
-#[derive(Debug)]
+///
+/// `Debug` and `Display` never show a raw response body (a server or proxy can echo the
+/// request, card numbers and keys included): they give its length, and [`Error::raw_body`]
+/// hands it over for deliberate inspection. Credential-carrying response headers
+/// (`Set-Cookie`, `Authorization`, ...) print as `[REDACTED]` in `Debug`.
 pub enum Error<E> {
     /// The request was rejected before sending: it breaks the API description's constraints.
     Validation(ValidationError),
@@ -118,6 +119,20 @@ pub enum Error<E> {
         /// Why it did not parse.
         source: DecodeError,
     },
+    /// The server answered with a redirect (a 3xx status). Redirects are never followed: the
+    /// request body (payment data, sometimes the credential itself) would be sent again to
+    /// the target. Nothing was sent anywhere but the configured base URL. Usually the base URL
+    /// is wrong (`http` for `https`, a missing path prefix). See [`crate::endpoint`].
+    Redirect {
+        /// The response status (301, 302, 303, 307, 308, ...).
+        status: StatusCode,
+        /// The `Location` the server named, without user info, query or fragment; `None`
+        /// when it sent none.
+        location: Option<String>,
+    },
+    /// The client's base URL was refused when it was built: not HTTP(S), plain `http://`
+    /// on a host that is not loopback, or credentials in the URL. See [`crate::endpoint`].
+    InvalidBaseUrl(crate::endpoint::BaseUrlError),
     /// The request timed out (connecting, or waiting for the response).
     Timeout(reqwest::Error),
     /// The request could not be sent or the response could not be read.
@@ -138,11 +153,14 @@ impl<E> Error<E> {
     /// The HTTP status of the response, if there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Api { status, .. } | Error::UnexpectedResponse { status, .. } => Some(*status),
+            Error::Api { status, .. }
+            | Error::UnexpectedResponse { status, .. }
+            | Error::Redirect { status, .. } => Some(*status),
             Error::Decode { status, .. } => *status,
             Error::Timeout(e) | Error::Transport(e) => e.status(),
             Error::Validation(_)
             | Error::MissingCredential { .. }
+            | Error::InvalidBaseUrl(_)
             | Error::RepeatedCursor { .. }
             | Error::Other(_) => None,
         }
@@ -211,6 +229,8 @@ impl<E> Error<E> {
                 body,
                 source,
             },
+            Error::Redirect { status, location } => Error::Redirect { status, location },
+            Error::InvalidBaseUrl(e) => Error::InvalidBaseUrl(e),
             Error::Timeout(e) => Error::Timeout(e),
             Error::Transport(e) => Error::Transport(e),
             Error::RepeatedCursor { cursor, pages } => Error::RepeatedCursor { cursor, pages },
@@ -313,19 +333,6 @@ fn status_text(status: StatusCode) -> String {
     }
 }
 
-/// The start of a raw body for humans: lossy UTF-8, at most [`SHOWN_BODY_CHARS`] characters.
-fn body_preview(body: &[u8]) -> String {
-    // Four bytes per character at most, so this prefix holds every character shown.
-    let prefix = body.get(..SHOWN_BODY_CHARS * 4).unwrap_or(body);
-    let text = String::from_utf8_lossy(prefix);
-    let mut chars = text.chars();
-    let mut shown: String = chars.by_ref().take(SHOWN_BODY_CHARS).collect();
-    if chars.next().is_some() || prefix.len() < body.len() {
-        shown.push_str("...");
-    }
-    shown
-}
-
 impl<E: ErrorBody> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -346,13 +353,19 @@ impl<E: ErrorBody> fmt::Display for Error<E> {
                 }
                 Ok(())
             }
-            Error::UnexpectedResponse { status, body, .. } => {
-                write!(f, "HTTP {} (unexpected response)", status_text(*status))?;
-                if body.is_empty() {
-                    Ok(())
-                } else {
-                    write!(f, ": {}", body_preview(body))
+            Error::UnexpectedResponse {
+                status,
+                headers,
+                body,
+            } => {
+                write!(f, "HTTP {} (unexpected response", status_text(*status))?;
+                if let Some(kind) = headers
+                    .get(http::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                {
+                    write!(f, ", {kind}")?;
                 }
+                write!(f, ", {} bytes)", body.len())
             }
             Error::Decode { status, source, .. } => {
                 if let Some(status) = status {
@@ -360,6 +373,17 @@ impl<E: ErrorBody> fmt::Display for Error<E> {
                 }
                 write!(f, "could not decode the response body: {source}")
             }
+            Error::Redirect { status, location } => {
+                write!(f, "HTTP {}: redirected", status_text(*status))?;
+                if let Some(location) = location {
+                    write!(f, " to {location}")?;
+                }
+                f.write_str(
+                    "; redirects are never followed (the request would be sent again to \
+                     the target), so check the client's base URL",
+                )
+            }
+            Error::InvalidBaseUrl(e) => e.fmt(f),
             Error::Timeout(_) => f.write_str("request timed out"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
             Error::RepeatedCursor { cursor, pages } => write!(
@@ -376,14 +400,118 @@ impl<E: ErrorBody + 'static> std::error::Error for Error<E> {
         match self {
             Error::Validation(e) => Some(e),
             Error::Decode { source, .. } => Some(source),
+            Error::InvalidBaseUrl(e) => Some(e),
             Error::Timeout(e) | Error::Transport(e) => Some(e),
             Error::MissingCredential { .. }
             | Error::Api { .. }
             | Error::UnexpectedResponse { .. }
+            | Error::Redirect { .. }
             | Error::RepeatedCursor { .. }
             | Error::Other(_) => None,
         }
     }
+}
+
+/// Response headers whose values carry credentials or sessions: `Debug` of an [`Error`]
+/// shows them as `[REDACTED]`.
+const CREDENTIAL_HEADERS: [&str; 5] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "www-authenticate",
+];
+
+/// Headers for `Debug`: every name, values except credential-carrying ones.
+struct RedactedHeaders<'a>(&'a HeaderMap);
+
+impl fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            if value.is_sensitive() || CREDENTIAL_HEADERS.contains(&name.as_str()) {
+                map.entry(&name.as_str(), &"[REDACTED]");
+            } else {
+                map.entry(&name.as_str(), value);
+            }
+        }
+        map.finish()
+    }
+}
+
+/// A raw body for `Debug`: its length only.
+struct BodyLen(usize);
+
+impl fmt::Debug for BodyLen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0)
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Validation(v) => f.debug_tuple("Validation").field(v).finish(),
+            Error::MissingCredential { operation, needed } => f
+                .debug_struct("MissingCredential")
+                .field("operation", operation)
+                .field("needed", needed)
+                .finish(),
+            Error::Api {
+                status,
+                headers,
+                body,
+            } => f
+                .debug_struct("Api")
+                .field("status", status)
+                .field("headers", &RedactedHeaders(headers))
+                .field("body", body)
+                .finish(),
+            Error::UnexpectedResponse {
+                status,
+                headers,
+                body,
+            } => f
+                .debug_struct("UnexpectedResponse")
+                .field("status", status)
+                .field("headers", &RedactedHeaders(headers))
+                .field("body", &BodyLen(body.len()))
+                .finish(),
+            Error::Decode {
+                status,
+                body,
+                source,
+            } => f
+                .debug_struct("Decode")
+                .field("status", status)
+                .field("body", &BodyLen(body.len()))
+                .field("source", source)
+                .finish(),
+            Error::Redirect { status, location } => f
+                .debug_struct("Redirect")
+                .field("status", status)
+                .field("location", location)
+                .finish(),
+            Error::InvalidBaseUrl(e) => f.debug_tuple("InvalidBaseUrl").field(e).finish(),
+            Error::Timeout(e) => f.debug_tuple("Timeout").field(e).finish(),
+            Error::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
+            Error::RepeatedCursor { cursor, pages } => f
+                .debug_struct("RepeatedCursor")
+                .field("cursor", cursor)
+                .field("pages", pages)
+                .finish(),
+            Error::Other(message) => f.debug_tuple("Other").field(message).finish(),
+        }
+    }
+}
+
+/// The [`Error::Redirect`] for an answer with `status`, when it is a redirect (any 3xx): the
+/// caller reports it instead of decoding the answer.
+pub fn redirect_error<E>(status: StatusCode, headers: &HeaderMap) -> Option<Error<E>> {
+    crate::endpoint::is_redirect(status).then(|| Error::Redirect {
+        status,
+        location: crate::endpoint::redirect_target(headers),
+    })
 }
 
 /// Converts the error of a progenitor-generated call into an [`Error`].
@@ -410,6 +538,9 @@ pub async fn from_progenitor<E>(err: progenitor_client::Error<E>) -> Error<E> {
         },
         P::UnexpectedResponse(response) => {
             let status = response.status();
+            if let Some(redirect) = redirect_error(status, response.headers()) {
+                return redirect;
+            }
             let headers = response.headers().clone();
             let body = read_capped(response, MAX_RAW_BODY).await;
             Error::UnexpectedResponse {
@@ -549,35 +680,21 @@ mod tests {
 
     #[test]
     fn display_other_variants() {
+        // A raw body is never shown: a server or proxy can echo the request.
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", "text/html".parse().unwrap());
         let e: Error<()> = Error::UnexpectedResponse {
             status: StatusCode::BAD_GATEWAY,
-            headers: HeaderMap::new(),
-            body: Bytes::from_static(b"<html>upstream down</html>"),
+            headers,
+            body: Bytes::from_static(b"<html>card 4111111111111111</html>"),
         };
         assert_eq!(
             e.to_string(),
-            "HTTP 502 Bad Gateway (unexpected response): <html>upstream down</html>"
+            "HTTP 502 Bad Gateway (unexpected response, text/html, 34 bytes)"
         );
-        let long: Error<()> = Error::UnexpectedResponse {
-            status: StatusCode::BAD_GATEWAY,
-            headers: HeaderMap::new(),
-            body: Bytes::from("é".repeat(300)),
-        };
         assert_eq!(
-            long.to_string(),
-            format!(
-                "HTTP 502 Bad Gateway (unexpected response): {}...",
-                "é".repeat(200)
-            )
-        );
-        let invalid: Error<()> = Error::UnexpectedResponse {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            headers: HeaderMap::new(),
-            body: Bytes::from_static(b"ok\xff"),
-        };
-        assert_eq!(
-            invalid.to_string(),
-            "HTTP 500 Internal Server Error (unexpected response): ok\u{fffd}"
+            e.raw_body(),
+            Some(&b"<html>card 4111111111111111</html>"[..])
         );
         let empty: Error<()> = Error::UnexpectedResponse {
             status: StatusCode::NOT_FOUND,
@@ -586,8 +703,26 @@ mod tests {
         };
         assert_eq!(
             empty.to_string(),
-            "HTTP 404 Not Found (unexpected response)"
+            "HTTP 404 Not Found (unexpected response, 0 bytes)"
         );
+
+        let r: Error<()> = Error::Redirect {
+            status: StatusCode::TEMPORARY_REDIRECT,
+            location: Some("http://127.0.0.1:9/collect".into()),
+        };
+        assert_eq!(
+            r.to_string(),
+            "HTTP 307 Temporary Redirect: redirected to http://127.0.0.1:9/collect; redirects \
+             are never followed (the request would be sent again to the target), so check the \
+             client's base URL"
+        );
+        assert_eq!(r.status(), Some(StatusCode::TEMPORARY_REDIRECT));
+        let b: Error<()> = Error::InvalidBaseUrl(crate::endpoint::BaseUrlError::UserInfo);
+        assert!(
+            b.to_string()
+                .starts_with("invalid base URL: it carries a user name")
+        );
+        assert!(b.source().is_some());
 
         let v: Error<()> = Error::Validation(ValidationError {
             violations: vec![Violation {
@@ -718,7 +853,26 @@ mod tests {
         let response = http::Response::builder().status(500).body(big).unwrap();
         let e = from_progenitor::<()>(P::UnexpectedResponse(response.into())).await;
         assert_eq!(e.raw_body().unwrap().len(), MAX_RAW_BODY);
-        assert!(e.to_string().ends_with(&format!("{}...", "a".repeat(200))));
+        assert!(!e.to_string().contains("aaa"), "{e}");
+
+        for status in [301, 302, 303, 307, 308] {
+            let response = http::Response::builder()
+                .status(status)
+                .header("location", "https://other.example/pay?key=secret")
+                .body("moved")
+                .unwrap();
+            let e = from_progenitor::<()>(P::UnexpectedResponse(response.into())).await;
+            match &e {
+                Error::Redirect {
+                    status: s,
+                    location,
+                } => {
+                    assert_eq!(s.as_u16(), status);
+                    assert_eq!(location.as_deref(), Some("https://other.example/pay"));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
 
         let e = from_progenitor::<()>(P::CommunicationError(connect_error("k=v").await)).await;
         assert!(matches!(e, Error::Transport(_)));
@@ -727,6 +881,41 @@ mod tests {
         assert!(matches!(&e, Error::Other(s) if s == "missing id"));
         let e = from_progenitor::<()>(P::Custom("hook failed".into())).await;
         assert!(matches!(&e, Error::Other(s) if s == "hook failed"));
+    }
+
+    #[test]
+    fn debug_shows_no_raw_body_and_no_credential_header() {
+        let mut headers = HeaderMap::new();
+        headers.insert("set-cookie", "session=s3cr3t".parse().unwrap());
+        headers.insert("x-request-id", "req-1".parse().unwrap());
+        let e: Error<()> = Error::UnexpectedResponse {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            headers: headers.clone(),
+            body: Bytes::from_static(b"{\"AuthenticationKey\":\"p1-key\"}"),
+        };
+        let debug = format!("{e:?} {e:#?}");
+        assert!(
+            !debug.contains("p1-key") && !debug.contains("s3cr3t"),
+            "{debug}"
+        );
+        assert!(
+            debug.contains("req-1") && debug.contains("<30 bytes>"),
+            "{debug}"
+        );
+        let d: Error<()> = Error::Decode {
+            status: Some(StatusCode::OK),
+            body: Bytes::from_static(b"{\"Number\":\"4111111111111111\"}"),
+            source: DecodeError::Json(json_error()),
+        };
+        assert!(!format!("{d:?}").contains("4111"), "{d:?}");
+        let a = api(problem());
+        assert!(format!("{a:?}").contains("The amount must be greater than 0."));
+        let a = Error::Api {
+            status: StatusCode::UNAUTHORIZED,
+            headers,
+            body: (),
+        };
+        assert!(!format!("{a:?}").contains("s3cr3t"), "{a:?}");
     }
 
     #[tokio::test]

@@ -16,6 +16,9 @@
 //! * [`error`]: the [`Error`] type every generated operation returns.
 //! * [`transport`]: HTTP client construction, bounded retries of retry-safe requests and a
 //!   concurrency limit.
+//! * [`endpoint`]: where requests may go: base URLs checked (HTTPS except on loopback, no
+//!   credentials in the URL), and redirects never followed, so no request body (card
+//!   numbers, an authentication key) is ever re-sent to a host the user did not configure.
 //! * [`webhook`]: HMAC-SHA256 webhook signature verification in constant time.
 //! * [`epoch`]: [`EpochMillis`], an exact millisecond Unix timestamp.
 //! * [`paginate`]: cursor pagination as a stream of items, with constant memory and a guard
@@ -30,6 +33,7 @@
 pub mod datetime;
 pub mod dcs;
 pub mod decimal;
+pub mod endpoint;
 pub mod epoch;
 pub mod error;
 pub mod multipart;
@@ -42,13 +46,14 @@ pub mod validate;
 pub mod webhook;
 
 pub use datetime::DateTime;
+pub use endpoint::BaseUrlError;
 pub use epoch::EpochMillis;
 pub use error::{DecodeError, Error, ErrorBody, from_progenitor, progenitor_error_response};
 pub use futures_core::Stream;
 pub use multipart::FilePart;
 pub use paginate::{Page, paginate};
 pub use secret::{Secret, SecretString};
-pub use transport::{ClientOptions, RetryPolicy, Transport};
+pub use transport::{ClientOptions, HttpClientBuilder, RetryPolicy, Transport};
 pub use validate::{Validate, ValidationError, Validator, Violation};
 pub use webhook::{HmacSha256Verifier, SignatureEncoding, WebhookError};
 

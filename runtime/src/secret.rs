@@ -64,8 +64,19 @@ impl<T: Zeroize + Serialize> Serialize for Secret<T> {
 }
 
 impl<'de, T: Zeroize + Deserialize<'de>> Deserialize<'de> for Secret<T> {
+    /// Reads the plain value. When it does not parse, the error says so without the value:
+    /// serde's own messages quote the offending value (`invalid type: integer
+    /// `4111111111111111`, expected a string`), and error messages end up in logs.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize(deserializer).map(Secret)
+        T::deserialize(deserializer).map(Secret).map_err(|_| {
+            serde::de::Error::custom(format_args!(
+                "invalid value for a secret {} (the value is not shown)",
+                std::any::type_name::<T>()
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or_default()
+            ))
+        })
     }
 }
 
@@ -116,5 +127,30 @@ mod tests {
         assert_eq!(back, card);
         let bytes: Secret<Vec<u8>> = serde_json::from_str("[1,2,3]").unwrap();
         assert_eq!(bytes.expose(), &vec![1u8, 2, 3]);
+    }
+
+    #[test]
+    fn decode_errors_do_not_quote_the_value() {
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Card {
+            number: SecretString,
+        }
+        for body in [
+            r#"{"number":4111111111111111}"#,
+            r#"{"number":[4111111111111111]}"#,
+            r#"{"number":{"4111111111111111":1}}"#,
+            r#"{"number":true}"#,
+        ] {
+            let e = serde_json::from_str::<Card>(body).unwrap_err().to_string();
+            assert!(!e.contains("4111"), "{e}");
+            assert!(
+                e.starts_with("invalid value for a secret String (the value is not shown)"),
+                "{e}"
+            );
+        }
+        // Without the wrapper serde_json would have quoted it: the test above means something.
+        let plain = serde_json::from_str::<String>("4111111111111111").unwrap_err();
+        assert!(plain.to_string().contains("4111111111111111"), "{plain}");
     }
 }

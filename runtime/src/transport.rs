@@ -77,11 +77,14 @@ pub struct ClientOptions {
     pub max_in_flight: Option<usize>,
     /// The `User-Agent` header sent with every request.
     pub user_agent: String,
+    /// Whether a plain `http://` base URL on a host other than loopback is accepted (default
+    /// `false`; see [`crate::endpoint`]). Set it only for a test server you control.
+    pub allow_plain_http: bool,
 }
 
 impl ClientOptions {
     /// Defaults: 30 s timeout, 10 s connect timeout, [`RetryPolicy::default`], no limit on
-    /// requests in flight.
+    /// requests in flight, plain HTTP on loopback only.
     pub fn new(user_agent: impl Into<String>) -> Self {
         ClientOptions {
             timeout: Duration::from_secs(30),
@@ -89,18 +92,70 @@ impl ClientOptions {
             retry: RetryPolicy::default(),
             max_in_flight: None,
             user_agent: user_agent.into(),
+            allow_plain_http: false,
         }
     }
 
-    /// A `reqwest` client with rustls, these timeouts and user agent, and no default
-    /// headers (credentials are added per request by the generated client).
+    /// A `reqwest` client with rustls, these timeouts and user agent, no redirects followed,
+    /// and no default headers (credentials are added per request by the generated client).
     pub fn build_http_client(&self) -> Result<reqwest::Client, reqwest::Error> {
-        reqwest::Client::builder()
+        self.http_client(None)
+    }
+
+    /// The HTTP client a generated client sends with: built from `custom` when the user
+    /// supplied a builder, otherwise from a fresh one. Over whatever `custom` sets, these
+    /// options' timeout, connect timeout and user agent apply, redirects are never followed
+    /// (see [`crate::endpoint`]) and reqwest's verbose connection logging is off: no setting of
+    /// the user's can make the client re-send a request body to another host, or log it.
+    pub fn http_client(
+        &self,
+        custom: Option<HttpClientBuilder>,
+    ) -> Result<reqwest::Client, reqwest::Error> {
+        let builder = match custom {
+            Some(HttpClientBuilder(builder)) => builder,
+            None => reqwest::Client::builder(),
+        };
+        builder
             .tls_backend_rustls()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(self.user_agent.as_str())
+            .redirect(reqwest::redirect::Policy::none())
+            // reqwest's verbose mode logs every byte read and written at TRACE level: bodies
+            // with card numbers, headers with credentials.
+            .connection_verbose(false)
             .build()
+    }
+}
+
+/// A `reqwest::ClientBuilder` the user configured (proxies, TLS roots, default headers, a
+/// local address) for a generated client to build its HTTP client from.
+///
+/// The generated client applies its own settings over it when it builds (see
+/// [`ClientOptions::http_client`]): redirects are never followed, reqwest's verbose
+/// connection logging (every byte at TRACE level) is off, and the timeouts and user agent are
+/// the client builder's. A finished `reqwest::Client` is not accepted, because its
+/// redirect policy could not be checked.
+///
+/// `Debug` does not show the builder (its default headers could hold a credential).
+pub struct HttpClientBuilder(reqwest::ClientBuilder);
+
+impl HttpClientBuilder {
+    /// Wraps `builder`.
+    pub fn new(builder: reqwest::ClientBuilder) -> Self {
+        HttpClientBuilder(builder)
+    }
+}
+
+impl From<reqwest::ClientBuilder> for HttpClientBuilder {
+    fn from(builder: reqwest::ClientBuilder) -> Self {
+        HttpClientBuilder(builder)
+    }
+}
+
+impl std::fmt::Debug for HttpClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HttpClientBuilder(..)")
     }
 }
 
@@ -490,6 +545,52 @@ mod tests {
         let err = send(&options, &url, false).await.unwrap_err();
         assert!(err.is_connect(), "{err:?}");
         assert!(started.elapsed() < Duration::from_millis(100));
+    }
+
+    #[tokio::test]
+    async fn never_follows_redirects_even_over_a_users_builder() {
+        let (target, target_seen) = serve(|_| reply(200)).await;
+        for status in [301, 302, 303, 307, 308] {
+            let location = target.clone();
+            let (url, seen) = serve(move |_| Reply {
+                headers: vec![("location", location.clone())],
+                ..reply(status)
+            })
+            .await;
+            let following = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::limited(10))
+                .https_only(false);
+            for custom in [None, Some(HttpClientBuilder::from(following))] {
+                let options = fast_options();
+                let client = options.http_client(custom).unwrap();
+                let request = client
+                    .post(&url)
+                    .body("{\"Number\":\"4111111111111111\"}")
+                    .build()
+                    .unwrap();
+                let response = Transport::new(&options)
+                    .execute(&client, request, true)
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), status);
+            }
+            assert_eq!(seen.requests.load(Ordering::SeqCst), 2, "{status}");
+        }
+        assert_eq!(target_seen.requests.load(Ordering::SeqCst), 0);
+        // The target does answer when asked directly: the zero above means something.
+        let options = fast_options();
+        let client = options.build_http_client().unwrap();
+        let response = client.get(&target).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(target_seen.requests.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn users_builder_is_not_shown_in_debug() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-api-key", HeaderValue::from_static("sk_live_1"));
+        let custom = HttpClientBuilder::from(reqwest::Client::builder().default_headers(headers));
+        assert_eq!(format!("{custom:?}"), "HttpClientBuilder(..)");
     }
 
     #[tokio::test]

@@ -57,14 +57,11 @@ fn client_at(sb: &Sandbox, now: &str) -> Client {
         NOW_HEADER,
         reqwest::header::HeaderValue::from_str(now).expect("header"),
     );
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .expect("http client");
+    let http = reqwest::Client::builder().default_headers(headers);
     Client::builder(&sb.n1co.base_url)
         .bearer_auth(sb.n1co.credentials.secret.as_str())
         .retry(RetryPolicy::none())
-        .http_client(http)
+        .http_client_builder(http)
         .build()
         .expect("client")
 }

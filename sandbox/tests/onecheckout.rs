@@ -61,14 +61,11 @@ fn key_client(sb: &Sandbox) -> Client {
 fn client_at(sb: &Sandbox, now: i64) -> Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(NOW_HEADER, reqwest::header::HeaderValue::from(now));
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .expect("http client");
+    let http = reqwest::Client::builder().default_headers(headers);
     Client::builder(&sb.onecheckout.base_url)
         .bearer_auth(token(sb))
         .retry(RetryPolicy::none())
-        .http_client(http)
+        .http_client_builder(http)
         .build()
         .expect("client")
 }

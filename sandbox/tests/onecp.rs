@@ -39,11 +39,11 @@ fn client_at(sandbox: &Sandbox, now: &str) -> Client {
         "x-sandbox-now",
         reqwest::header::HeaderValue::from_str(now).expect("header value"),
     );
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
+    let http = reqwest::Client::builder().default_headers(headers);
+    builder(sandbox)
+        .http_client_builder(http)
         .build()
-        .expect("http client");
-    builder(sandbox).http_client(http).build().expect("client")
+        .expect("client")
 }
 
 fn url(sandbox: &Sandbox, path: &str) -> String {

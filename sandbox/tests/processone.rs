@@ -65,12 +65,9 @@ fn client_at(sandbox: &Sandbox, format: WireFormat, now: &str) -> Client {
         "x-sandbox-now",
         reqwest::header::HeaderValue::from_str(now).expect("header value"),
     );
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .expect("http client");
+    let http = reqwest::Client::builder().default_headers(headers);
     builder(sandbox, format)
-        .http_client(http)
+        .http_client_builder(http)
         .build()
         .expect("client")
 }

@@ -169,6 +169,11 @@ impl ScriptedServer {
         format!("http://{}", self.addr)
     }
 
+    /// Appends an answer to the script (for answers that need the server's own URL).
+    pub fn push(&self, answer: Scripted) {
+        self.state.lock().expect("state").script.push_back(answer);
+    }
+
     /// Every request received so far.
     pub fn requests(&self) -> Vec<Recorded> {
         self.state.lock().expect("state").requests.clone()

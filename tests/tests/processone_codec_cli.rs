@@ -267,6 +267,112 @@ fn bad_json_fails_with_one_line() {
     }
 }
 
+/// The codec's error line never repeats a secret member's value (card number, CVV, account
+/// number, authentication key), whatever is wrong with it or around it: the line goes to
+/// terminals and CI logs.
+#[test]
+fn error_lines_never_show_a_secret() {
+    const CARD: &str = "4012000033330026";
+    const CVV: &str = "9731";
+    const ACCOUNT: &str = "123123124";
+    const KEY: &str = "p1-live-key-in-a-body-0042";
+    let card_xml = fixture("xml/CreditCard.ChargeCreditCardRequest.xml")
+        .replace(
+            "<ValidationValue>123</ValidationValue>",
+            &format!("<ValidationValue>{CVV}</ValidationValue>"),
+        )
+        .replace(">Authentication Key<", &format!(">{KEY}<"));
+    let eft_xml =
+        fixture("xml/Eft.DebitEftRequest.xml").replace(">Authentication Key<", &format!(">{KEY}<"));
+    let charge = "CreditCard.ChargeCreditCardRequest";
+    let debit = "Eft.DebitEftRequest";
+    let cases: Vec<(&str, &str, &str, String)> = vec![
+        (
+            "card number as a JSON number",
+            "json",
+            charge,
+            format!(r#"{{"CreditCard":{{"Number":{CARD}}}}}"#),
+        ),
+        (
+            "CVV as a JSON number",
+            "json",
+            charge,
+            format!(r#"{{"CreditCard":{{"Number":"1","ValidationValue":{CVV}}}}}"#),
+        ),
+        (
+            "key as a JSON list",
+            "json",
+            charge,
+            format!(r#"{{"AuthenticationKey":["{KEY}"]}}"#),
+        ),
+        (
+            "account number as a JSON number",
+            "json",
+            debit,
+            format!(r#"{{"EftDetails":{{"AccountNumber":{ACCOUNT}}}}}"#),
+        ),
+        (
+            "card number with a control character",
+            "xml",
+            charge,
+            card_xml.replace(&format!(">{CARD}<"), &format!(">{CARD}&#x1;<")),
+        ),
+        (
+            "key with a control character",
+            "xml",
+            charge,
+            card_xml.replace(&format!(">{KEY}<"), &format!(">{KEY}&#x2;<")),
+        ),
+        (
+            "account number with markup inside",
+            "xml",
+            debit,
+            eft_xml.replace(&format!(">{ACCOUNT}<"), &format!("><b>{ACCOUNT}</b><")),
+        ),
+        (
+            "truncated after the card number",
+            "xml",
+            charge,
+            card_xml[..card_xml.find(CARD).unwrap() + CARD.len() + 4].to_string(),
+        ),
+        (
+            "out of order after the secrets",
+            "xml",
+            charge,
+            card_xml
+                .replace("<Amount>20.00</Amount>", "")
+                .replace("</CreditCard>", "</CreditCard><Amount>20.00</Amount>"),
+        ),
+    ];
+    for (what, from, contract, input) in cases {
+        assert!(
+            input.contains(CARD)
+                || input.contains(CVV)
+                || input.contains(ACCOUNT)
+                || input.contains(KEY),
+            "{what}"
+        );
+        // JSON can carry a control character that XML cannot: each case fails for at least
+        // one target format, and every failure is checked.
+        let mut failures = 0;
+        for to in ["json", "xml"] {
+            let out = convert(from, to, contract, input.as_bytes());
+            if out.status.success() {
+                continue;
+            }
+            failures += 1;
+            let line = assert_one_line_failure(&out, what);
+            for secret in [CARD, CVV, ACCOUNT, KEY] {
+                assert!(
+                    !line.contains(secret),
+                    "{what} ({from} to {to}): {secret} in {line}"
+                );
+            }
+        }
+        assert!(failures > 0, "{what}: converted without an error");
+    }
+}
+
 #[test]
 fn a_value_the_target_format_cannot_carry_fails_with_one_line() {
     // An enum name this client does not know has no integer for JSON.

@@ -232,8 +232,9 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         pub enum BuildError {
             /// No authentication key was given.
             MissingAuthenticationKey,
-            /// The base URL does not parse or is not http(s).
-            InvalidBaseUrl(String),
+            /// The base URL was refused: it does not parse, is not http(s), is plain `http://`
+            /// to a host that is not loopback, or carries a user name or password.
+            InvalidBaseUrl(::payspec_runtime::BaseUrlError),
             /// The HTTP client could not be built.
             Http(reqwest::Error),
         }
@@ -242,7 +243,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 match self {
                     BuildError::MissingAuthenticationKey => f.write_str("no authentication key: call ClientBuilder::authentication_key"),
-                    BuildError::InvalidBaseUrl(m) => write!(f, "invalid base URL: {m}"),
+                    BuildError::InvalidBaseUrl(e) => e.fmt(f),
                     BuildError::Http(e) => write!(f, "cannot build the HTTP client: {e}"),
                 }
             }
@@ -257,7 +258,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             key: ::std::option::Option<SecretString>,
             format: WireFormat,
             options: ClientOptions,
-            http: ::std::option::Option<reqwest::Client>,
+            http: ::std::option::Option<::payspec_runtime::HttpClientBuilder>,
         }
 
         impl ClientBuilder {
@@ -313,27 +314,36 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
                 self
             }
 
-            /// Uses this HTTP client instead of building one (its own timeouts apply).
-            pub fn http_client(mut self, client: reqwest::Client) -> Self {
-                self.http = Some(client);
+            /// Builds the HTTP client from this `reqwest` builder (proxies, TLS roots, default
+            /// headers) instead of a fresh one. Over whatever it sets, this builder's timeouts and
+            /// user agent apply, and redirects are never followed: see
+            /// [`payspec_runtime::endpoint`].
+            pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
+                self.http = Some(builder.into());
                 self
             }
 
-            /// Builds the client.
+            /// Accepts a plain `http://` base URL on a host other than loopback. Card data and
+            /// the authentication key then travel unencrypted: only for a test server you
+            /// control. Loopback hosts (`localhost`, `127.0.0.1`, `[::1]`) need no opt-in.
+            pub fn danger_allow_plain_http(mut self) -> Self {
+                self.options.allow_plain_http = true;
+                self
+            }
+
+            /// Builds the client. Fails without an authentication key, and with
+            /// [`BuildError::InvalidBaseUrl`] on a base URL that does not parse, is plain
+            /// `http://` to a host that is not loopback (without
+            /// [`ClientBuilder::danger_allow_plain_http`]) or carries a user name or password.
             pub fn build(self) -> ::std::result::Result<Client, BuildError> {
                 let key = self.key.ok_or(BuildError::MissingAuthenticationKey)?;
-                let mut base = reqwest::Url::parse(&self.base_url).map_err(|e| BuildError::InvalidBaseUrl(e.to_string()))?;
-                if base.scheme() != "http" && base.scheme() != "https" {
-                    return Err(BuildError::InvalidBaseUrl(format!("scheme {} is not http(s)", base.scheme())));
-                }
+                let mut base = ::payspec_runtime::endpoint::check_base_url(&self.base_url, self.options.allow_plain_http)
+                    .map_err(BuildError::InvalidBaseUrl)?;
                 if !base.path().ends_with('/') {
                     let p = format!("{}/", base.path());
                     base.set_path(&p);
                 }
-                let http = match self.http {
-                    Some(c) => c,
-                    None => self.options.build_http_client().map_err(BuildError::Http)?,
-                };
+                let http = self.options.http_client(self.http).map_err(BuildError::Http)?;
                 Ok(Client {
                     inner: Arc::new(Inner {
                         http,
@@ -416,6 +426,9 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
                     .await
                     .map_err(network_error)?;
                 let status = response.status();
+                if let Some(redirect) = ::payspec_runtime::error::redirect_error(status, response.headers()) {
+                    return Err(redirect);
+                }
                 let headers: HeaderMap = response.headers().clone();
                 let body = response.bytes().await.map_err(network_error)?;
                 if status != StatusCode::OK {
