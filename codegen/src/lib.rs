@@ -22,7 +22,6 @@
 pub mod ast;
 pub mod dcs;
 pub mod emit;
-pub mod extras;
 #[allow(missing_docs)] // the model mirrors the OpenAPI members it is read from
 pub mod spec;
 pub mod surface;
@@ -33,7 +32,7 @@ use std::fmt;
 /// A generation problem, naming the spec and, where known, the operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
-    /// The spec file (e.g. `specs/n1co/openapi.yaml`).
+    /// The spec file (e.g. `specs/acme/openapi.yaml`).
     pub spec: String,
     /// The operation, when the problem is in one.
     pub operation: Option<String>,
@@ -75,9 +74,9 @@ impl std::error::Error for Error {}
 /// One generated crate: its files by path relative to the crate folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedCrate {
-    /// The provider folder name (`n1co`): the crate lives in `generated/<provider>/`.
+    /// The provider folder name (`acme`): the crate lives in `generated/<provider>/`.
     pub provider: String,
-    /// The package name (`payspec-n1co`).
+    /// The package name (`payspec-acme`).
     pub package: String,
     /// File contents by relative path (`Cargo.toml`, `src/lib.rs`, ...).
     pub files: BTreeMap<String, String>,

@@ -13,6 +13,18 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
     let code_field = field_name(&api.code_member);
     let message_field = field_name(&api.message_member);
     let success = &api.success;
+    let error_type = format_ident!("{}", api.error_type);
+    let code_type = code_type(api);
+    let (code_member, message_member) = (&api.code_member, &api.message_member);
+    let code_doc = docs(&format!(
+        "The `{code_member}` of a response: every code the provider documents, and any other kept verbatim."
+    ));
+    let error_doc = docs(&format!(
+        "A response whose `{code_member}` was not `{success}`: the provider's business error.\n\n`Debug` and `Display` show the code and message only (the body can hold account data)."
+    ));
+    let error_name = api.error_type.as_str();
+    let no_code = format!("no {code_member}");
+    let outcome_doc = docs(&format!("(`{code_member}`, `{message_member}`)."));
 
     // Servers.
     let mut server_variants = Vec::new();
@@ -43,12 +55,12 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         codes.push(quote!(#d #v => #code,));
     }
 
-    // Operations. Find the callback-lookup operation for the money-moving docs.
-    let callback_lookup = api
-        .operations
-        .iter()
-        .find(|o| o.id == "getTransactionByCallbackId")
-        .map(|o| heck::ToSnakeCase::to_snake_case(o.id.as_str()));
+    // Operations. Money-moving ones say how to find out whether a failed call took effect.
+    let recovery = api.recovery.as_ref().map(|r| {
+        let method = heck::ToSnakeCase::to_snake_case(r.operation.as_str());
+        r.guidance
+            .replace("{operation}", &format!("[`Client::{method}`]"))
+    });
     let mut methods = Vec::new();
     for op in &api.operations {
         let method = format_ident!("{}", heck::ToSnakeCase::to_snake_case(op.id.as_str()));
@@ -62,17 +74,22 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             op.summary, op.description, op.path, op.request, op.response
         );
         doc.push_str(&format!(
-            "\n\nThe client sets `{}` to its authentication key (any value in `request` is replaced). A `{}` other than `{success}` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].",
+            "\n\nThe client sets `{}` to its authentication key (any value in `request` is replaced). A `{}` other than `{success}` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`{error_name}`].",
             api.auth_member, api.code_member
         ));
         if op.moves_money {
-            let lookup = callback_lookup
-                .as_deref()
-                .map(|m| format!("[`Client::{m}`]"))
-                .unwrap_or_else(|| "a transaction lookup".into());
-            doc.push_str(&format!(
-                "\n\n# Never retried\n\nThis operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`](payspec_runtime::Error::Timeout), [`Error::Transport`](payspec_runtime::Error::Transport), or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call {lookup} with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default)."
-            ));
+            doc.push_str(
+                "\n\n# Never retried\n\nThis operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`](payspec_runtime::Error::Timeout), [`Error::Transport`](payspec_runtime::Error::Transport), or a 5xx), the payment may or may not have been made.",
+            );
+            match &recovery {
+                Some(text) => {
+                    doc.push(' ');
+                    doc.push_str(text);
+                }
+                None => doc.push_str(
+                    " Find out from the provider whether it was before sending it again: sending it again blindly can move the money twice.",
+                ),
+            }
         } else if op.idempotent {
             doc.push_str("\n\nA read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.");
         } else {
@@ -83,7 +100,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         let doc = docs(&doc);
         methods.push(quote! {
             #doc
-            pub async fn #method(&self, request: #req) -> ::std::result::Result<#resp, Error<ProcessOneError>> {
+            pub async fn #method(&self, request: #req) -> ::std::result::Result<#resp, Error<#error_type>> {
                 let mut request = request;
                 request.#auth = ::std::option::Option::Some(self.inner.key.clone());
                 self.call(#method_str, #path, &request, #retry_safe).await
@@ -163,26 +180,24 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         }
 
         ::payspec_runtime::open_enum! {
-            /// The `ResponseCode` of a response: every code of the provider's "Response Code Definitions", and any other kept verbatim.
-            pub enum ResponseCode {
+            #code_doc
+            pub enum #code_type {
                 #(#codes)*
             }
         }
 
-        /// A response whose `ResponseCode` was not `Success`: the provider's business error.
-        ///
-        /// `Debug` and `Display` show the code and message only (the body can hold account data).
+        #error_doc
         #[derive(Clone)]
-        pub struct ProcessOneError {
+        pub struct #error_type {
             /// The response code (`None` if the response had none).
-            pub code: ::std::option::Option<ResponseCode>,
+            pub code: ::std::option::Option<#code_type>,
             /// The response message.
             pub message: ::std::option::Option<String>,
             body: ::payspec_runtime::bytes::Bytes,
             format: WireFormat,
         }
 
-        impl ProcessOneError {
+        impl #error_type {
             /// The whole response contract (for example a declined charge's transaction id),
             /// decoded from the body the error keeps.
             pub fn response<T: DataContract>(&self) -> ::std::result::Result<T, DecodeError> {
@@ -198,9 +213,9 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             }
         }
 
-        impl ::std::fmt::Debug for ProcessOneError {
+        impl ::std::fmt::Debug for #error_type {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct("ProcessOneError")
+                f.debug_struct(#error_name)
                     .field("code", &self.code)
                     .field("message", &self.message)
                     .field("body_len", &self.body.len())
@@ -209,9 +224,9 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             }
         }
 
-        impl ErrorBody for ProcessOneError {
+        impl ErrorBody for #error_type {
             fn message(&self) -> ::std::option::Option<String> {
-                let code = self.code.as_ref().map(|c| c.as_str().to_string()).unwrap_or_else(|| "no ResponseCode".into());
+                let code = self.code.as_ref().map(|c| c.as_str().to_string()).unwrap_or_else(|| #no_code.into());
                 Some(match &self.message {
                     Some(m) => format!("{code}: {m}"),
                     None => code,
@@ -221,7 +236,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
 
         /// The response code and message of a response contract.
         pub trait Outcome {
-            /// (`ResponseCode`, `Message`).
+            #outcome_doc
             fn outcome(&self) -> (::std::option::Option<&str>, ::std::option::Option<&str>);
         }
 
@@ -402,7 +417,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
                 path: &'static str,
                 request: &Req,
                 retry_safe: bool,
-            ) -> ::std::result::Result<Resp, Error<ProcessOneError>> {
+            ) -> ::std::result::Result<Resp, Error<#error_type>> {
                 let format = self.inner.format;
                 let body = match format {
                     WireFormat::Json => request.to_json().map_err(|e| e.to_string()),
@@ -448,8 +463,8 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
                 if code == Some(#success) {
                     return Ok(value);
                 }
-                let error = ProcessOneError {
-                    code: code.map(ResponseCode::from),
+                let error = #error_type {
+                    code: code.map(#code_type::from),
                     message: message.map(str::to_string),
                     body,
                     format,
@@ -461,4 +476,12 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         }
 
     })
+}
+
+/// The open enum of response codes: named after the response-code member (`ResponseCode`).
+pub(crate) fn code_type(api: &super::openapi::Api) -> proc_macro2::Ident {
+    format_ident!(
+        "{}",
+        heck::ToUpperCamelCase::to_upper_camel_case(api.code_member.as_str())
+    )
 }

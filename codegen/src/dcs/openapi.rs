@@ -27,8 +27,21 @@ pub struct Operation {
     pub response: String,
     /// `x-idempotent`: safe to retry.
     pub idempotent: bool,
-    /// `x-moves-money`: never retried; documented recovery through a callback id.
+    /// `x-moves-money`: never retried; its docs say how to find out whether a failed call took
+    /// effect (`x-dcs-client.recovery`).
     pub moves_money: bool,
+}
+
+/// `x-dcs-client.recovery`: how a caller finds out whether a money-moving call that failed
+/// without an answer took effect.
+#[derive(Debug, Clone)]
+pub struct Recovery {
+    /// The `operationId` of the look-up.
+    pub operation: String,
+    /// The request member the caller sets before calling and looks up by afterwards.
+    pub member: String,
+    /// The guidance, Markdown; `{operation}` stands for a link to the look-up method.
+    pub guidance: String,
 }
 
 /// A documented response code.
@@ -61,6 +74,11 @@ pub struct Api {
     pub message_member: String,
     /// `x-dcs-client.success`.
     pub success: String,
+    /// `x-dcs-client.error-type`, or derived from the title's last word (`Acme Pay` →
+    /// `PayError`).
+    pub error_type: String,
+    /// `x-dcs-client.recovery`.
+    pub recovery: Option<Recovery>,
 }
 
 fn body_ref(v: Option<&Value>, what: &str) -> Result<String, String> {
@@ -115,6 +133,27 @@ pub fn read(
         setting("response-message")?,
         setting("success")?,
     );
+    if let Some(map) = client.as_object()
+        && let Some(k) = map.keys().find(|k| !CLIENT_KEYS.contains(&k.as_str()))
+    {
+        return Err(err(format!(
+            "x-dcs-client.{k} is not a known setting (known: {})",
+            CLIENT_KEYS.join(", ")
+        )));
+    }
+    let title = str_of(doc.get("info").unwrap_or(&Value::Null), "title")
+        .unwrap_or("API")
+        .to_string();
+    let error_type = match client.get("error-type") {
+        None => derived_error_type(&title),
+        Some(v) => v
+            .as_str()
+            .filter(|t| is_type_name(t))
+            .ok_or_else(|| {
+                err("x-dcs-client.error-type must be a Rust type name (UpperCamelCase)".into())
+            })?
+            .to_string(),
+    };
     let servers = crate::spec::read_servers(spec, doc)?;
     if servers.is_empty() {
         return Err(err("at least one server is required".into()));
@@ -194,6 +233,10 @@ pub fn read(
             o.id
         )));
     }
+    let recovery = match client.get("recovery") {
+        None => None,
+        Some(r) => Some(read_recovery(spec, r, &operations, &has_member)?),
+    };
     let mut response_codes = Vec::new();
     for c in doc
         .get("x-response-codes")
@@ -228,9 +271,7 @@ pub fn read(
         )));
     }
     Ok(Api {
-        title: str_of(doc.get("info").unwrap_or(&Value::Null), "title")
-            .unwrap_or("API")
-            .to_string(),
+        title,
         servers,
         operations,
         response_codes,
@@ -238,7 +279,90 @@ pub fn read(
         code_member,
         message_member,
         success,
+        error_type,
+        recovery,
     })
+}
+
+/// The settings `x-dcs-client` may have.
+const CLIENT_KEYS: [&str; 6] = [
+    "authentication",
+    "response-code",
+    "response-message",
+    "success",
+    "error-type",
+    "recovery",
+];
+
+/// `x-dcs-client.recovery`, checked against the operations: the look-up exists and its request
+/// has the member as a string.
+fn read_recovery(
+    spec: &str,
+    r: &Value,
+    operations: &[Operation],
+    has_member: &dyn Fn(&str, &str) -> bool,
+) -> Result<Recovery, Error> {
+    let err = |m: String| Error::spec(spec, format!("x-dcs-client.recovery: {m}"));
+    if let Some(map) = r.as_object()
+        && let Some(k) = map
+            .keys()
+            .find(|k| !["operation", "member", "guidance"].contains(&k.as_str()))
+    {
+        return Err(err(format!(
+            "{k} is not a known setting (known: operation, member, guidance)"
+        )));
+    }
+    let field = |k: &str| {
+        str_of(r, k)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| err(format!("{k} is required")))
+    };
+    let (operation, member, guidance) = (field("operation")?, field("member")?, field("guidance")?);
+    let lookup = operations
+        .iter()
+        .find(|o| o.id == operation)
+        .ok_or_else(|| {
+            err(format!(
+                "operation {operation} is not an operationId of this spec"
+            ))
+        })?;
+    if !has_member(&lookup.request, &member) {
+        return Err(err(format!(
+            "the request of {operation} ({}) has no string member {member}",
+            lookup.request
+        )));
+    }
+    if !guidance.contains("{operation}") {
+        return Err(err(
+            "guidance must name the look-up as {operation} (it becomes a link to the method)"
+                .into(),
+        ));
+    }
+    Ok(Recovery {
+        operation,
+        member,
+        guidance,
+    })
+}
+
+/// The error type's name from the API title: its last word, UpperCamelCase, and `Error`.
+fn derived_error_type(title: &str) -> String {
+    let last = title
+        .split(|c: char| !c.is_alphanumeric())
+        .rfind(|w| !w.is_empty())
+        .unwrap_or("Api");
+    let mut name = heck::ToUpperCamelCase::to_upper_camel_case(last);
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        name.insert_str(0, "Api");
+    }
+    name.push_str("Error");
+    name
+}
+
+/// An UpperCamelCase Rust identifier.
+fn is_type_name(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 fn qualified_of(input: &Input, q: &QName) -> String {
@@ -355,4 +479,19 @@ pub fn derived_document(input: &Input, doc: &Value) -> Result<String, String> {
     let mut text = serde_json::to_string_pretty(&full).map_err(|e| e.to_string())?;
     text.push('\n');
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_type_names_derive_from_the_title() {
+        assert_eq!(derived_error_type("Globex PayOne"), "PayOneError");
+        assert_eq!(derived_error_type("acme payments"), "PaymentsError");
+        assert_eq!(derived_error_type("Pay-2000"), "Api2000Error");
+        assert_eq!(derived_error_type(""), "ApiError");
+        assert!(is_type_name("AcmeError"));
+        assert!(!is_type_name("acme_error"));
+    }
 }

@@ -50,7 +50,7 @@ impl WireFormat {
 }
 ::payspec_runtime::open_enum! {
     #[doc =
-    r#" The `ResponseCode` of a response: every code of the provider's "Response Code Definitions", and any other kept verbatim."#]
+    " The `ResponseCode` of a response: every code the provider documents, and any other kept verbatim."]
     pub enum ResponseCode { #[doc =
     " Indicates a successful transaction (operations: All)."] Success => "Success", #[doc
     =

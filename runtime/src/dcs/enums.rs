@@ -71,7 +71,7 @@ pub trait DcsEnum: Sized {
     /// Reads a name as DataContractSerializer does (exact case); an unknown name is kept.
     /// Integers and empty text are refused, as the real serializer refuses them.
     fn parse_xml_name(text: &str) -> Result<Self, String> {
-        let name = text.trim_matches(super::value::is_xml_space);
+        let name = text.trim_matches(super::is_xml_space);
         if let Some(v) = Self::from_name(name) {
             return Ok(v);
         }

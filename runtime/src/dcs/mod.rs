@@ -198,6 +198,11 @@ impl fmt::Display for XmlError {
 
 impl std::error::Error for XmlError {}
 
+/// XML whitespace: space, tab, line feed, carriage return.
+pub(crate) fn is_xml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
 /// Shows at most 64 characters of network text in an error message.
 pub(crate) fn shown(text: &str) -> String {
     const SHOWN: usize = 64;

@@ -8,12 +8,8 @@
 use rust_decimal::Decimal;
 
 use super::enums::DcsEnum;
+use super::is_xml_space;
 use crate::DateTime;
-
-/// XML whitespace: space, tab, line feed, carriage return.
-pub(crate) fn is_xml_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r')
-}
 
 /// A value written as the text of one element.
 pub trait XmlScalar: Sized {

@@ -1,194 +1,16 @@
-//! Emitters for what progenitor and typify cannot express, driven by the spec: tagged unions
-//! (`oneOf` + `discriminator`), `multipart/form-data` request bodies and their methods, and
-//! cursor-pagination streams (`x-pagination`).
+//! `src/multipart.rs` and the methods that send `multipart/form-data` bodies.
 
 use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use super::common::*;
 use crate::Error;
-use crate::emit::{
-    Context, OpParams, doc, error_body_type, ident, is_object, ok_type, op_doc, op_params,
-    scalar_checks,
-};
-use crate::spec::{self, Model, Operation, ParamLocation, Union};
-
-/// Whether any schema uses `format: epoch-millis`.
-pub fn uses_epoch_millis(m: &Model) -> bool {
-    fn walk(v: &Value) -> bool {
-        match v {
-            Value::Object(o) => {
-                o.get("format").and_then(Value::as_str) == Some("epoch-millis")
-                    || o.values().any(walk)
-            }
-            Value::Array(a) => a.iter().any(walk),
-            _ => false,
-        }
-    }
-    m.schemas.values().any(walk)
-}
-
-/// The `$ref` members of an untagged `oneOf` (a choice such as "an IATA code or a Location").
-fn choice_members(s: &Value) -> Vec<&str> {
-    if s.get("discriminator").is_some() {
-        return Vec::new();
-    }
-    s.get("oneOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(spec::ref_name)
-        .collect()
-}
-
-/// Whether values of the schema `name` carry constraints of their own (a `Validate` impl is
-/// generated for them): objects, tagged unions, and choices with an object member.
-pub fn validatable(m: &Model, name: &str, s: &Value) -> bool {
-    is_object(s)
-        || m.unions.iter().any(|u| u.name == name)
-        || choice_members(s)
-            .iter()
-            .any(|r| m.schemas.get(*r).is_some_and(is_object))
-}
-
-/// `Validate` for a tagged union: the variant's own rules.
-pub fn union_validate(u: &Union) -> TokenStream {
-    let t = ident(&u.name);
-    let variants: Vec<syn::Ident> = u.variants.iter().map(|(_, m)| ident(m)).collect();
-    quote! {
-        impl payspec_runtime::Validate for crate::unions::#t {
-            fn validate_into(&self, v: &mut payspec_runtime::Validator) {
-                match self {
-                    #(crate::unions::#t::#variants(value) => payspec_runtime::Validate::validate_into(value, v),)*
-                }
-            }
-        }
-    }
-}
-
-/// `Validate` for an untagged choice with object members: the chosen member's rules.
-pub fn choice_validate(ctx: &Context, name: &str, s: &Value) -> Result<Option<TokenStream>, Error> {
-    let objects: Vec<&str> = choice_members(s)
-        .into_iter()
-        .filter(|r| ctx.model.schemas.get(*r).is_some_and(is_object))
-        .collect();
-    if objects.is_empty() {
-        return Ok(None);
-    }
-    let variants = ctx
-        .enums
-        .get(name)
-        .ok_or_else(|| Error::spec(ctx.spec_path, format!("schema {name}: no generated enum")))?;
-    let t = ident(name);
-    let mut arms = Vec::new();
-    for member in objects {
-        let v = variants
-            .iter()
-            .find(|v| v.inner.as_deref() == Some(member))
-            .ok_or_else(|| {
-                Error::spec(
-                    ctx.spec_path,
-                    format!("schema {name}: no variant holds {member}"),
-                )
-            })?;
-        let vi = &v.ident;
-        arms.push(
-            quote!(types::#t::#vi(value) => payspec_runtime::Validate::validate_into(value, v),),
-        );
-    }
-    Ok(Some(quote! {
-        impl payspec_runtime::Validate for types::#t {
-            fn validate_into(&self, v: &mut payspec_runtime::Validator) {
-                #[allow(unreachable_patterns, clippy::single_match)]
-                match self {
-                    #(#arms)*
-                    _ => {}
-                }
-            }
-        }
-    }))
-}
-
-/// `src/unions.rs`: one enum per tagged union, serialized with its tag property first and read
-/// by the tag (never by trying each member in turn).
-pub fn unions_rs(ctx: &Context) -> TokenStream {
-    let items = ctx.model.unions.iter().map(|u| {
-        let t = ident(&u.name);
-        let prop = &u.property;
-        let tags: Vec<&String> = u.variants.iter().map(|(tag, _)| tag).collect();
-        let members: Vec<syn::Ident> = u.variants.iter().map(|(_, m)| ident(m)).collect();
-        let variant_docs: Vec<TokenStream> = u
-            .variants
-            .iter()
-            .map(|(tag, m)| doc(&format!("`{prop}: {tag}`: a [`types::{m}`].")))
-            .collect();
-        let expected = tags
-            .iter()
-            .map(|t| t.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut text = if u.description.is_empty() {
-            format!("`{}`: one of several kinds, told apart by `{prop}`.", u.name)
-        } else {
-            u.description.clone()
-        };
-        text.push_str(&format!(
-            "\n\nA tagged union: the `{prop}` member ({expected}) says which kind a value is; it is written from the variant and read before the rest of the object. An unknown `{prop}` is an error naming the known ones."
-        ));
-        let d = doc(&text);
-        let kind_doc = doc(&format!("The tag value of this kind, as sent in `{prop}`."));
-        quote! {
-            #d
-            #[derive(Clone, Debug, PartialEq, serde::Serialize)]
-            #[serde(tag = #prop)]
-            pub enum #t {
-                #(#variant_docs #[serde(rename = #tags)] #members(types::#members),)*
-            }
-
-            impl #t {
-                #kind_doc
-                pub fn kind(&self) -> &'static str {
-                    match self {
-                        #(#t::#members(_) => #tags,)*
-                    }
-                }
-            }
-
-            #(
-                impl From<types::#members> for #t {
-                    fn from(value: types::#members) -> Self {
-                        #t::#members(value)
-                    }
-                }
-            )*
-
-            impl<'de> serde::Deserialize<'de> for #t {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    use serde::de::Error as _;
-                    let (tag, value) = payspec_runtime::tagged::split(deserializer, #prop)?;
-                    match tag.as_str() {
-                        #(#tags => payspec_runtime::serde_json::from_value(value).map(#t::#members).map_err(D::Error::custom),)*
-                        other => Err(D::Error::custom(format!(
-                            "unknown `{}` {:?}: expected one of {}", #prop, other, #expected
-                        ))),
-                    }
-                }
-            }
-        }
-    });
-    quote! {
-        //! Tagged unions: `oneOf` schemas with a `discriminator`, generated by payspec's codegen
-        //! (typify would make them untagged).
-
-        use crate::types;
-
-        #(#items)*
-    }
-}
+use crate::spec::{self, Operation, ParamLocation};
 
 /// How one multipart property is typed and sent.
-enum PartKind {
+pub(super) enum PartKind {
     Text,
     Integer,
     Decimal,
@@ -222,7 +44,7 @@ impl PartKind {
     }
 }
 
-fn field_ident(json: &str) -> syn::Ident {
+pub(super) fn field_ident(json: &str) -> syn::Ident {
     let snake = json.to_snake_case();
     match syn::parse_str::<syn::Ident>(&snake) {
         Ok(i) => i,
@@ -231,7 +53,7 @@ fn field_ident(json: &str) -> syn::Ident {
 }
 
 /// `src/multipart.rs`: a struct per multipart body schema, its validation and its encoding.
-pub fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
+pub(crate) fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
     let mut items = Vec::new();
     for name in &ctx.model.multipart_schemas {
         let err = |m: String| Error::spec(ctx.spec_path, format!("schema {name}: {m}"));
@@ -456,7 +278,7 @@ pub fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
 }
 
 /// The method that sends an operation's `multipart/form-data` body.
-pub fn multipart_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error> {
+pub(crate) fn multipart_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error> {
     let form = op.multipart.as_ref().expect("multipart operation");
     let err = |m: &str| Error::operation(ctx.spec_path, &op.id, m.to_string());
     if op.params.iter().any(|p| p.location != ParamLocation::Path) {
@@ -533,92 +355,6 @@ pub fn multipart_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Er
                 .await
                 .map_err(payspec_runtime::Error::from)?;
             payspec_runtime::multipart::decode_json(response, &[#(#success),*], &[#(#errors),*]).await
-        }
-    })
-}
-
-/// The stream over every item of a paginated operation (`x-pagination`).
-pub fn stream_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error> {
-    let p = op.pagination.as_ref().expect("paginated operation");
-    let err = |m: String| Error::operation(ctx.spec_path, &op.id, format!("x-pagination: {m}"));
-    if !op.params.is_empty() {
-        return Err(err(
-            "paginated operations take no parameters besides the body".into(),
-        ));
-    }
-    let body = op.body.as_ref().expect("checked when read");
-    let page = op
-        .success
-        .as_ref()
-        .ok_or_else(|| err("the operation has no success body".into()))?;
-    let field = |schema: &str, json: &str| {
-        ctx.structs
-            .get(schema)
-            .and_then(|fs| fs.iter().find(|f| f.json == json))
-            .ok_or_else(|| err(format!("{schema} has no property {json}")))
-    };
-    let cursor = field(body, &p.cursor)?;
-    let next = field(page, &p.next_cursor)?;
-    let items = field(page, &p.items)?;
-    let item_ty = ctx
-        .model
-        .schemas
-        .get(page)
-        .and_then(|s| s.pointer(&format!("/properties/{}/items", p.items)))
-        .and_then(spec::ref_name)
-        .ok_or_else(|| err(format!("{page}.{} must be an array of a $ref", p.items)))?;
-    let string = |f: &crate::ast::Field| f.ty.contains("String");
-    if !string(cursor) || !string(next) {
-        return Err(err("the cursor properties must be strings".into()));
-    }
-    let (ci, ni, ii) = (&cursor.ident, &next.ident, &items.ident);
-    let (start, set_cursor) = if cursor.optional {
-        (quote!(body.#ci.clone()), quote!(body.#ci = cursor;))
-    } else {
-        (
-            quote!(Some(body.#ci.clone())),
-            quote!(body.#ci = cursor.unwrap_or_default();),
-        )
-    };
-    let next_cursor = if next.optional {
-        quote!(page.#ni)
-    } else {
-        quote!(Some(page.#ni))
-    };
-    let page_items = if items.optional {
-        quote!(page.#ii.unwrap_or_default())
-    } else {
-        quote!(page.#ii)
-    };
-    let name = format_ident!("{}_stream", op.rust_name());
-    let method = format_ident!("{}", op.rust_name());
-    let body_t = ident(body);
-    let item_t = ident(item_ty);
-    let err_ty = error_body_type(&op.error);
-    let d = doc(&format!(
-        "Every item of [`Self::{method}`], page after page, as a stream.\n\n\
-         Starts at `body.{c}` (unset: the first page) and sends each page's `{n}` as the next `{c}` until a page has none (missing or empty). \
-         One page is held at a time, so memory stays flat however many pages there are. Each page is one call of [`Self::{method}`], \
-         with its validation, retries and concurrency limit. An error ends the stream after it is yielded; a server that hands out \
-         a cursor it handed out before ends it with [`payspec_runtime::Error::RepeatedCursor`] instead of looping.",
-        c = p.cursor,
-        n = p.next_cursor,
-    ));
-    Ok(quote! {
-        #d
-        pub fn #name(&self, body: &types::#body_t) -> impl payspec_runtime::Stream<Item = Result<types::#item_t, payspec_runtime::Error<#err_ty>>> + Send + 'static {
-            let client = self.clone();
-            let start = #start;
-            let body = body.clone();
-            payspec_runtime::paginate(start, move |cursor| {
-                let client = client.clone();
-                let mut body = body.clone();
-                #set_cursor
-                async move {
-                    let page = client.#method(&body).await?;
-                    Ok(payspec_runtime::Page { items: #page_items, next_cursor: #next_cursor })
-                }
-            })
         }
     })
 }

@@ -1,0 +1,256 @@
+//! The vocabulary every emitter shares: the [`Context`] they work from, identifiers and docs,
+//! an operation's parameters, docs and success type, the checks of scalar constraints, and the
+//! error body types.
+
+use heck::ToSnakeCase;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::Error;
+use crate::ast::{Enums, Structs};
+use crate::spec::{self, Model, Operation, ParamLocation};
+
+/// What the emitters work from.
+pub struct Context<'a> {
+    /// Provider folder name.
+    pub provider: &'a str,
+    /// Package name.
+    pub package: &'a str,
+    /// Spec path, for errors.
+    pub spec_path: &'a str,
+    /// The spec's model.
+    pub model: &'a Model,
+    /// progenitor's structs.
+    pub structs: &'a Structs,
+    /// progenitor's enums.
+    pub enums: &'a Enums,
+}
+
+pub(crate) fn ident(s: &str) -> syn::Ident {
+    syn::Ident::new(s, Span::call_site())
+}
+
+pub(crate) fn doc(text: &str) -> TokenStream {
+    let lines: Vec<String> = text
+        .trim()
+        .lines()
+        .map(|l| format!(" {l}").trim_end().to_string())
+        .collect();
+    quote! { #(#[doc = #lines])* }
+}
+
+/// The single error body type shared by every operation, if there is one.
+pub(super) fn shared_error(model: &Model) -> Option<Option<String>> {
+    let mut errs = model.operations.iter().map(|o| o.error.clone());
+    let first = errs.next()?;
+    errs.all(|e| e == first).then_some(first)
+}
+
+pub(crate) fn error_body_type(error: &Option<String>) -> TokenStream {
+    match error {
+        Some(name) => {
+            let t = ident(name);
+            quote!(types::#t)
+        }
+        None => quote!(()),
+    }
+}
+
+/// The parameters of an operation as the typed methods take them.
+pub(crate) struct OpParams {
+    /// `name: Type` of each parameter, in progenitor's positional order.
+    pub args: Vec<TokenStream>,
+    /// The parameter names, in the same order.
+    pub names: Vec<syn::Ident>,
+    /// Validation of the parameters (validator `v` in scope).
+    pub checks: Vec<TokenStream>,
+    /// The parameters' docs, a Markdown list.
+    pub docs: String,
+}
+
+/// progenitor's positional order: path parameters (in path order), then the others in spec
+/// order.
+pub(crate) fn op_params(ctx: &Context, op: &Operation) -> Result<OpParams, Error> {
+    let mut params: Vec<&spec::Param> = Vec::new();
+    let path_order = |p: &spec::Param| {
+        op.path
+            .find(&format!("{{{}}}", p.name))
+            .unwrap_or(usize::MAX)
+    };
+    let mut path_params: Vec<&spec::Param> = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .collect();
+    path_params.sort_by_key(|p| path_order(p));
+    params.extend(path_params);
+    params.extend(
+        op.params
+            .iter()
+            .filter(|p| p.location != ParamLocation::Path),
+    );
+
+    let mut out = OpParams {
+        args: Vec::new(),
+        names: Vec::new(),
+        checks: Vec::new(),
+        docs: String::new(),
+    };
+    for p in &params {
+        let pn = format_ident!("{}", p.name.to_snake_case());
+        let json = &p.name;
+        let ty = spec::str_of(&p.schema, "type");
+        let arg_ty = match (ty, p.required) {
+            (Some("string"), true) => quote!(&str),
+            (Some("string"), false) => quote!(Option<&str>),
+            (Some("integer"), true) => quote!(i64),
+            (Some("integer"), false) => quote!(Option<i64>),
+            _ => {
+                return Err(Error::operation(
+                    ctx.spec_path,
+                    &op.id,
+                    format!("parameter {}: unsupported type", p.name),
+                ));
+            }
+        };
+        out.args.push(quote!(#pn: #arg_ty));
+        let rules = scalar_checks(&p.schema, json, ty.unwrap_or_default(), "");
+        if !rules.is_empty() {
+            if p.required {
+                out.checks.push(quote! { { let value = &#pn; #(#rules)* } });
+            } else {
+                out.checks
+                    .push(quote! { if let Some(value) = &#pn { #(#rules)* } });
+            }
+        }
+        out.names.push(pn);
+        out.docs.push_str(&format!(
+            "\n- `{}`: {}",
+            p.name.to_snake_case(),
+            p.description
+        ));
+    }
+    Ok(out)
+}
+
+/// The docs of an operation's method: summary, description, the request line, parameters,
+/// retry safety, and `extra` (before the validation note).
+pub(crate) fn op_doc(op: &Operation, param_docs: &str, extra: &str) -> TokenStream {
+    let mut text = String::new();
+    if !op.summary.is_empty() {
+        text.push_str(&op.summary);
+        text.push_str("\n\n");
+    }
+    if !op.description.is_empty() {
+        text.push_str(&op.description);
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!("`{} {}`", op.method.to_uppercase(), op.path));
+    if !param_docs.is_empty() {
+        text.push_str("\n\nParameters:");
+        text.push_str(param_docs);
+    }
+    text.push_str(if op.idempotent {
+        "\n\nRetried automatically on transient failures (connection errors, timeouts, 408, 429, 502-504), per the client's retry policy."
+    } else {
+        "\n\nNever retried automatically: the request may have taken effect even when the call fails."
+    });
+    text.push_str(extra);
+    text.push_str("\n\nThe request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.");
+    doc(&text)
+}
+
+/// The success type of an operation.
+pub(crate) fn ok_type(op: &Operation) -> TokenStream {
+    match &op.success {
+        Some(s) => {
+            let t = ident(s);
+            quote!(types::#t)
+        }
+        None => quote!(()),
+    }
+}
+
+/// The checks of a scalar value's constraints; `value` is bound in scope (`&str`, `&Decimal`,
+/// an integer, or a Vec for arrays); the validator in scope is `v`.
+pub(crate) fn scalar_checks(
+    schema: &Value,
+    json: &str,
+    kind: &str,
+    int_ty: &str,
+) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    let num = |k: &str| schema.get(k).cloned();
+    let excl = |k: &str| schema.get(k).and_then(Value::as_bool).unwrap_or(false);
+    match kind {
+        "string" => {
+            if let Some(n) = num("maxLength").and_then(|v| v.as_u64()) {
+                let n = n as usize;
+                out.push(quote!(v.max_length(#json, value, #n);));
+            }
+            if let Some(n) = num("minLength").and_then(|v| v.as_u64()) {
+                let n = n as usize;
+                out.push(quote!(v.min_length(#json, value, #n);));
+            }
+        }
+        "number" => {
+            if let Some(b) = num("minimum") {
+                let b = b.to_string();
+                let e = excl("exclusiveMinimum");
+                out.push(quote!(v.minimum_decimal(#json, value, #b, #e);));
+            }
+            if let Some(b) = num("maximum") {
+                let b = b.to_string();
+                let e = excl("exclusiveMaximum");
+                out.push(quote!(v.maximum_decimal(#json, value, #b, #e);));
+            }
+        }
+        "integer" => {
+            let as_i64 = match int_ty {
+                "i64" | "" => quote!(*value),
+                "u64" | "usize" => quote!(i64::try_from(*value).unwrap_or(i64::MAX)),
+                _ => quote!(i64::from(*value)),
+            };
+            if let Some(b) = num("minimum").and_then(|v| v.as_i64()) {
+                let e = excl("exclusiveMinimum");
+                out.push(quote!(v.minimum_int(#json, #as_i64, #b, #e);));
+            }
+            if let Some(b) = num("maximum").and_then(|v| v.as_i64()) {
+                let e = excl("exclusiveMaximum");
+                out.push(quote!(v.maximum_int(#json, #as_i64, #b, #e);));
+            }
+        }
+        "array" => {
+            if let Some(n) = num("minItems").and_then(|v| v.as_u64()) {
+                let n = n as usize;
+                out.push(quote!(v.min_items(#json, value.len(), #n);));
+            }
+            if let Some(n) = num("maxItems").and_then(|v| v.as_u64()) {
+                let n = n as usize;
+                out.push(quote!(v.max_items(#json, value.len(), #n);));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+pub(crate) fn is_object(s: &Value) -> bool {
+    spec::str_of(s, "type") == Some("object") && s.get("properties").is_some()
+}
+
+/// Whether any schema uses `format: epoch-millis`.
+pub(crate) fn uses_epoch_millis(m: &Model) -> bool {
+    fn walk(v: &Value) -> bool {
+        match v {
+            Value::Object(o) => {
+                o.get("format").and_then(Value::as_str) == Some("epoch-millis")
+                    || o.values().any(walk)
+            }
+            Value::Array(a) => a.iter().any(walk),
+            _ => false,
+        }
+    }
+    m.schemas.values().any(walk)
+}
