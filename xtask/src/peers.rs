@@ -1,0 +1,95 @@
+//! The test peers: Prism (npm), Mono's DataContractSerializer (apt-get), and the tools both use.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use crate::root;
+
+/// The pinned Prism version the tests use.
+pub(crate) const PRISM_VERSION: &str = "5.16.0";
+
+/// Makes sure the test peers are present; returns the environment the tests need.
+pub(crate) fn peers() -> Result<Vec<(String, String)>, String> {
+    let root = root();
+    let prism_dir = root.join(".tools/prism");
+    let prism = prism_dir.join("node_modules/.bin/prism");
+    if !prism.is_file() {
+        eprintln!("xtask: installing @stoplight/prism-cli@{PRISM_VERSION} into .tools/prism (npm)");
+        fs::create_dir_all(&prism_dir).map_err(|e| e.to_string())?;
+        let status = Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "--prefix",
+            ])
+            .arg(&prism_dir)
+            .arg(format!("@stoplight/prism-cli@{PRISM_VERSION}"))
+            .status()
+            .map_err(|e| format!("cannot run npm (install Node.js and npm): {e}"))?;
+        if !status.success() || !prism.is_file() {
+            return Err("npm could not install Prism".into());
+        }
+    }
+    dotnet_peer(&root)?;
+    Ok(vec![(
+        "PAYSPEC_PRISM".into(),
+        prism.to_string_lossy().to_string(),
+    )])
+}
+
+/// Whether `tool` is on the `PATH`.
+pub(crate) fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `apt-get update`, then `apt-get install` of `packages` (as root).
+pub(crate) fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let update = Command::new("apt-get").args(["update", "-qq"]).status();
+    let install = Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status();
+    if matches!((update, install), (Ok(u), Ok(i)) if u.success() && i.success()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "could not install {0} (apt-get install {0}): run as root or install them",
+            packages.join(" ")
+        ))
+    }
+}
+
+/// Mono's DataContractSerializer (Debian packages), the judge of ProcessOne's XML: installed with
+/// apt-get when missing, then `tests/peers/dotnet/run.sh` proves the XSDs against it (import /
+/// export identity, the seed's 56 XML samples byte for byte).
+pub(crate) fn dotnet_peer(root: &Path) -> Result<(), String> {
+    let peer = root.join("tests/peers/dotnet");
+    if !have("mono")
+        || !have("mcs")
+        || !Path::new("/usr/share/zoneinfo/America/Los_Angeles").exists()
+    {
+        let packages =
+            fs::read_to_string(peer.join("apt-packages.txt")).map_err(|e| e.to_string())?;
+        let packages: Vec<&str> = packages.split_whitespace().collect();
+        eprintln!(
+            "xtask: installing Mono with apt-get: {}",
+            packages.join(" ")
+        );
+        apt_install(&packages)?;
+    }
+    let status = Command::new("bash")
+        .arg(peer.join("run.sh"))
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("tests/peers/dotnet/run.sh failed: the ProcessOne XSDs disagree with the real DataContractSerializer".into());
+    }
+    Ok(())
+}
