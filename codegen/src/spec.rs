@@ -1043,7 +1043,63 @@ pub fn clean_for_progenitor(doc: &Value, model: &Model) -> Value {
             clean_schema(s);
         }
     }
+    autolink_descriptions(&mut doc);
     doc
+}
+
+/// Every string `description` in `v`, with bare URLs made autolinks (rustdoc warns about bare
+/// URLs, and the descriptions become docs).
+fn autolink_descriptions(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m.iter_mut() {
+                match child {
+                    Value::String(text) if k == "description" => *text = autolink(text),
+                    _ => autolink_descriptions(child),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(autolink_descriptions),
+        _ => {}
+    }
+}
+
+/// `text` with each bare `http://` or `https://` URL wrapped in `<` `>`, the Markdown autolink
+/// rustdoc accepts. URLs already in angle brackets, in a Markdown link target or in code are
+/// left alone; trailing sentence punctuation stays outside.
+pub(crate) fn autolink(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut in_code = false;
+    while let Some(at) = rest.find(['`', 'h']) {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        if let Some(after) = from.strip_prefix('`') {
+            in_code = !in_code;
+            out.push('`');
+            rest = after;
+            continue;
+        }
+        let is_url = from.starts_with("https://") || from.starts_with("http://");
+        let wrapped = out.ends_with(['<', '(']) || in_code;
+        if !is_url || wrapped {
+            out.push('h');
+            rest = &from[1..];
+            continue;
+        }
+        let mut end = from
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')'))
+            .unwrap_or(from.len());
+        while end > 0 && from[..end].ends_with(['.', ',', ';', ':', '!', '?']) {
+            end -= 1;
+        }
+        out.push('<');
+        out.push_str(&from[..end]);
+        out.push('>');
+        rest = &from[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn clean_params(params: &mut Value) {
@@ -1163,4 +1219,30 @@ pub fn describe_limits(m: &Map<String, Value>) -> String {
         out.push(format!("at most {v} items"));
     }
     out.join(", ")
+}
+
+#[cfg(test)]
+mod autolink_tests {
+    use super::autolink;
+
+    #[test]
+    fn bare_urls_become_autolinks() {
+        assert_eq!(
+            autolink(r#"Example "https://store.example.com/cancel"."#),
+            r#"Example "<https://store.example.com/cancel>"."#
+        );
+        assert_eq!(
+            autolink("See http://a.example/x?y=1, then go."),
+            "See <http://a.example/x?y=1>, then go."
+        );
+        for kept in [
+            "<https://a.example>",
+            "[docs](https://a.example)",
+            "`https://a.example`",
+            "no url here, hello",
+            "",
+        ] {
+            assert_eq!(autolink(kept), kept);
+        }
+    }
 }

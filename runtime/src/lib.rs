@@ -21,7 +21,7 @@
 //!   numbers, an authentication key) is ever re-sent to a host the user did not configure.
 //! * [`webhook`]: HMAC-SHA256 webhook signature verification in constant time.
 //! * [`epoch`]: [`EpochMillis`], an exact millisecond Unix timestamp.
-//! * [`paginate`]: cursor pagination as a stream of items, with constant memory and a guard
+//! * [`mod@paginate`]: cursor pagination as a stream of items, with constant memory and a guard
 //!   against servers that repeat a cursor.
 //! * [`tagged`]: reading tagged unions by their tag, numbers kept exact.
 //! * [`multipart`]: file parts (bytes, or a file streamed from disk) and the decoding of

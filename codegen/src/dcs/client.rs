@@ -74,12 +74,12 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             op.summary, op.description, op.path, op.request, op.response
         );
         doc.push_str(&format!(
-            "\n\nThe client sets `{}` to its authentication key (any value in `request` is replaced). A `{}` other than `{success}` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`{error_name}`].",
+            "\n\nThe client sets `{}` to its authentication key (any value in `request` is replaced). A `{}` other than `{success}` is returned as [`Error::Api`] with a [`{error_name}`].",
             api.auth_member, api.code_member
         ));
         if op.moves_money {
             doc.push_str(
-                "\n\n# Never retried\n\nThis operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`](payspec_runtime::Error::Timeout), [`Error::Transport`](payspec_runtime::Error::Transport), or a 5xx), the payment may or may not have been made.",
+                "\n\n# Never retried\n\nThis operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made.",
             );
             match &recovery {
                 Some(text) => {
@@ -91,7 +91,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
                 ),
             }
         } else if op.idempotent {
-            doc.push_str("\n\nA read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.");
+            doc.push_str("\n\nA read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.");
         } else {
             doc.push_str(
                 "\n\nChanges state on the service: sent exactly once, never retried automatically.",

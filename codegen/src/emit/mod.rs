@@ -3,7 +3,7 @@
 //! enums, tagged unions, multipart bodies, pagination streams, webhooks, and the crate's
 //! `lib.rs`, `Cargo.toml` and README.
 //!
-//! `mod.rs` only assembles; the shared vocabulary lives in [`common`], which imports no emitter,
+//! `mod.rs` only assembles; the shared vocabulary lives in `common.rs`, which imports no emitter,
 //! so the modules form no import circle.
 
 mod client;

@@ -33,7 +33,7 @@ Limits (checked before sending): greater than 0.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
         pub amount: ::std::option::Option<::rust_decimal::Decimal>,
-        ///URL to redirect to when the payer cancels. Example "https://www.my-website.com/shopping-cart".
+        ///URL to redirect to when the payer cancels. Example "<https://www.my-website.com/shopping-cart>".
         #[serde(
             rename = "cancelUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -95,7 +95,7 @@ Limits (checked before sending): at most 255 characters.*/
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_reference: ::std::option::Option<::std::string::String>,
-        ///URL to redirect to after a successful payment. Example "https://www.my-website.com/checkout/success".
+        ///URL to redirect to after a successful payment. Example "<https://www.my-website.com/checkout/success>".
         #[serde(
             rename = "successUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -111,7 +111,7 @@ Limits (checked before sending): at most 255 characters.*/
         ///Order ID in n1co business. Example 1.
         #[serde(rename = "orderId")]
         pub order_id: i64,
-        ///URL of the payment link, to send the payer to. Example "https://pay.example.com/PL-001".
+        ///URL of the payment link, to send the payer to. Example "<https://pay.example.com/PL-001>".
         #[serde(rename = "paymentLinkUrl")]
         pub payment_link_url: ::std::string::String,
     }
@@ -142,7 +142,7 @@ Limits (checked before sending): at least 1.*/
     ///A one-time product, described inline instead of by `sku`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OneTimeProduct {
-        /**Product image URL. Example "https://www.test.com/image.png".
+        /**Product image URL. Example "<https://www.test.com/image.png>".
 
 Limits (checked before sending): at most 512 characters.*/
         #[serde(
@@ -207,7 +207,7 @@ Default when absent (applied by the service): `false`.*/
         pub order_status: crate::enums::OrderStatus,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment: ::std::option::Option<Payment>,
-        ///Payment link URL. Example "https://pay.example.com/PL-001".
+        ///Payment link URL. Example "<https://pay.example.com/PL-001>".
         #[serde(
             rename = "paymentLinkUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -289,7 +289,7 @@ Default when absent (applied by the service): `false`.*/
         pub authorization_code: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub buyer: ::std::option::Option<Buyer>,
-        ///Payment voucher URL. Example "https://pay.example.com/voucher/ABC123".
+        ///Payment voucher URL. Example "<https://pay.example.com/voucher/ABC123>".
         #[serde(
             rename = "voucherUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -321,7 +321,7 @@ Default when absent (applied by the service): `false`.*/
         ///A short summary of the problem, e.g. "One or more validation errors occurred.".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
-        ///A URL identifying the problem type, e.g. "https://tools.ietf.org/html/rfc7231#section-6.5.1".
+        ///A URL identifying the problem type, e.g. "<https://tools.ietf.org/html/rfc7231#section-6.5.1>".
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }

@@ -14,7 +14,7 @@ pub mod types {
     ///An order to create (the seed's Create Order table).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateOrderRequest {
-        ///Overrides the merchant's default cancel URL for this order. Example "https://store.example.com/cancel".
+        ///Overrides the merchant's default cancel URL for this order. Example "<https://store.example.com/cancel>".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_url: ::std::option::Option<::std::string::String>,
         /**ISO 4217 currency code. Example "USD".
@@ -28,7 +28,7 @@ Limits (checked before sending): at least 1 items.*/
         ///Your internal identifier for the order. Example "store-order-1001".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference_id: ::std::option::Option<::std::string::String>,
-        ///Overrides the merchant's default success URL for this order. Example "https://store.example.com/success".
+        ///Overrides the merchant's default success URL for this order. Example "<https://store.example.com/success>".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success_url: ::std::option::Option<::std::string::String>,
         /**Total tax amount for the order. Example 5.00.
@@ -112,7 +112,7 @@ PROVIDER-FACTS documents.
     ///A link of an order, e.g. the hosted payment page to redirect the payer to.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Link {
-        ///The URL. Example "https://checkout.onecheckout.com/pay/0001?token=abc123".
+        ///The URL. Example "<https://checkout.onecheckout.com/pay/0001?token=abc123>".
         pub href: ::std::string::String,
         pub rel: crate::enums::LinkRel,
     }
@@ -179,7 +179,7 @@ answers only the updated ones, so none is required.
         ///Business address. Example "123 Business St, City".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
-        ///Default redirect URL after a cancelled payment. Example "https://store.example.com/cancel".
+        ///Default redirect URL after a cancelled payment. Example "<https://store.example.com/cancel>".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_url: ::std::option::Option<::std::string::String>,
         ///When the account was created, in milliseconds since the Unix epoch. Example 1698765432000.
@@ -206,7 +206,7 @@ answers only the updated ones, so none is required.
         ///Contact phone number. Example "+1234567890".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///Default redirect URL after a successful payment. Example "https://store.example.com/success".
+        ///Default redirect URL after a successful payment. Example "<https://store.example.com/success>".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success_url: ::std::option::Option<::std::string::String>,
         ///Theme of the hosted checkout pages. Example "default".
@@ -215,7 +215,7 @@ answers only the updated ones, so none is required.
         ///When the account was last updated, in milliseconds since the Unix epoch. Example 1698765432001.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated: ::std::option::Option<::payspec_runtime::EpochMillis>,
-        ///URL that receives the merchant's webhooks. Example "https://store.example.com/webhook".
+        ///URL that receives the merchant's webhooks. Example "<https://store.example.com/webhook>".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub webhook_url: ::std::option::Option<::std::string::String>,
     }
@@ -227,7 +227,7 @@ optional; only the fields that are set are sent, and the others keep their value
         ///Business address. Example "123 Business St, City".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
-        ///Default redirect URL for cancelled payments. Example "https://store.example.com/cancel".
+        ///Default redirect URL for cancelled payments. Example "<https://store.example.com/cancel>".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_url: ::std::option::Option<::std::string::String>,
         ///Merchant's e-mail address. Example "merchant@example.com".
@@ -239,10 +239,10 @@ optional; only the fields that are set are sent, and the others keep their value
         ///Contact phone number. Example "+1234567890".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///Default redirect URL for successful payments. Example "https://store.example.com/success".
+        ///Default redirect URL for successful payments. Example "<https://store.example.com/success>".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success_url: ::std::option::Option<::std::string::String>,
-        ///URL for receiving webhooks. Example "https://store.example.com/webhook".
+        ///URL for receiving webhooks. Example "<https://store.example.com/webhook>".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub webhook_url: ::std::option::Option<::std::string::String>,
     }

@@ -17,7 +17,7 @@ pub mod types {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AttachmentType>,
         /**URL of the file. A file uploaded to 1-CP is limited to 10 MB; any other URL must stay
-publicly accessible at all times. Example "http://file_url.pdf".
+publicly accessible at all times. Example "<http://file_url.pdf>".
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,

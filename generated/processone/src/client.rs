@@ -570,11 +570,11 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Charge`: `CreditCard.ChargeCreditCardRequest` → `CreditCard.ChargeCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
-    /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`](payspec_runtime::Error::Timeout), [`Error::Transport`](payspec_runtime::Error::Transport), or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
+    /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
     pub async fn charge_credit_card(
         &self,
         request: crate::contracts::credit_card::ChargeCreditCardRequest,
@@ -592,9 +592,9 @@ impl Client {
     ///
     /// `POST /api/CreditCard/GetAcceptedCardTypes`: `CreditCard.GetAcceptedCardTypesRequest` → `CreditCard.GetAcceptedCardTypesResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
-    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.
+    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_accepted_card_types(
         &self,
         request: crate::contracts::credit_card::GetAcceptedCardTypesRequest,
@@ -619,9 +619,9 @@ impl Client {
     ///
     /// `POST /api/CreditCard/GetCardData`: `CreditCard.GetCardDataRequest` → `CreditCard.GetCardDataResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
-    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.
+    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_card_data(
         &self,
         request: crate::contracts::credit_card::GetCardDataRequest,
@@ -641,9 +641,9 @@ impl Client {
     ///
     /// `POST /api/CreditCard/GetCardUpdates`: `CreditCard.GetCardUpdatesRequest` → `CreditCard.GetCardUpdatesResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
-    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.
+    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_card_updates(
         &self,
         request: crate::contracts::credit_card::GetCardUpdatesRequest,
@@ -665,9 +665,9 @@ impl Client {
     ///
     /// `POST /api/CreditCard/GetConvenienceFee`: `CreditCard.ConvenienceFeeRequest` → `CreditCard.ConvenienceFeeResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
-    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.
+    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_credit_card_convenience_fee(
         &self,
         request: crate::contracts::credit_card::ConvenienceFeeRequest,
@@ -695,11 +695,11 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Refund`: `CreditCard.RefundCreditCardRequest` → `CreditCard.RefundCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
-    /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`](payspec_runtime::Error::Timeout), [`Error::Transport`](payspec_runtime::Error::Transport), or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
+    /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
     pub async fn refund_credit_card(
         &self,
         request: crate::contracts::credit_card::RefundCreditCardRequest,
@@ -719,7 +719,7 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Save`: `CreditCard.SaveCreditCardRequest` → `CreditCard.SaveCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
     pub async fn save_credit_card(
@@ -740,7 +740,7 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Update`: `CreditCard.UpdateCreditCardRequest` → `CreditCard.UpdateCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
     pub async fn update_credit_card(
@@ -761,7 +761,7 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Verify`: `CreditCard.VerifyCreditCardRequest` → `CreditCard.VerifyCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
     pub async fn verify_credit_card(
@@ -784,11 +784,11 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Void`: `CreditCard.VoidCreditCardRequest` → `CreditCard.VoidCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
-    /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`](payspec_runtime::Error::Timeout), [`Error::Transport`](payspec_runtime::Error::Transport), or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
+    /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
     pub async fn void_credit_card(
         &self,
         request: crate::contracts::credit_card::VoidCreditCardRequest,
@@ -808,11 +808,11 @@ impl Client {
     ///
     /// `POST /api/Eft/Credit`: `Eft.CreditEftRequest` → `Eft.CreditEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
-    /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`](payspec_runtime::Error::Timeout), [`Error::Transport`](payspec_runtime::Error::Transport), or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
+    /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
     pub async fn credit_eft(
         &self,
         request: crate::contracts::eft::CreditEftRequest,
@@ -833,11 +833,11 @@ impl Client {
     ///
     /// `POST /api/Eft/Debit`: `Eft.DebitEftRequest` → `Eft.DebitEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
-    /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`](payspec_runtime::Error::Timeout), [`Error::Transport`](payspec_runtime::Error::Transport), or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
+    /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
     pub async fn debit_eft(
         &self,
         request: crate::contracts::eft::DebitEftRequest,
@@ -857,9 +857,9 @@ impl Client {
     ///
     /// `POST /api/Eft/GetBankData`: `Eft.GetBankDataRequest` → `Eft.GetBankDataResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
-    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.
+    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_bank_data(
         &self,
         request: crate::contracts::eft::GetBankDataRequest,
@@ -879,9 +879,9 @@ impl Client {
     ///
     /// `POST /api/Eft/GetConvenienceFee`: `Eft.ConvenienceFeeRequest` → `Eft.ConvenienceFeeResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
-    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.
+    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_eft_convenience_fee(
         &self,
         request: crate::contracts::eft::ConvenienceFeeRequest,
@@ -909,11 +909,11 @@ impl Client {
     ///
     /// `POST /api/Eft/Refund`: `Eft.RefundEftRequest` → `Eft.RefundEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
-    /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`](payspec_runtime::Error::Timeout), [`Error::Transport`](payspec_runtime::Error::Transport), or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
+    /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
     pub async fn refund_eft(
         &self,
         request: crate::contracts::eft::RefundEftRequest,
@@ -934,7 +934,7 @@ impl Client {
     ///
     /// `POST /api/Eft/Save`: `Eft.SaveEftRequest` → `Eft.SaveEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
     pub async fn save_eft(
@@ -956,7 +956,7 @@ impl Client {
     ///
     /// `POST /api/Eft/VerifyBankAccount`: `Eft.VerifyBankAccountRequest` → `Eft.VerifyBankAccountResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
     pub async fn verify_bank_account(
@@ -980,11 +980,11 @@ impl Client {
     ///
     /// `POST /api/Eft/Void`: `Eft.VoidEftRequest` → `Eft.VoidEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
-    /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`](payspec_runtime::Error::Timeout), [`Error::Transport`](payspec_runtime::Error::Transport), or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
+    /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
     pub async fn void_eft(
         &self,
         request: crate::contracts::eft::VoidEftRequest,
@@ -1003,9 +1003,9 @@ impl Client {
     ///
     /// `POST /api/HealthStatus/Check`: `HealthStatus.CheckHealthStatusRequest` → `HealthStatus.CheckHealthStatusResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
-    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.
+    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn check_health_status(
         &self,
         request: crate::contracts::health_status::CheckHealthStatusRequest,
@@ -1024,9 +1024,9 @@ impl Client {
     ///
     /// `POST /api/PaymentToken/GetInfo`: `PaymentToken.GetInfoRequest` → `PaymentToken.GetInfoResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
-    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.
+    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_info(
         &self,
         request: crate::contracts::payment_token::GetInfoRequest,
@@ -1045,9 +1045,9 @@ impl Client {
     ///
     /// `POST /api/PaymentToken/GetTokenInfoBatch`: `PaymentToken.GetTokenInfoBatchRequest` → `PaymentToken.GetTokenInfoBatchResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
-    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.
+    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_token_info_batch(
         &self,
         request: crate::contracts::payment_token::GetTokenInfoBatchRequest,
@@ -1072,7 +1072,7 @@ impl Client {
     ///
     /// `POST /api/PaymentToken/Remove`: `PaymentToken.RemovePaymentTokenRequest` → `PaymentToken.RemovePaymentTokenResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
     pub async fn remove_payment_token(
@@ -1096,9 +1096,9 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionByCallbackId`: `Transaction.GetTransactionByCallbackIdRequest` → `Transaction.GetTransactionByCallbackIdResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
-    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.
+    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_transaction_by_callback_id(
         &self,
         request: crate::contracts::transaction::GetTransactionByCallbackIdRequest,
@@ -1125,9 +1125,9 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionById`: `Transaction.GetTransactionByIdRequest` → `Transaction.GetTransactionByIdResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
-    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.
+    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_transaction_by_id(
         &self,
         request: crate::contracts::transaction::GetTransactionByIdRequest,
@@ -1153,9 +1153,9 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionsByBatchId`: `Transaction.GetTransactionsByBatchIdRequest` → `Transaction.GetTransactionsByBatchIdResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
-    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.
+    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_transactions_by_batch_id(
         &self,
         request: crate::contracts::transaction::GetTransactionsByBatchIdRequest,
@@ -1181,9 +1181,9 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionsByCustomerAndClientRefData`: `Transaction.GetTransactionsByCustomerAndClientRefDataRequest` → `Transaction.GetTransactionsByCustomerAndClientRefDataResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
-    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.
+    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_transactions_by_customer_and_client_ref_data(
         &self,
         request: crate::contracts::transaction::GetTransactionsByCustomerAndClientRefDataRequest,
@@ -1210,9 +1210,9 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionsByType`: `Transaction.GetTransactionsByTypeRequest` → `Transaction.GetTransactionsByTypeResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
-    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`](payspec_runtime::RetryPolicy) says.
+    /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_transactions_by_type(
         &self,
         request: crate::contracts::transaction::GetTransactionsByTypeRequest,
@@ -1238,7 +1238,7 @@ impl Client {
     ///
     /// `POST /api/Transaction/UpdateTransactionMetadata`: `Transaction.UpdateTransactionMetadataRequest` → `Transaction.UpdateTransactionMetadataResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`](payspec_runtime::Error::Api) with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
     pub async fn update_transaction_metadata(
