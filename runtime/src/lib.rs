@@ -14,6 +14,8 @@
 //!   client does not know yet instead of failing to parse the whole response.
 //! * [`validate`]: client-side request validation whose errors name the JSON path of the field.
 //! * [`error`]: the [`Error`] type every generated operation returns.
+//! * [`client`]: what every generated OpenAPI client shares: the builder's settings and
+//!   credentials, the state each request reads, and the per-operation table.
 //! * [`transport`]: HTTP client construction, bounded retries of retry-safe requests and a
 //!   concurrency limit.
 //! * [`endpoint`]: where requests may go: base URLs checked (HTTPS except on loopback, no
@@ -30,6 +32,7 @@
 //! None of this code panics on data received from the network.
 #![deny(missing_docs)]
 
+pub mod client;
 pub mod datetime;
 pub mod dcs;
 pub mod decimal;

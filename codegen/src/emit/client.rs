@@ -26,16 +26,12 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
     let server_urls: Vec<&String> = m.servers.iter().map(|s| &s.url).collect();
     let n_servers = m.servers.len();
 
-    // Auth schemes.
-    let scheme_fields: Vec<syn::Ident> = m
-        .schemes
-        .iter()
-        .map(|s| ident(&s.name.to_snake_case()))
-        .collect();
+    // Auth schemes: a table the runtime reads, and one builder setter per scheme.
+    let mut scheme_entries = Vec::new();
     let mut setters = Vec::new();
-    let mut builds = Vec::new();
-    for (s, f) in m.schemes.iter().zip(&scheme_fields) {
+    for (i, s) in m.schemes.iter().enumerate() {
         let name = &s.name;
+        let f = ident(&s.name.to_snake_case());
         let d = doc(&format!(
             "Credential for `{}`{}. Kept secret: never printed by `Debug`.",
             s.name,
@@ -45,104 +41,77 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 format!(": {}", s.description)
             }
         ));
-        match &s.kind {
-            SchemeKind::Bearer => {
-                setters.push(quote! {
-                    #d
-                    pub fn #f(mut self, token: impl Into<payspec_runtime::SecretString>) -> Self {
-                        self.#f = Some(payspec_runtime::Secret::new(format!("Bearer {}", token.into().expose())));
-                        self
-                    }
-                });
-                builds.push(quote! { #f: header_value(#name, self.#f)? });
-            }
-            SchemeKind::Basic => {
-                setters.push(quote! {
-                    #d
-                    pub fn #f(mut self, id: impl AsRef<str>, secret: impl Into<payspec_runtime::SecretString>) -> Self {
-                        use base64::Engine as _;
-                        let raw = payspec_runtime::Secret::new(format!("{}:{}", id.as_ref(), secret.into().expose()));
-                        let encoded = base64::engine::general_purpose::STANDARD.encode(raw.expose().as_bytes());
-                        self.#f = Some(payspec_runtime::Secret::new(format!("Basic {encoded}")));
-                        self
-                    }
-                });
-                builds.push(quote! { #f: header_value(#name, self.#f)? });
-            }
-            SchemeKind::ApiKeyHeader(_) => {
-                setters.push(quote! {
-                    #d
-                    pub fn #f(mut self, key: impl Into<payspec_runtime::SecretString>) -> Self {
-                        self.#f = Some(key.into());
-                        self
-                    }
-                });
-                builds.push(quote! { #f: header_value(#name, self.#f)? });
-            }
-        }
-    }
-    let scheme_variants: Vec<syn::Ident> = m
-        .schemes
-        .iter()
-        .map(|s| ident(&s.name.to_upper_camel_case()))
-        .collect();
-    let scheme_headers: Vec<TokenStream> = m
-        .schemes
-        .iter()
-        .map(|s| match &s.kind {
-            SchemeKind::Bearer | SchemeKind::Basic => quote!(reqwest::header::AUTHORIZATION),
+        let auth = match &s.kind {
+            SchemeKind::Bearer => quote!(Auth::Bearer),
+            SchemeKind::Basic => quote!(Auth::Basic),
             SchemeKind::ApiKeyHeader(h) => {
                 let h = h.to_ascii_lowercase();
-                quote!(reqwest::header::HeaderName::from_static(#h))
+                quote!(Auth::Header(#h))
             }
-        })
-        .collect();
-    let scheme_enum = (!m.schemes.is_empty()).then(|| {
-        quote! {
-            #[derive(Clone, Copy, Debug)]
-            enum Scheme { #(#scheme_variants),* }
-        }
-    });
+        };
+        scheme_entries.push(quote!(Scheme { name: #name, auth: #auth }));
+        setters.push(match &s.kind {
+            SchemeKind::Bearer => quote! {
+                #d
+                pub fn #f(mut self, token: impl Into<payspec_runtime::SecretString>) -> Self {
+                    self.config.set_credential(#i, token.into());
+                    self
+                }
+            },
+            SchemeKind::Basic => quote! {
+                #d
+                pub fn #f(mut self, id: impl AsRef<str>, secret: impl Into<payspec_runtime::SecretString>) -> Self {
+                    self.config.set_basic(#i, id.as_ref(), secret.into());
+                    self
+                }
+            },
+            SchemeKind::ApiKeyHeader(_) => quote! {
+                #d
+                pub fn #f(mut self, key: impl Into<payspec_runtime::SecretString>) -> Self {
+                    self.config.set_credential(#i, key.into());
+                    self
+                }
+            },
+        });
+    }
 
-    // Per-operation tables.
-    let mut security_arms = Vec::new();
-    let mut needed_arms = Vec::new();
-    let mut safe_ops = Vec::new();
+    // The operation table: one static per operation, passed in by its method.
+    let mut op_statics = Vec::new();
+    let mut op_refs = Vec::new();
     for op in &m.operations {
         let rn = op.rust_name();
-        let alts: Vec<TokenStream> = op
-            .security
-            .iter()
-            .map(|alt| {
-                let vs: Vec<syn::Ident> = alt
-                    .iter()
-                    .map(|s| ident(&s.to_upper_camel_case()))
-                    .collect();
-                quote!(&[#(Scheme::#vs),*])
-            })
-            .collect();
-        security_arms.push(quote!(#rn => &[#(#alts),*],));
-        let mut needed: Vec<&String> = op.security.iter().flatten().collect();
-        needed.sort();
-        needed.dedup();
-        needed_arms.push(quote!(#rn => &[#(#needed),*],));
-        if op.idempotent {
-            safe_ops.push(rn);
-        }
-    }
-    for op in &m.operations {
+        let st = operation_static(op);
+        let retry_safe = op.idempotent;
+        let mut alts = Vec::new();
         for alt in &op.security {
+            let mut indexes = Vec::new();
             for s in alt {
-                if !m.schemes.iter().any(|x| &x.name == s) {
+                let Some(i) = m.schemes.iter().position(|x| &x.name == s) else {
                     return Err(Error::operation(
                         ctx.spec_path,
                         &op.id,
                         format!("unknown security scheme {s}"),
                     ));
-                }
+                };
+                indexes.push(i);
             }
+            alts.push(quote!(&[#(#indexes),*]));
         }
+        let mut needed: Vec<&String> = op.security.iter().flatten().collect();
+        needed.sort();
+        needed.dedup();
+        op_statics.push(quote! {
+            pub(crate) static #st: Operation = Operation {
+                id: #rn,
+                retry_safe: #retry_safe,
+                security: &[#(#alts),*],
+                needs: &[#(#needed),*],
+            };
+        });
+        op_refs.push(quote!(&ops::#st));
     }
+    let n_ops = m.operations.len();
+    let n_schemes = m.schemes.len();
 
     let mut methods = Vec::new();
     for op in &m.operations {
@@ -161,7 +130,7 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
         Some(n) => {
             let n = n as usize;
             (
-                quote!(options.max_in_flight = Some(#n);),
+                quote!(config.set_max_in_flight(#n);),
                 format!(
                     "The most requests this client has in flight at once (default: {n}, the provider's documented limit of concurrent requests per key)."
                 ),
@@ -182,45 +151,15 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
         new_doc.push_str(&format!("\n\nThe provider allows {n} requests per minute per key and answers 429 beyond; retry-safe operations then wait for `Retry-After` (capped by the retry policy) and retry, the others return the 429 as an error."));
     }
     let new_doc = doc(&new_doc);
-    let options_mut = rate.max_in_flight.map(|_| quote!(mut));
 
     let user_agent = format!("{}/{}", ctx.package, env!("CARGO_PKG_VERSION"));
-    let security_fn = if m.schemes.is_empty() {
-        quote! {
-            fn operation_security(_operation_id: &str) -> &'static [&'static [Scheme]] { &[] }
-            #[derive(Clone, Copy, Debug)]
-            enum Scheme {}
-        }
-    } else {
-        quote! {
-            fn operation_security(operation_id: &str) -> &'static [&'static [Scheme]] {
-                match operation_id {
-                    #(#security_arms)*
-                    _ => &[],
-                }
-            }
-        }
-    };
-    let credential_fn = if m.schemes.is_empty() {
-        quote! {
-            fn credential(&self, scheme: Scheme) -> Option<(reqwest::header::HeaderName, reqwest::header::HeaderValue)> {
-                match scheme {}
-            }
-        }
-    } else {
-        quote! {
-            fn credential(&self, scheme: Scheme) -> Option<(reqwest::header::HeaderName, reqwest::header::HeaderValue)> {
-                match scheme {
-                    #(Scheme::#scheme_variants => self.#scheme_fields.clone().map(|v| (#scheme_headers, v)),)*
-                }
-            }
-        }
-    };
+    let config_mut = rate.max_in_flight.map(|_| quote!(mut));
 
     Ok(quote! {
         //! The typed client: authentication, retry safety, validation before sending and typed
         //! errors, over progenitor's low-level client in [`crate::raw`].
 
+        use payspec_runtime::client::{Auth, ClientConfig, ClientState, Operation, Scheme};
         use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
         use crate::{raw, types};
@@ -243,128 +182,78 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
             }
         }
 
-        #scheme_enum
+        /// The spec's security schemes, in order: operations name them by index.
+        static SCHEMES: [Scheme; #n_schemes] = [#(#scheme_entries),*];
 
-        /// What every request shares: credentials (as sensitive header values, which `Debug`
-        /// prints as `Sensitive`) and the transport policy. progenitor's client carries it.
-        #[derive(Clone, Debug)]
-        pub struct Inner {
-            transport: payspec_runtime::Transport,
-            #(#scheme_fields: Option<reqwest::header::HeaderValue>,)*
+        /// One entry per operation: its retry safety and the credentials it accepts. Each
+        /// method passes its own entry in.
+        pub(crate) mod ops {
+            use payspec_runtime::client::Operation;
+
+            #(#op_statics)*
         }
 
-        #security_fn
+        /// Every operation, for calls made through progenitor's client directly.
+        static OPERATIONS: [&Operation; #n_ops] = [#(#op_refs),*];
 
-        fn retry_safe(operation_id: &str) -> bool {
-            matches!(operation_id, #(#safe_ops)|* )
-        }
-
-        fn operation_needs(operation_id: &str) -> &'static [&'static str] {
-            match operation_id {
-                #(#needed_arms)*
-                _ => &[],
-            }
-        }
-
-        impl Inner {
-            #credential_fn
-
-            /// The headers that authenticate `operation_id`, or `None` when no acceptable
-            /// credential was configured.
-            fn authorization(&self, operation_id: &str) -> Option<Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>> {
-                let alternatives = operation_security(operation_id);
-                if alternatives.is_empty() {
-                    return Some(Vec::new());
-                }
-                alternatives
-                    .iter()
-                    .find_map(|alt| alt.iter().map(|s| self.credential(*s)).collect::<Option<Vec<_>>>())
-            }
-        }
+        /// What every request shares (credentials as sensitive header values, the transport
+        /// policy): progenitor's client carries it.
+        pub type Inner = ClientState;
 
         impl ClientHooks<Inner> for raw::Client {
             async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> Result<(), progenitor_client::Error<E>> {
-                // progenitor adds an `api-version` header that these APIs do not define.
-                request.headers_mut().remove("api-version");
-                let headers = self
-                    .inner()
-                    .authorization(info.operation_id)
-                    .ok_or_else(|| progenitor_client::Error::Custom(format!("no credential for operation {}", info.operation_id)))?;
-                for (name, value) in headers {
-                    request.headers_mut().insert(name, value);
-                }
-                Ok(())
+                self.inner().pre(request, info.operation_id)
             }
 
             async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
-                self.inner().transport.execute(self.client(), request, retry_safe(info.operation_id)).await
+                self.inner().exec(self.client(), request, info.operation_id).await
             }
-        }
-
-        fn header_value(
-            scheme: &str,
-            value: Option<payspec_runtime::SecretString>,
-        ) -> Result<Option<reqwest::header::HeaderValue>, payspec_runtime::Error<()>> {
-            let Some(value) = value else { return Ok(None) };
-            let mut header = reqwest::header::HeaderValue::from_str(value.expose()).map_err(|_| {
-                payspec_runtime::Error::Other(format!("the {scheme} credential has characters an HTTP header cannot carry"))
-            })?;
-            header.set_sensitive(true);
-            Ok(Some(header))
         }
 
         /// Builds a [`Client`]: base URL, credentials, timeouts, retry policy.
         #[derive(Debug)]
         pub struct ClientBuilder {
-            base_url: String,
-            options: payspec_runtime::ClientOptions,
-            http_client: Option<payspec_runtime::HttpClientBuilder>,
-            #(#scheme_fields: Option<payspec_runtime::SecretString>,)*
+            config: ClientConfig,
         }
 
         impl ClientBuilder {
             #new_doc
             pub fn new(base_url: impl Into<String>) -> Self {
-                let #options_mut options = payspec_runtime::ClientOptions::new(#user_agent);
+                let #config_mut config = ClientConfig::new(base_url, #user_agent, &SCHEMES);
                 #default_in_flight
-                ClientBuilder {
-                    base_url: base_url.into(),
-                    options,
-                    http_client: None,
-                    #(#scheme_fields: None,)*
-                }
+                ClientBuilder { config }
             }
 
             #(#setters)*
 
             /// The whole-request timeout (default 30 s).
             pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-                self.options.timeout = timeout;
+                self.config.set_timeout(timeout);
                 self
             }
 
             /// The connect timeout (default 10 s).
             pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-                self.options.connect_timeout = timeout;
+                self.config.set_connect_timeout(timeout);
                 self
             }
 
             /// The retry policy for operations that are safe to repeat. Operations that are not
             /// (payments, creations) are never retried, whatever the policy.
             pub fn retry(mut self, policy: payspec_runtime::RetryPolicy) -> Self {
-                self.options.retry = policy;
+                self.config.set_retry(policy);
                 self
             }
 
             #in_flight_doc
             pub fn max_in_flight(mut self, limit: usize) -> Self {
-                self.options.max_in_flight = Some(limit);
+                self.config.set_max_in_flight(limit);
                 self
             }
 
             /// All options at once.
             pub fn options(mut self, options: payspec_runtime::ClientOptions) -> Self {
-                self.options = options;
+                self.config.set_options(options);
                 self
             }
 
@@ -373,7 +262,7 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
             /// user agent apply, and redirects are never followed: see
             /// [`payspec_runtime::endpoint`].
             pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
-                self.http_client = Some(builder.into());
+                self.config.set_http_client_builder(builder);
                 self
             }
 
@@ -381,7 +270,7 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
             /// credentials then travel unencrypted: only for a test server you control. Loopback
             /// hosts (`localhost`, `127.0.0.1`, `[::1]`) need no opt-in.
             pub fn danger_allow_plain_http(mut self) -> Self {
-                self.options.allow_plain_http = true;
+                self.config.allow_plain_http();
                 self
             }
 
@@ -391,14 +280,8 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
             /// password, and on a credential that cannot travel in a header (the error never
             /// contains the credential).
             pub fn build(self) -> Result<Client, payspec_runtime::Error<()>> {
-                payspec_runtime::endpoint::check_base_url(&self.base_url, self.options.allow_plain_http)
-                    .map_err(payspec_runtime::Error::InvalidBaseUrl)?;
-                let http = self.options.http_client(self.http_client).map_err(payspec_runtime::Error::Transport)?;
-                let inner = Inner {
-                    transport: payspec_runtime::Transport::new(&self.options),
-                    #(#builds,)*
-                };
-                Ok(Client { raw: raw::Client::new_with_client(self.base_url.trim_end_matches('/'), http, inner) })
+                let (base_url, http, state) = self.config.build(&OPERATIONS)?;
+                Ok(Client { raw: raw::Client::new_with_client(&base_url, http, state) })
             }
         }
 
@@ -424,13 +307,6 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 self.raw.baseurl()
             }
 
-            fn check_credentials<E>(&self, operation_id: &'static str) -> Result<(), payspec_runtime::Error<E>> {
-                match self.raw.inner().authorization(operation_id) {
-                    Some(_) => Ok(()),
-                    None => Err(payspec_runtime::Error::MissingCredential { operation: operation_id, needed: operation_needs(operation_id) }),
-                }
-            }
-
             #(#methods)*
         }
     })
@@ -439,7 +315,7 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
 /// The typed method of one operation.
 pub(super) fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error> {
     let name = format_ident!("{}", op.rust_name());
-    let op_id = op.rust_name();
+    let st = operation_static(op);
     let err_ty = error_body_type(&op.error);
     let ok_ty = ok_type(op);
     let ok_map = match &op.success {
@@ -475,11 +351,16 @@ pub(super) fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStr
             let #mut_v v = payspec_runtime::Validator::new();
             #(#checks)*
             v.finish().map_err(payspec_runtime::Error::Validation)?;
-            self.check_credentials(#op_id)?;
-            match self.raw.#name(#(#call_args),*).await {
+            self.raw.inner().check(&ops::#st)?;
+            match ops::#st.scope(self.raw.#name(#(#call_args),*)).await {
                 #ok_map,
                 Err(e) => Err(payspec_runtime::from_progenitor(e).await),
             }
         }
     })
+}
+
+/// The name of an operation's entry in the generated `ops` table (`GET_ORDER`).
+pub(super) fn operation_static(op: &Operation) -> syn::Ident {
+    format_ident!("{}", op.rust_name().to_uppercase())
 }

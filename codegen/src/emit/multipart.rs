@@ -288,7 +288,7 @@ pub(crate) fn multipart_method(ctx: &Context, op: &Operation) -> Result<TokenStr
         return Err(err("a multipart operation needs a JSON success body"));
     }
     let name = format_ident!("{}", op.multipart_method_name());
-    let op_id = op.rust_name();
+    let st = super::client::operation_static(op);
     let err_ty = error_body_type(&op.error);
     let ok_ty = ok_type(op);
     let OpParams {
@@ -320,7 +320,6 @@ pub(crate) fn multipart_method(ctx: &Context, op: &Operation) -> Result<TokenStr
     }
     fmt.push_str(rest);
     let method = format_ident!("{}", op.method.to_uppercase());
-    let retry = op.idempotent;
     let success: Vec<u16> = op.success_statuses.clone();
     let errors: Vec<u16> = op.error_statuses.clone();
     let extra = format!(
@@ -333,7 +332,7 @@ pub(crate) fn multipart_method(ctx: &Context, op: &Operation) -> Result<TokenStr
             let mut v = payspec_runtime::Validator::new();
             #(#checks)*
             v.finish().map_err(payspec_runtime::Error::Validation)?;
-            self.check_credentials(#op_id)?;
+            self.raw.inner().check(&ops::#st)?;
             let form = body.into_form().await?;
             let url = format!(#fmt, self.raw.baseurl(), #(#fmt_args),*);
             let mut request = self
@@ -344,14 +343,12 @@ pub(crate) fn multipart_method(ctx: &Context, op: &Operation) -> Result<TokenStr
                 .multipart(form)
                 .build()
                 .map_err(payspec_runtime::Error::from)?;
-            for (name, value) in self.raw.inner().authorization(#op_id).unwrap_or_default() {
-                request.headers_mut().insert(name, value);
-            }
+            self.raw.inner().authorize(&ops::#st, request.headers_mut());
             let response = self
                 .raw
                 .inner()
-                .transport
-                .execute(self.raw.client(), request, #retry)
+                .transport()
+                .execute(self.raw.client(), request, ops::#st.retry_safe)
                 .await
                 .map_err(payspec_runtime::Error::from)?;
             payspec_runtime::multipart::decode_json(response, &[#(#success),*], &[#(#errors),*]).await

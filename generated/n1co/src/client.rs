@@ -2,6 +2,7 @@
 
 //! The typed client: authentication, retry safety, validation before sending and typed
 //! errors, over progenitor's low-level client in [`crate::raw`].
+use payspec_runtime::client::{Auth, ClientConfig, ClientState, Operation, Scheme};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use crate::{raw, types};
 /// The API's servers.
@@ -23,161 +24,95 @@ impl Server {
         }
     }
 }
-#[derive(Clone, Copy, Debug)]
-enum Scheme {
-    BearerAuth,
+/// The spec's security schemes, in order: operations name them by index.
+static SCHEMES: [Scheme; 1usize] = [
+    Scheme {
+        name: "bearerAuth",
+        auth: Auth::Bearer,
+    },
+];
+/// One entry per operation: its retry safety and the credentials it accepts. Each
+/// method passes its own entry in.
+pub(crate) mod ops {
+    use payspec_runtime::client::Operation;
+    pub(crate) static CREATE_PAYMENT_LINK: Operation = Operation {
+        id: "create_payment_link",
+        retry_safe: false,
+        security: &[&[0usize]],
+        needs: &["bearerAuth"],
+    };
+    pub(crate) static GET_ORDER: Operation = Operation {
+        id: "get_order",
+        retry_safe: true,
+        security: &[&[0usize]],
+        needs: &["bearerAuth"],
+    };
 }
-/// What every request shares: credentials (as sensitive header values, which `Debug`
-/// prints as `Sensitive`) and the transport policy. progenitor's client carries it.
-#[derive(Clone, Debug)]
-pub struct Inner {
-    transport: payspec_runtime::Transport,
-    bearer_auth: Option<reqwest::header::HeaderValue>,
-}
-fn operation_security(operation_id: &str) -> &'static [&'static [Scheme]] {
-    match operation_id {
-        "create_payment_link" => &[&[Scheme::BearerAuth]],
-        "get_order" => &[&[Scheme::BearerAuth]],
-        _ => &[],
-    }
-}
-fn retry_safe(operation_id: &str) -> bool {
-    matches!(operation_id, "get_order")
-}
-fn operation_needs(operation_id: &str) -> &'static [&'static str] {
-    match operation_id {
-        "create_payment_link" => &["bearerAuth"],
-        "get_order" => &["bearerAuth"],
-        _ => &[],
-    }
-}
-impl Inner {
-    fn credential(
-        &self,
-        scheme: Scheme,
-    ) -> Option<(reqwest::header::HeaderName, reqwest::header::HeaderValue)> {
-        match scheme {
-            Scheme::BearerAuth => {
-                self.bearer_auth.clone().map(|v| (reqwest::header::AUTHORIZATION, v))
-            }
-        }
-    }
-    /// The headers that authenticate `operation_id`, or `None` when no acceptable
-    /// credential was configured.
-    fn authorization(
-        &self,
-        operation_id: &str,
-    ) -> Option<Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>> {
-        let alternatives = operation_security(operation_id);
-        if alternatives.is_empty() {
-            return Some(Vec::new());
-        }
-        alternatives
-            .iter()
-            .find_map(|alt| {
-                alt.iter().map(|s| self.credential(*s)).collect::<Option<Vec<_>>>()
-            })
-    }
-}
+/// Every operation, for calls made through progenitor's client directly.
+static OPERATIONS: [&Operation; 2usize] = [&ops::CREATE_PAYMENT_LINK, &ops::GET_ORDER];
+/// What every request shares (credentials as sensitive header values, the transport
+/// policy): progenitor's client carries it.
+pub type Inner = ClientState;
 impl ClientHooks<Inner> for raw::Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        request.headers_mut().remove("api-version");
-        let headers = self
-            .inner()
-            .authorization(info.operation_id)
-            .ok_or_else(|| progenitor_client::Error::Custom(
-                format!("no credential for operation {}", info.operation_id),
-            ))?;
-        for (name, value) in headers {
-            request.headers_mut().insert(name, value);
-        }
-        Ok(())
+        self.inner().pre(request, info.operation_id)
     }
     async fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner()
-            .transport
-            .execute(self.client(), request, retry_safe(info.operation_id))
-            .await
+        self.inner().exec(self.client(), request, info.operation_id).await
     }
-}
-fn header_value(
-    scheme: &str,
-    value: Option<payspec_runtime::SecretString>,
-) -> Result<Option<reqwest::header::HeaderValue>, payspec_runtime::Error<()>> {
-    let Some(value) = value else { return Ok(None) };
-    let mut header = reqwest::header::HeaderValue::from_str(value.expose())
-        .map_err(|_| {
-            payspec_runtime::Error::Other(
-                format!(
-                    "the {scheme} credential has characters an HTTP header cannot carry"
-                ),
-            )
-        })?;
-    header.set_sensitive(true);
-    Ok(Some(header))
 }
 /// Builds a [`Client`]: base URL, credentials, timeouts, retry policy.
 #[derive(Debug)]
 pub struct ClientBuilder {
-    base_url: String,
-    options: payspec_runtime::ClientOptions,
-    http_client: Option<payspec_runtime::HttpClientBuilder>,
-    bearer_auth: Option<payspec_runtime::SecretString>,
+    config: ClientConfig,
 }
 impl ClientBuilder {
     /// A builder for the API at `base_url` (for example [`Server::url`]), with the
     /// default options: 30 s timeout, 10 s connect timeout, retries of safe operations only.
     pub fn new(base_url: impl Into<String>) -> Self {
-        let options = payspec_runtime::ClientOptions::new("payspec-n1co/0.1.0");
-        ClientBuilder {
-            base_url: base_url.into(),
-            options,
-            http_client: None,
-            bearer_auth: None,
-        }
+        let config = ClientConfig::new(base_url, "payspec-n1co/0.1.0", &SCHEMES);
+        ClientBuilder { config }
     }
     /// Credential for `bearerAuth`: `Authorization: Bearer <checkout secret key>`, the secret key from the merchant portal.. Kept secret: never printed by `Debug`.
     pub fn bearer_auth(
         mut self,
         token: impl Into<payspec_runtime::SecretString>,
     ) -> Self {
-        self.bearer_auth = Some(
-            payspec_runtime::Secret::new(format!("Bearer {}", token.into().expose())),
-        );
+        self.config.set_credential(0usize, token.into());
         self
     }
     /// The whole-request timeout (default 30 s).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = timeout;
+        self.config.set_timeout(timeout);
         self
     }
     /// The connect timeout (default 10 s).
     pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.connect_timeout = timeout;
+        self.config.set_connect_timeout(timeout);
         self
     }
     /// The retry policy for operations that are safe to repeat. Operations that are not
     /// (payments, creations) are never retried, whatever the policy.
     pub fn retry(mut self, policy: payspec_runtime::RetryPolicy) -> Self {
-        self.options.retry = policy;
+        self.config.set_retry(policy);
         self
     }
     /// The most requests this client has in flight at once (default: no limit).
     pub fn max_in_flight(mut self, limit: usize) -> Self {
-        self.options.max_in_flight = Some(limit);
+        self.config.set_max_in_flight(limit);
         self
     }
     /// All options at once.
     pub fn options(mut self, options: payspec_runtime::ClientOptions) -> Self {
-        self.options = options;
+        self.config.set_options(options);
         self
     }
     /// Builds the HTTP client from this `reqwest` builder (proxies, TLS roots, default
@@ -185,14 +120,14 @@ impl ClientBuilder {
     /// user agent apply, and redirects are never followed: see
     /// [`payspec_runtime::endpoint`].
     pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
-        self.http_client = Some(builder.into());
+        self.config.set_http_client_builder(builder);
         self
     }
     /// Accepts a plain `http://` base URL on a host other than loopback. Card data and
     /// credentials then travel unencrypted: only for a test server you control. Loopback
     /// hosts (`localhost`, `127.0.0.1`, `[::1]`) need no opt-in.
     pub fn danger_allow_plain_http(mut self) -> Self {
-        self.options.allow_plain_http = true;
+        self.config.allow_plain_http();
         self
     }
     /// Builds the client. Fails with [`payspec_runtime::Error::InvalidBaseUrl`] on a
@@ -201,25 +136,9 @@ impl ClientBuilder {
     /// password, and on a credential that cannot travel in a header (the error never
     /// contains the credential).
     pub fn build(self) -> Result<Client, payspec_runtime::Error<()>> {
-        payspec_runtime::endpoint::check_base_url(
-                &self.base_url,
-                self.options.allow_plain_http,
-            )
-            .map_err(payspec_runtime::Error::InvalidBaseUrl)?;
-        let http = self
-            .options
-            .http_client(self.http_client)
-            .map_err(payspec_runtime::Error::Transport)?;
-        let inner = Inner {
-            transport: payspec_runtime::Transport::new(&self.options),
-            bearer_auth: header_value("bearerAuth", self.bearer_auth)?,
-        };
+        let (base_url, http, state) = self.config.build(&OPERATIONS)?;
         Ok(Client {
-            raw: raw::Client::new_with_client(
-                self.base_url.trim_end_matches('/'),
-                http,
-                inner,
-            ),
+            raw: raw::Client::new_with_client(&base_url, http, state),
         })
     }
 }
@@ -240,20 +159,6 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.raw.baseurl()
-    }
-    fn check_credentials<E>(
-        &self,
-        operation_id: &'static str,
-    ) -> Result<(), payspec_runtime::Error<E>> {
-        match self.raw.inner().authorization(operation_id) {
-            Some(_) => Ok(()),
-            None => {
-                Err(payspec_runtime::Error::MissingCredential {
-                    operation: operation_id,
-                    needed: operation_needs(operation_id),
-                })
-            }
-        }
     }
     /// Create a payment link.
     ///
@@ -280,8 +185,8 @@ impl Client {
         let mut v = payspec_runtime::Validator::new();
         payspec_runtime::Validate::validate_into(body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("create_payment_link")?;
-        match self.raw.create_payment_link(body).await {
+        self.raw.inner().check(&ops::CREATE_PAYMENT_LINK)?;
+        match ops::CREATE_PAYMENT_LINK.scope(self.raw.create_payment_link(body)).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -309,8 +214,8 @@ impl Client {
             v.min_length("orderCode", value, 1usize);
         }
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("get_order")?;
-        match self.raw.get_order(order_code).await {
+        self.raw.inner().check(&ops::GET_ORDER)?;
+        match ops::GET_ORDER.scope(self.raw.get_order(order_code)).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }

@@ -2,6 +2,7 @@
 
 //! The typed client: authentication, retry safety, validation before sending and typed
 //! errors, over progenitor's low-level client in [`crate::raw`].
+use payspec_runtime::client::{Auth, ClientConfig, ClientState, Operation, Scheme};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use crate::{raw, types};
 /// The API's servers.
@@ -25,135 +26,97 @@ impl Server {
         }
     }
 }
-#[derive(Clone, Copy, Debug)]
-enum Scheme {
-    ApiKeyAuth,
-    BearerAuth,
+/// The spec's security schemes, in order: operations name them by index.
+static SCHEMES: [Scheme; 2usize] = [
+    Scheme {
+        name: "apiKeyAuth",
+        auth: Auth::Header("x-api-key"),
+    },
+    Scheme {
+        name: "bearerAuth",
+        auth: Auth::Bearer,
+    },
+];
+/// One entry per operation: its retry safety and the credentials it accepts. Each
+/// method passes its own entry in.
+pub(crate) mod ops {
+    use payspec_runtime::client::Operation;
+    pub(crate) static GET_ACCOUNT: Operation = Operation {
+        id: "get_account",
+        retry_safe: true,
+        security: &[&[0usize], &[1usize]],
+        needs: &["apiKeyAuth", "bearerAuth"],
+    };
+    pub(crate) static UPDATE_ACCOUNT: Operation = Operation {
+        id: "update_account",
+        retry_safe: true,
+        security: &[&[0usize], &[1usize]],
+        needs: &["apiKeyAuth", "bearerAuth"],
+    };
+    pub(crate) static CREATE_ORDER: Operation = Operation {
+        id: "create_order",
+        retry_safe: false,
+        security: &[&[1usize]],
+        needs: &["bearerAuth"],
+    };
+    pub(crate) static LIST_ORDERS: Operation = Operation {
+        id: "list_orders",
+        retry_safe: true,
+        security: &[&[1usize]],
+        needs: &["bearerAuth"],
+    };
+    pub(crate) static GET_ORDER: Operation = Operation {
+        id: "get_order",
+        retry_safe: true,
+        security: &[&[1usize]],
+        needs: &["bearerAuth"],
+    };
+    pub(crate) static CAPTURE_ORDER: Operation = Operation {
+        id: "capture_order",
+        retry_safe: false,
+        security: &[&[1usize]],
+        needs: &["bearerAuth"],
+    };
+    pub(crate) static LIST_ORDER_EVENTS: Operation = Operation {
+        id: "list_order_events",
+        retry_safe: true,
+        security: &[&[1usize]],
+        needs: &["bearerAuth"],
+    };
 }
-/// What every request shares: credentials (as sensitive header values, which `Debug`
-/// prints as `Sensitive`) and the transport policy. progenitor's client carries it.
-#[derive(Clone, Debug)]
-pub struct Inner {
-    transport: payspec_runtime::Transport,
-    api_key_auth: Option<reqwest::header::HeaderValue>,
-    bearer_auth: Option<reqwest::header::HeaderValue>,
-}
-fn operation_security(operation_id: &str) -> &'static [&'static [Scheme]] {
-    match operation_id {
-        "get_account" => &[&[Scheme::ApiKeyAuth], &[Scheme::BearerAuth]],
-        "update_account" => &[&[Scheme::ApiKeyAuth], &[Scheme::BearerAuth]],
-        "create_order" => &[&[Scheme::BearerAuth]],
-        "list_orders" => &[&[Scheme::BearerAuth]],
-        "get_order" => &[&[Scheme::BearerAuth]],
-        "capture_order" => &[&[Scheme::BearerAuth]],
-        "list_order_events" => &[&[Scheme::BearerAuth]],
-        _ => &[],
-    }
-}
-fn retry_safe(operation_id: &str) -> bool {
-    matches!(
-        operation_id, "get_account" | "update_account" | "list_orders" | "get_order" |
-        "list_order_events"
-    )
-}
-fn operation_needs(operation_id: &str) -> &'static [&'static str] {
-    match operation_id {
-        "get_account" => &["apiKeyAuth", "bearerAuth"],
-        "update_account" => &["apiKeyAuth", "bearerAuth"],
-        "create_order" => &["bearerAuth"],
-        "list_orders" => &["bearerAuth"],
-        "get_order" => &["bearerAuth"],
-        "capture_order" => &["bearerAuth"],
-        "list_order_events" => &["bearerAuth"],
-        _ => &[],
-    }
-}
-impl Inner {
-    fn credential(
-        &self,
-        scheme: Scheme,
-    ) -> Option<(reqwest::header::HeaderName, reqwest::header::HeaderValue)> {
-        match scheme {
-            Scheme::ApiKeyAuth => {
-                self.api_key_auth
-                    .clone()
-                    .map(|v| (reqwest::header::HeaderName::from_static("x-api-key"), v))
-            }
-            Scheme::BearerAuth => {
-                self.bearer_auth.clone().map(|v| (reqwest::header::AUTHORIZATION, v))
-            }
-        }
-    }
-    /// The headers that authenticate `operation_id`, or `None` when no acceptable
-    /// credential was configured.
-    fn authorization(
-        &self,
-        operation_id: &str,
-    ) -> Option<Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>> {
-        let alternatives = operation_security(operation_id);
-        if alternatives.is_empty() {
-            return Some(Vec::new());
-        }
-        alternatives
-            .iter()
-            .find_map(|alt| {
-                alt.iter().map(|s| self.credential(*s)).collect::<Option<Vec<_>>>()
-            })
-    }
-}
+/// Every operation, for calls made through progenitor's client directly.
+static OPERATIONS: [&Operation; 7usize] = [
+    &ops::GET_ACCOUNT,
+    &ops::UPDATE_ACCOUNT,
+    &ops::CREATE_ORDER,
+    &ops::LIST_ORDERS,
+    &ops::GET_ORDER,
+    &ops::CAPTURE_ORDER,
+    &ops::LIST_ORDER_EVENTS,
+];
+/// What every request shares (credentials as sensitive header values, the transport
+/// policy): progenitor's client carries it.
+pub type Inner = ClientState;
 impl ClientHooks<Inner> for raw::Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        request.headers_mut().remove("api-version");
-        let headers = self
-            .inner()
-            .authorization(info.operation_id)
-            .ok_or_else(|| progenitor_client::Error::Custom(
-                format!("no credential for operation {}", info.operation_id),
-            ))?;
-        for (name, value) in headers {
-            request.headers_mut().insert(name, value);
-        }
-        Ok(())
+        self.inner().pre(request, info.operation_id)
     }
     async fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner()
-            .transport
-            .execute(self.client(), request, retry_safe(info.operation_id))
-            .await
+        self.inner().exec(self.client(), request, info.operation_id).await
     }
-}
-fn header_value(
-    scheme: &str,
-    value: Option<payspec_runtime::SecretString>,
-) -> Result<Option<reqwest::header::HeaderValue>, payspec_runtime::Error<()>> {
-    let Some(value) = value else { return Ok(None) };
-    let mut header = reqwest::header::HeaderValue::from_str(value.expose())
-        .map_err(|_| {
-            payspec_runtime::Error::Other(
-                format!(
-                    "the {scheme} credential has characters an HTTP header cannot carry"
-                ),
-            )
-        })?;
-    header.set_sensitive(true);
-    Ok(Some(header))
 }
 /// Builds a [`Client`]: base URL, credentials, timeouts, retry policy.
 #[derive(Debug)]
 pub struct ClientBuilder {
-    base_url: String,
-    options: payspec_runtime::ClientOptions,
-    http_client: Option<payspec_runtime::HttpClientBuilder>,
-    api_key_auth: Option<payspec_runtime::SecretString>,
-    bearer_auth: Option<payspec_runtime::SecretString>,
+    config: ClientConfig,
 }
 impl ClientBuilder {
     /// A builder for the API at `base_url` (for example [`Server::url`]), with the
@@ -161,17 +124,13 @@ impl ClientBuilder {
     ///
     /// The provider allows 1000 requests per minute per key and answers 429 beyond; retry-safe operations then wait for `Retry-After` (capped by the retry policy) and retry, the others return the 429 as an error.
     pub fn new(base_url: impl Into<String>) -> Self {
-        let mut options = payspec_runtime::ClientOptions::new(
+        let mut config = ClientConfig::new(
+            base_url,
             "payspec-onecheckout/0.1.0",
+            &SCHEMES,
         );
-        options.max_in_flight = Some(10usize);
-        ClientBuilder {
-            base_url: base_url.into(),
-            options,
-            http_client: None,
-            api_key_auth: None,
-            bearer_auth: None,
-        }
+        config.set_max_in_flight(10usize);
+        ClientBuilder { config }
     }
     /// Credential for `apiKeyAuth`: `X-API-Key: <api key>`, the API key from the merchant dashboard. Used for account
     /// management (`/me`).. Kept secret: never printed by `Debug`.
@@ -179,7 +138,7 @@ impl ClientBuilder {
         mut self,
         key: impl Into<payspec_runtime::SecretString>,
     ) -> Self {
-        self.api_key_auth = Some(key.into());
+        self.config.set_credential(0usize, key.into());
         self
     }
     /// Credential for `bearerAuth`: `Authorization: Bearer <token>`, the credential from the merchant dashboard. Used for the
@@ -188,35 +147,33 @@ impl ClientBuilder {
         mut self,
         token: impl Into<payspec_runtime::SecretString>,
     ) -> Self {
-        self.bearer_auth = Some(
-            payspec_runtime::Secret::new(format!("Bearer {}", token.into().expose())),
-        );
+        self.config.set_credential(1usize, token.into());
         self
     }
     /// The whole-request timeout (default 30 s).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = timeout;
+        self.config.set_timeout(timeout);
         self
     }
     /// The connect timeout (default 10 s).
     pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.connect_timeout = timeout;
+        self.config.set_connect_timeout(timeout);
         self
     }
     /// The retry policy for operations that are safe to repeat. Operations that are not
     /// (payments, creations) are never retried, whatever the policy.
     pub fn retry(mut self, policy: payspec_runtime::RetryPolicy) -> Self {
-        self.options.retry = policy;
+        self.config.set_retry(policy);
         self
     }
     /// The most requests this client has in flight at once (default: 10, the provider's documented limit of concurrent requests per key).
     pub fn max_in_flight(mut self, limit: usize) -> Self {
-        self.options.max_in_flight = Some(limit);
+        self.config.set_max_in_flight(limit);
         self
     }
     /// All options at once.
     pub fn options(mut self, options: payspec_runtime::ClientOptions) -> Self {
-        self.options = options;
+        self.config.set_options(options);
         self
     }
     /// Builds the HTTP client from this `reqwest` builder (proxies, TLS roots, default
@@ -224,14 +181,14 @@ impl ClientBuilder {
     /// user agent apply, and redirects are never followed: see
     /// [`payspec_runtime::endpoint`].
     pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
-        self.http_client = Some(builder.into());
+        self.config.set_http_client_builder(builder);
         self
     }
     /// Accepts a plain `http://` base URL on a host other than loopback. Card data and
     /// credentials then travel unencrypted: only for a test server you control. Loopback
     /// hosts (`localhost`, `127.0.0.1`, `[::1]`) need no opt-in.
     pub fn danger_allow_plain_http(mut self) -> Self {
-        self.options.allow_plain_http = true;
+        self.config.allow_plain_http();
         self
     }
     /// Builds the client. Fails with [`payspec_runtime::Error::InvalidBaseUrl`] on a
@@ -240,26 +197,9 @@ impl ClientBuilder {
     /// password, and on a credential that cannot travel in a header (the error never
     /// contains the credential).
     pub fn build(self) -> Result<Client, payspec_runtime::Error<()>> {
-        payspec_runtime::endpoint::check_base_url(
-                &self.base_url,
-                self.options.allow_plain_http,
-            )
-            .map_err(payspec_runtime::Error::InvalidBaseUrl)?;
-        let http = self
-            .options
-            .http_client(self.http_client)
-            .map_err(payspec_runtime::Error::Transport)?;
-        let inner = Inner {
-            transport: payspec_runtime::Transport::new(&self.options),
-            api_key_auth: header_value("apiKeyAuth", self.api_key_auth)?,
-            bearer_auth: header_value("bearerAuth", self.bearer_auth)?,
-        };
+        let (base_url, http, state) = self.config.build(&OPERATIONS)?;
         Ok(Client {
-            raw: raw::Client::new_with_client(
-                self.base_url.trim_end_matches('/'),
-                http,
-                inner,
-            ),
+            raw: raw::Client::new_with_client(&base_url, http, state),
         })
     }
 }
@@ -281,20 +221,6 @@ impl Client {
     pub fn base_url(&self) -> &str {
         self.raw.baseurl()
     }
-    fn check_credentials<E>(
-        &self,
-        operation_id: &'static str,
-    ) -> Result<(), payspec_runtime::Error<E>> {
-        match self.raw.inner().authorization(operation_id) {
-            Some(_) => Ok(()),
-            None => {
-                Err(payspec_runtime::Error::MissingCredential {
-                    operation: operation_id,
-                    needed: operation_needs(operation_id),
-                })
-            }
-        }
-    }
     /// Read the merchant account.
     ///
     /// Retrieves the details of the authenticated merchant account. Accepts the API key in
@@ -310,8 +236,8 @@ impl Client {
     ) -> Result<types::Merchant, payspec_runtime::Error<types::ErrorResponse>> {
         let v = payspec_runtime::Validator::new();
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("get_account")?;
-        match self.raw.get_account().await {
+        self.raw.inner().check(&ops::GET_ACCOUNT)?;
+        match ops::GET_ACCOUNT.scope(self.raw.get_account()).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -338,8 +264,8 @@ impl Client {
         let mut v = payspec_runtime::Validator::new();
         payspec_runtime::Validate::validate_into(body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("update_account")?;
-        match self.raw.update_account(body).await {
+        self.raw.inner().check(&ops::UPDATE_ACCOUNT)?;
+        match ops::UPDATE_ACCOUNT.scope(self.raw.update_account(body)).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -367,8 +293,8 @@ impl Client {
         let mut v = payspec_runtime::Validator::new();
         payspec_runtime::Validate::validate_into(body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("create_order")?;
-        match self.raw.create_order(body).await {
+        self.raw.inner().check(&ops::CREATE_ORDER)?;
+        match ops::CREATE_ORDER.scope(self.raw.create_order(body)).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -397,8 +323,8 @@ impl Client {
         let mut v = payspec_runtime::Validator::new();
         payspec_runtime::Validate::validate_into(body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("list_orders")?;
-        match self.raw.list_orders(body).await {
+        self.raw.inner().check(&ops::LIST_ORDERS)?;
+        match ops::LIST_ORDERS.scope(self.raw.list_orders(body)).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -455,8 +381,8 @@ impl Client {
             v.min_length("id", value, 1usize);
         }
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("get_order")?;
-        match self.raw.get_order(id).await {
+        self.raw.inner().check(&ops::GET_ORDER)?;
+        match ops::GET_ORDER.scope(self.raw.get_order(id)).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -489,8 +415,8 @@ impl Client {
             v.min_length("id", value, 1usize);
         }
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("capture_order")?;
-        match self.raw.capture_order(id).await {
+        self.raw.inner().check(&ops::CAPTURE_ORDER)?;
+        match ops::CAPTURE_ORDER.scope(self.raw.capture_order(id)).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -518,8 +444,8 @@ impl Client {
             v.min_length("id", value, 1usize);
         }
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("list_order_events")?;
-        match self.raw.list_order_events(id).await {
+        self.raw.inner().check(&ops::LIST_ORDER_EVENTS)?;
+        match ops::LIST_ORDER_EVENTS.scope(self.raw.list_order_events(id)).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }

@@ -2,6 +2,7 @@
 
 //! The typed client: authentication, retry safety, validation before sending and typed
 //! errors, over progenitor's low-level client in [`crate::raw`].
+use payspec_runtime::client::{Auth, ClientConfig, ClientState, Operation, Scheme};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use crate::{raw, types};
 /// The API's servers.
@@ -23,134 +24,93 @@ impl Server {
         }
     }
 }
-#[derive(Clone, Copy, Debug)]
-enum Scheme {
-    BasicAuth,
+/// The spec's security schemes, in order: operations name them by index.
+static SCHEMES: [Scheme; 1usize] = [
+    Scheme {
+        name: "basicAuth",
+        auth: Auth::Basic,
+    },
+];
+/// One entry per operation: its retry safety and the credentials it accepts. Each
+/// method passes its own entry in.
+pub(crate) mod ops {
+    use payspec_runtime::client::Operation;
+    pub(crate) static CANCEL_CONTRACT: Operation = Operation {
+        id: "cancel_contract",
+        retry_safe: false,
+        security: &[&[0usize]],
+        needs: &["basicAuth"],
+    };
+    pub(crate) static CANCEL_TRANSACTION: Operation = Operation {
+        id: "cancel_transaction",
+        retry_safe: false,
+        security: &[&[0usize]],
+        needs: &["basicAuth"],
+    };
+    pub(crate) static INITIALIZE_TRANSACTION: Operation = Operation {
+        id: "initialize_transaction",
+        retry_safe: false,
+        security: &[&[0usize]],
+        needs: &["basicAuth"],
+    };
+    pub(crate) static GET_STATUS: Operation = Operation {
+        id: "get_status",
+        retry_safe: true,
+        security: &[&[0usize]],
+        needs: &["basicAuth"],
+    };
+    pub(crate) static GET_TRANSACTION_STATUS: Operation = Operation {
+        id: "get_transaction_status",
+        retry_safe: true,
+        security: &[&[0usize]],
+        needs: &["basicAuth"],
+    };
+    pub(crate) static CREATE_TRANSACTION: Operation = Operation {
+        id: "create_transaction",
+        retry_safe: false,
+        security: &[&[0usize]],
+        needs: &["basicAuth"],
+    };
 }
-/// What every request shares: credentials (as sensitive header values, which `Debug`
-/// prints as `Sensitive`) and the transport policy. progenitor's client carries it.
-#[derive(Clone, Debug)]
-pub struct Inner {
-    transport: payspec_runtime::Transport,
-    basic_auth: Option<reqwest::header::HeaderValue>,
-}
-fn operation_security(operation_id: &str) -> &'static [&'static [Scheme]] {
-    match operation_id {
-        "cancel_contract" => &[&[Scheme::BasicAuth]],
-        "cancel_transaction" => &[&[Scheme::BasicAuth]],
-        "initialize_transaction" => &[&[Scheme::BasicAuth]],
-        "get_status" => &[&[Scheme::BasicAuth]],
-        "get_transaction_status" => &[&[Scheme::BasicAuth]],
-        "create_transaction" => &[&[Scheme::BasicAuth]],
-        _ => &[],
-    }
-}
-fn retry_safe(operation_id: &str) -> bool {
-    matches!(operation_id, "get_status" | "get_transaction_status")
-}
-fn operation_needs(operation_id: &str) -> &'static [&'static str] {
-    match operation_id {
-        "cancel_contract" => &["basicAuth"],
-        "cancel_transaction" => &["basicAuth"],
-        "initialize_transaction" => &["basicAuth"],
-        "get_status" => &["basicAuth"],
-        "get_transaction_status" => &["basicAuth"],
-        "create_transaction" => &["basicAuth"],
-        _ => &[],
-    }
-}
-impl Inner {
-    fn credential(
-        &self,
-        scheme: Scheme,
-    ) -> Option<(reqwest::header::HeaderName, reqwest::header::HeaderValue)> {
-        match scheme {
-            Scheme::BasicAuth => {
-                self.basic_auth.clone().map(|v| (reqwest::header::AUTHORIZATION, v))
-            }
-        }
-    }
-    /// The headers that authenticate `operation_id`, or `None` when no acceptable
-    /// credential was configured.
-    fn authorization(
-        &self,
-        operation_id: &str,
-    ) -> Option<Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>> {
-        let alternatives = operation_security(operation_id);
-        if alternatives.is_empty() {
-            return Some(Vec::new());
-        }
-        alternatives
-            .iter()
-            .find_map(|alt| {
-                alt.iter().map(|s| self.credential(*s)).collect::<Option<Vec<_>>>()
-            })
-    }
-}
+/// Every operation, for calls made through progenitor's client directly.
+static OPERATIONS: [&Operation; 6usize] = [
+    &ops::CANCEL_CONTRACT,
+    &ops::CANCEL_TRANSACTION,
+    &ops::INITIALIZE_TRANSACTION,
+    &ops::GET_STATUS,
+    &ops::GET_TRANSACTION_STATUS,
+    &ops::CREATE_TRANSACTION,
+];
+/// What every request shares (credentials as sensitive header values, the transport
+/// policy): progenitor's client carries it.
+pub type Inner = ClientState;
 impl ClientHooks<Inner> for raw::Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        request.headers_mut().remove("api-version");
-        let headers = self
-            .inner()
-            .authorization(info.operation_id)
-            .ok_or_else(|| progenitor_client::Error::Custom(
-                format!("no credential for operation {}", info.operation_id),
-            ))?;
-        for (name, value) in headers {
-            request.headers_mut().insert(name, value);
-        }
-        Ok(())
+        self.inner().pre(request, info.operation_id)
     }
     async fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner()
-            .transport
-            .execute(self.client(), request, retry_safe(info.operation_id))
-            .await
+        self.inner().exec(self.client(), request, info.operation_id).await
     }
-}
-fn header_value(
-    scheme: &str,
-    value: Option<payspec_runtime::SecretString>,
-) -> Result<Option<reqwest::header::HeaderValue>, payspec_runtime::Error<()>> {
-    let Some(value) = value else { return Ok(None) };
-    let mut header = reqwest::header::HeaderValue::from_str(value.expose())
-        .map_err(|_| {
-            payspec_runtime::Error::Other(
-                format!(
-                    "the {scheme} credential has characters an HTTP header cannot carry"
-                ),
-            )
-        })?;
-    header.set_sensitive(true);
-    Ok(Some(header))
 }
 /// Builds a [`Client`]: base URL, credentials, timeouts, retry policy.
 #[derive(Debug)]
 pub struct ClientBuilder {
-    base_url: String,
-    options: payspec_runtime::ClientOptions,
-    http_client: Option<payspec_runtime::HttpClientBuilder>,
-    basic_auth: Option<payspec_runtime::SecretString>,
+    config: ClientConfig,
 }
 impl ClientBuilder {
     /// A builder for the API at `base_url` (for example [`Server::url`]), with the
     /// default options: 30 s timeout, 10 s connect timeout, retries of safe operations only.
     pub fn new(base_url: impl Into<String>) -> Self {
-        let options = payspec_runtime::ClientOptions::new("payspec-onecp/0.1.0");
-        ClientBuilder {
-            base_url: base_url.into(),
-            options,
-            http_client: None,
-            basic_auth: None,
-        }
+        let config = ClientConfig::new(base_url, "payspec-onecp/0.1.0", &SCHEMES);
+        ClientBuilder { config }
     }
     /// Credential for `basicAuth`: `Authorization: Basic base64(id:secret)`. The newer documentation calls the pair widget id
     /// and backend secret, the older guide (seed 001) client id and client secret. The secret is a
@@ -160,39 +120,33 @@ impl ClientBuilder {
         id: impl AsRef<str>,
         secret: impl Into<payspec_runtime::SecretString>,
     ) -> Self {
-        use base64::Engine as _;
-        let raw = payspec_runtime::Secret::new(
-            format!("{}:{}", id.as_ref(), secret.into().expose()),
-        );
-        let encoded = base64::engine::general_purpose::STANDARD
-            .encode(raw.expose().as_bytes());
-        self.basic_auth = Some(payspec_runtime::Secret::new(format!("Basic {encoded}")));
+        self.config.set_basic(0usize, id.as_ref(), secret.into());
         self
     }
     /// The whole-request timeout (default 30 s).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = timeout;
+        self.config.set_timeout(timeout);
         self
     }
     /// The connect timeout (default 10 s).
     pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.connect_timeout = timeout;
+        self.config.set_connect_timeout(timeout);
         self
     }
     /// The retry policy for operations that are safe to repeat. Operations that are not
     /// (payments, creations) are never retried, whatever the policy.
     pub fn retry(mut self, policy: payspec_runtime::RetryPolicy) -> Self {
-        self.options.retry = policy;
+        self.config.set_retry(policy);
         self
     }
     /// The most requests this client has in flight at once (default: no limit).
     pub fn max_in_flight(mut self, limit: usize) -> Self {
-        self.options.max_in_flight = Some(limit);
+        self.config.set_max_in_flight(limit);
         self
     }
     /// All options at once.
     pub fn options(mut self, options: payspec_runtime::ClientOptions) -> Self {
-        self.options = options;
+        self.config.set_options(options);
         self
     }
     /// Builds the HTTP client from this `reqwest` builder (proxies, TLS roots, default
@@ -200,14 +154,14 @@ impl ClientBuilder {
     /// user agent apply, and redirects are never followed: see
     /// [`payspec_runtime::endpoint`].
     pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
-        self.http_client = Some(builder.into());
+        self.config.set_http_client_builder(builder);
         self
     }
     /// Accepts a plain `http://` base URL on a host other than loopback. Card data and
     /// credentials then travel unencrypted: only for a test server you control. Loopback
     /// hosts (`localhost`, `127.0.0.1`, `[::1]`) need no opt-in.
     pub fn danger_allow_plain_http(mut self) -> Self {
-        self.options.allow_plain_http = true;
+        self.config.allow_plain_http();
         self
     }
     /// Builds the client. Fails with [`payspec_runtime::Error::InvalidBaseUrl`] on a
@@ -216,25 +170,9 @@ impl ClientBuilder {
     /// password, and on a credential that cannot travel in a header (the error never
     /// contains the credential).
     pub fn build(self) -> Result<Client, payspec_runtime::Error<()>> {
-        payspec_runtime::endpoint::check_base_url(
-                &self.base_url,
-                self.options.allow_plain_http,
-            )
-            .map_err(payspec_runtime::Error::InvalidBaseUrl)?;
-        let http = self
-            .options
-            .http_client(self.http_client)
-            .map_err(payspec_runtime::Error::Transport)?;
-        let inner = Inner {
-            transport: payspec_runtime::Transport::new(&self.options),
-            basic_auth: header_value("basicAuth", self.basic_auth)?,
-        };
+        let (base_url, http, state) = self.config.build(&OPERATIONS)?;
         Ok(Client {
-            raw: raw::Client::new_with_client(
-                self.base_url.trim_end_matches('/'),
-                http,
-                inner,
-            ),
+            raw: raw::Client::new_with_client(&base_url, http, state),
         })
     }
 }
@@ -255,20 +193,6 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.raw.baseurl()
-    }
-    fn check_credentials<E>(
-        &self,
-        operation_id: &'static str,
-    ) -> Result<(), payspec_runtime::Error<E>> {
-        match self.raw.inner().authorization(operation_id) {
-            Some(_) => Ok(()),
-            None => {
-                Err(payspec_runtime::Error::MissingCredential {
-                    operation: operation_id,
-                    needed: operation_needs(operation_id),
-                })
-            }
-        }
     }
     /// Cancel items of a contract and refund them (contract id in the form).
     ///
@@ -298,7 +222,7 @@ impl Client {
         let mut v = payspec_runtime::Validator::new();
         payspec_runtime::Validate::validate_into(&body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("cancel_contract")?;
+        self.raw.inner().check(&ops::CANCEL_CONTRACT)?;
         let form = body.into_form().await?;
         let url = format!("{}/cancel", self.raw.baseurl(),);
         let mut request = self
@@ -309,19 +233,12 @@ impl Client {
             .multipart(form)
             .build()
             .map_err(payspec_runtime::Error::from)?;
-        for (name, value) in self
-            .raw
-            .inner()
-            .authorization("cancel_contract")
-            .unwrap_or_default()
-        {
-            request.headers_mut().insert(name, value);
-        }
+        self.raw.inner().authorize(&ops::CANCEL_CONTRACT, request.headers_mut());
         let response = self
             .raw
             .inner()
-            .transport
-            .execute(self.raw.client(), request, false)
+            .transport()
+            .execute(self.raw.client(), request, ops::CANCEL_CONTRACT.retry_safe)
             .await
             .map_err(payspec_runtime::Error::from)?;
         payspec_runtime::multipart::decode_json(response, &[200u16], &[]).await
@@ -360,8 +277,11 @@ impl Client {
         }
         payspec_runtime::Validate::validate_into(body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("cancel_transaction")?;
-        match self.raw.cancel_transaction(transaction_id, body).await {
+        self.raw.inner().check(&ops::CANCEL_TRANSACTION)?;
+        match ops::CANCEL_TRANSACTION
+            .scope(self.raw.cancel_transaction(transaction_id, body))
+            .await
+        {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -400,7 +320,7 @@ impl Client {
         }
         payspec_runtime::Validate::validate_into(&body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("cancel_transaction")?;
+        self.raw.inner().check(&ops::CANCEL_TRANSACTION)?;
         let form = body.into_form().await?;
         let url = format!(
             "{}/cancel/{}", self.raw.baseurl(),
@@ -414,19 +334,12 @@ impl Client {
             .multipart(form)
             .build()
             .map_err(payspec_runtime::Error::from)?;
-        for (name, value) in self
-            .raw
-            .inner()
-            .authorization("cancel_transaction")
-            .unwrap_or_default()
-        {
-            request.headers_mut().insert(name, value);
-        }
+        self.raw.inner().authorize(&ops::CANCEL_TRANSACTION, request.headers_mut());
         let response = self
             .raw
             .inner()
-            .transport
-            .execute(self.raw.client(), request, false)
+            .transport()
+            .execute(self.raw.client(), request, ops::CANCEL_TRANSACTION.retry_safe)
             .await
             .map_err(payspec_runtime::Error::from)?;
         payspec_runtime::multipart::decode_json(response, &[200u16], &[]).await
@@ -457,8 +370,11 @@ impl Client {
         let mut v = payspec_runtime::Validator::new();
         payspec_runtime::Validate::validate_into(body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("initialize_transaction")?;
-        match self.raw.initialize_transaction(body).await {
+        self.raw.inner().check(&ops::INITIALIZE_TRANSACTION)?;
+        match ops::INITIALIZE_TRANSACTION
+            .scope(self.raw.initialize_transaction(body))
+            .await
+        {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -479,8 +395,8 @@ impl Client {
     ) -> Result<types::StatusResponse, payspec_runtime::Error<()>> {
         let v = payspec_runtime::Validator::new();
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("get_status")?;
-        match self.raw.get_status().await {
+        self.raw.inner().check(&ops::GET_STATUS)?;
+        match ops::GET_STATUS.scope(self.raw.get_status()).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -511,8 +427,11 @@ impl Client {
             v.min_length("transactionId", value, 1usize);
         }
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("get_transaction_status")?;
-        match self.raw.get_transaction_status(transaction_id).await {
+        self.raw.inner().check(&ops::GET_TRANSACTION_STATUS)?;
+        match ops::GET_TRANSACTION_STATUS
+            .scope(self.raw.get_transaction_status(transaction_id))
+            .await
+        {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -539,8 +458,8 @@ impl Client {
         let mut v = payspec_runtime::Validator::new();
         payspec_runtime::Validate::validate_into(body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.check_credentials("create_transaction")?;
-        match self.raw.create_transaction(body).await {
+        self.raw.inner().check(&ops::CREATE_TRANSACTION)?;
+        match ops::CREATE_TRANSACTION.scope(self.raw.create_transaction(body)).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }

@@ -1,0 +1,433 @@
+//! What every generated OpenAPI client shares, written once: the builder's settings and
+//! credentials ([`ClientConfig`]), the state every request reads ([`ClientState`], which
+//! progenitor's low-level client carries as its inner value), and the facts about each
+//! operation ([`Operation`]) that codegen writes as one `static` per operation.
+//!
+//! A generated client file then holds its servers, its table of schemes and operations, and one
+//! method per operation. Each method passes its own [`Operation`] in ([`ClientState::check`],
+//! [`Operation::scope`]), so nothing is looked up by name at run time; only a call made through
+//! progenitor's low-level client (`Client::raw()`) is matched to its operation by id.
+//!
+//! Items here are public for the generated crates; users build clients through the generated
+//! `ClientBuilder`.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::endpoint::check_base_url;
+use crate::error::Error;
+use crate::secret::SecretString;
+use crate::transport::{ClientOptions, HttpClientBuilder, RetryPolicy, Transport};
+
+/// How one security scheme of the spec authenticates a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// `Authorization: Basic base64(id:secret)`.
+    Basic,
+    /// The key as is, in the named header (lowercase).
+    Header(&'static str),
+}
+
+/// One security scheme: its name in the spec and how it authenticates.
+#[derive(Debug)]
+pub struct Scheme {
+    /// The name in `components.securitySchemes`, e.g. `bearerAuth`.
+    pub name: &'static str,
+    /// How it authenticates.
+    pub auth: Auth,
+}
+
+/// What a client must know about one operation, from the spec.
+#[derive(Debug)]
+pub struct Operation {
+    /// The operation's method name, e.g. `get_order` (also progenitor's operation id).
+    pub id: &'static str,
+    /// Whether the operation is safe to repeat, so transient failures are retried.
+    pub retry_safe: bool,
+    /// The alternatives of the spec's `security`: any one list of schemes (indexes into the
+    /// client's scheme table) authenticates the operation. Empty: no authentication.
+    pub security: &'static [&'static [usize]],
+    /// The names of the schemes any alternative uses, for [`Error::MissingCredential`].
+    pub needs: &'static [&'static str],
+}
+
+tokio::task_local! {
+    /// The operation a generated method is calling through progenitor's client.
+    static CURRENT: &'static Operation;
+}
+
+impl Operation {
+    /// Runs `call`, a call of this operation through progenitor's client, so that the hooks
+    /// ([`ClientState::pre`], [`ClientState::exec`]) see this operation without looking it up.
+    pub async fn scope<F: Future>(&'static self, call: F) -> F::Output {
+        CURRENT.scope(self, call).await
+    }
+}
+
+/// The settings of a generated `ClientBuilder`: base URL, options, the user's `reqwest`
+/// builder and one credential per scheme (kept as [`SecretString`]s until the client is built).
+#[derive(Debug)]
+pub struct ClientConfig {
+    base_url: String,
+    options: ClientOptions,
+    http: Option<HttpClientBuilder>,
+    schemes: &'static [Scheme],
+    credentials: Vec<Option<SecretString>>,
+}
+
+impl ClientConfig {
+    /// Settings for the API at `base_url` with these schemes, [`ClientOptions::new`]'s
+    /// defaults and `user_agent`.
+    pub fn new(
+        base_url: impl Into<String>,
+        user_agent: impl Into<String>,
+        schemes: &'static [Scheme],
+    ) -> Self {
+        ClientConfig {
+            base_url: base_url.into(),
+            options: ClientOptions::new(user_agent),
+            http: None,
+            schemes,
+            credentials: schemes.iter().map(|_| None).collect(),
+        }
+    }
+
+    /// The options, to change one.
+    pub fn options_mut(&mut self) -> &mut ClientOptions {
+        &mut self.options
+    }
+
+    /// Replaces every option.
+    pub fn set_options(&mut self, options: ClientOptions) {
+        self.options = options;
+    }
+
+    /// The whole-request timeout.
+    pub fn set_timeout(&mut self, timeout: std::time::Duration) {
+        self.options.timeout = timeout;
+    }
+
+    /// The connect timeout.
+    pub fn set_connect_timeout(&mut self, timeout: std::time::Duration) {
+        self.options.connect_timeout = timeout;
+    }
+
+    /// The retry policy of retry-safe operations.
+    pub fn set_retry(&mut self, policy: RetryPolicy) {
+        self.options.retry = policy;
+    }
+
+    /// The most requests in flight at once.
+    pub fn set_max_in_flight(&mut self, limit: usize) {
+        self.options.max_in_flight = Some(limit);
+    }
+
+    /// The user's `reqwest` builder (see [`ClientOptions::http_client`]).
+    pub fn set_http_client_builder(&mut self, builder: reqwest::ClientBuilder) {
+        self.http = Some(builder.into());
+    }
+
+    /// Accepts a plain `http://` base URL on a host that is not loopback.
+    pub fn allow_plain_http(&mut self) {
+        self.options.allow_plain_http = true;
+    }
+
+    /// The credential of scheme number `scheme`: a bearer token or an API key, put into the
+    /// header as the scheme says (`Bearer <token>`, or the key as is). For a Basic scheme use
+    /// [`ClientConfig::set_basic`].
+    pub fn set_credential(&mut self, scheme: usize, value: SecretString) {
+        let value = match self.schemes.get(scheme).map(|s| s.auth) {
+            Some(Auth::Bearer) => SecretString::new(format!("Bearer {}", value.expose())),
+            _ => value,
+        };
+        if let Some(slot) = self.credentials.get_mut(scheme) {
+            *slot = Some(value);
+        }
+    }
+
+    /// The user id and secret of the Basic scheme number `scheme`.
+    pub fn set_basic(&mut self, scheme: usize, id: &str, secret: SecretString) {
+        use base64::Engine as _;
+        let pair = SecretString::new(format!("{id}:{}", secret.expose()));
+        let encoded =
+            SecretString::new(base64::engine::general_purpose::STANDARD.encode(pair.expose()));
+        if let Some(slot) = self.credentials.get_mut(scheme) {
+            *slot = Some(SecretString::new(format!("Basic {}", encoded.expose())));
+        }
+    }
+
+    /// Checks the base URL (see [`crate::endpoint`]), builds the HTTP client and the state every
+    /// request reads, for a client whose operations are `operations`. Returns the base URL
+    /// without a trailing `/`, the HTTP client and the state. Fails on a refused base URL and on
+    /// a credential that cannot travel in a header (the error never contains the credential).
+    #[allow(clippy::result_large_err)] // the generated `ClientBuilder::build` returns this error
+    pub fn build(
+        self,
+        operations: &'static [&'static Operation],
+    ) -> Result<(String, reqwest::Client, ClientState), Error<()>> {
+        check_base_url(&self.base_url, self.options.allow_plain_http)
+            .map_err(Error::InvalidBaseUrl)?;
+        let http = self
+            .options
+            .http_client(self.http)
+            .map_err(Error::Transport)?;
+        let mut credentials = Vec::with_capacity(self.schemes.len());
+        for (scheme, value) in self.schemes.iter().zip(self.credentials) {
+            let Some(value) = value else {
+                credentials.push(None);
+                continue;
+            };
+            let mut header = HeaderValue::from_str(value.expose()).map_err(|_| {
+                Error::Other(format!(
+                    "the {} credential has characters an HTTP header cannot carry",
+                    scheme.name
+                ))
+            })?;
+            header.set_sensitive(true);
+            let name = match scheme.auth {
+                Auth::Bearer | Auth::Basic => http::header::AUTHORIZATION,
+                Auth::Header(name) => HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                    Error::Other(format!(
+                        "the {} scheme's header name {name:?} is not a valid header name",
+                        scheme.name
+                    ))
+                })?,
+            };
+            credentials.push(Some((name, header)));
+        }
+        let state = ClientState {
+            transport: Transport::new(&self.options),
+            operations,
+            credentials: credentials.into(),
+        };
+        Ok((self.base_url.trim_end_matches('/').to_string(), http, state))
+    }
+}
+
+/// What every request of a generated client reads: the credentials (as sensitive header
+/// values, which `Debug` prints as `Sensitive`), the transport policy and the operations.
+/// progenitor's client carries it as its inner value. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct ClientState {
+    transport: Transport,
+    operations: &'static [&'static Operation],
+    credentials: Arc<[Option<(HeaderName, HeaderValue)>]>,
+}
+
+impl ClientState {
+    /// The transport: retries and the in-flight limit.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The first alternative of `operation`'s security whose every credential is configured.
+    fn alternative(&self, operation: &Operation) -> Option<&'static [usize]> {
+        if operation.security.is_empty() {
+            return Some(&[]);
+        }
+        operation.security.iter().copied().find(|alt| {
+            alt.iter()
+                .all(|&i| self.credentials.get(i).is_some_and(Option::is_some))
+        })
+    }
+
+    /// [`Error::MissingCredential`] when no alternative of `operation`'s security is
+    /// configured.
+    #[allow(clippy::result_large_err)] // the operations' own error type
+    pub fn check<E>(&self, operation: &'static Operation) -> Result<(), Error<E>> {
+        match self.alternative(operation) {
+            Some(_) => Ok(()),
+            None => Err(Error::MissingCredential {
+                operation: operation.id,
+                needed: operation.needs,
+            }),
+        }
+    }
+
+    /// Puts the headers that authenticate `operation` into `headers`; `false` when no
+    /// acceptable credential is configured.
+    pub fn authorize(&self, operation: &Operation, headers: &mut HeaderMap) -> bool {
+        let Some(alternative) = self.alternative(operation) else {
+            return false;
+        };
+        for &i in alternative {
+            if let Some(Some((name, value))) = self.credentials.get(i) {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
+        true
+    }
+
+    /// The operation a hook is serving: the one the generated method passed in, or, for a call
+    /// through progenitor's client directly, the one with this id.
+    fn current(&self, operation_id: &str) -> Option<&'static Operation> {
+        CURRENT.try_with(|op| *op).ok().or_else(|| {
+            self.operations
+                .iter()
+                .copied()
+                .find(|op| op.id == operation_id)
+        })
+    }
+
+    /// progenitor's `pre` hook: removes the `api-version` header progenitor adds (the specs
+    /// define none), then adds the credentials of the operation.
+    #[allow(clippy::result_large_err)] // progenitor's hook signature
+    pub fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        operation_id: &str,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        request.headers_mut().remove("api-version");
+        let authorized = match self.current(operation_id) {
+            Some(operation) => self.authorize(operation, request.headers_mut()),
+            None => true,
+        };
+        if authorized {
+            Ok(())
+        } else {
+            Err(progenitor_client::Error::Custom(format!(
+                "no credential for operation {operation_id}"
+            )))
+        }
+    }
+
+    /// progenitor's `exec` hook: sends `request`, retrying transient failures only when the
+    /// operation is safe to repeat.
+    pub async fn exec(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let retry_safe = self.current(operation_id).is_some_and(|op| op.retry_safe);
+        self.transport.execute(client, request, retry_safe).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static SCHEMES: [Scheme; 3] = [
+        Scheme {
+            name: "apiKeyAuth",
+            auth: Auth::Header("x-api-key"),
+        },
+        Scheme {
+            name: "bearerAuth",
+            auth: Auth::Bearer,
+        },
+        Scheme {
+            name: "basicAuth",
+            auth: Auth::Basic,
+        },
+    ];
+    static EITHER: Operation = Operation {
+        id: "get_account",
+        retry_safe: true,
+        security: &[&[0], &[1]],
+        needs: &["apiKeyAuth", "bearerAuth"],
+    };
+    static BEARER: Operation = Operation {
+        id: "create_order",
+        retry_safe: false,
+        security: &[&[1]],
+        needs: &["bearerAuth"],
+    };
+    static OPEN: Operation = Operation {
+        id: "health",
+        retry_safe: true,
+        security: &[],
+        needs: &[],
+    };
+    static OPERATIONS: [&Operation; 3] = [&EITHER, &BEARER, &OPEN];
+
+    fn built(config: ClientConfig) -> ClientState {
+        config.build(&OPERATIONS).unwrap().2
+    }
+
+    fn headers(state: &ClientState, op: &Operation) -> Option<HeaderMap> {
+        let mut h = HeaderMap::new();
+        state.authorize(op, &mut h).then_some(h)
+    }
+
+    #[test]
+    fn credentials_go_into_the_headers_their_scheme_names() {
+        let mut config = ClientConfig::new("https://api.example.com/v1/", "ua", &SCHEMES);
+        config.set_credential(0, "ak_1".into());
+        config.set_credential(1, "tok_1".into());
+        config.set_basic(2, "user", "pass".into());
+        let (base, _, state) = config.build(&OPERATIONS).unwrap();
+        assert_eq!(base, "https://api.example.com/v1");
+        let h = headers(&state, &EITHER).unwrap();
+        assert_eq!(h["x-api-key"], "ak_1");
+        assert!(h.get("authorization").is_none(), "one alternative only");
+        let h = headers(&state, &BEARER).unwrap();
+        assert_eq!(h["authorization"], "Bearer tok_1");
+        assert!(h["authorization"].is_sensitive());
+        assert!(headers(&state, &OPEN).unwrap().is_empty());
+        let debug = format!("{state:?}");
+        assert!(
+            !debug.contains("tok_1") && !debug.contains("ak_1"),
+            "{debug}"
+        );
+
+        let mut config = ClientConfig::new("https://api.example.com", "ua", &SCHEMES);
+        config.set_basic(2, "user", "pass".into());
+        let basic_only = built(config);
+        let basic = &basic_only.credentials[2].as_ref().unwrap().1;
+        assert_eq!(basic, "Basic dXNlcjpwYXNz");
+    }
+
+    #[test]
+    fn a_missing_credential_names_the_operation_and_the_schemes() {
+        let mut config = ClientConfig::new("https://api.example.com", "ua", &SCHEMES);
+        config.set_credential(0, "ak_1".into());
+        let state = built(config);
+        assert!(state.check::<()>(&EITHER).is_ok());
+        assert!(state.check::<()>(&OPEN).is_ok());
+        match state.check::<()>(&BEARER) {
+            Err(Error::MissingCredential { operation, needed }) => {
+                assert_eq!(operation, "create_order");
+                assert_eq!(needed, ["bearerAuth"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(headers(&state, &BEARER).is_none());
+    }
+
+    #[test]
+    fn bad_credentials_and_base_urls_are_refused_without_showing_them() {
+        let mut config = ClientConfig::new("https://api.example.com", "ua", &SCHEMES);
+        config.set_credential(1, "tok\nsecret".into());
+        let e = config.build(&OPERATIONS).unwrap_err();
+        assert!(e.to_string().contains("bearerAuth"), "{e}");
+        assert!(!format!("{e} {e:?}").contains("secret"));
+        let config = ClientConfig::new("http://api.example.com", "ua", &SCHEMES);
+        assert!(matches!(
+            config.build(&OPERATIONS),
+            Err(Error::InvalidBaseUrl(_))
+        ));
+        let mut config = ClientConfig::new("http://api.example.com", "ua", &SCHEMES);
+        config.allow_plain_http();
+        assert!(config.build(&OPERATIONS).is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_hooks_see_the_operation_a_method_passes_in() {
+        let state = built(ClientConfig::new("https://api.example.com", "ua", &SCHEMES));
+        assert!(state.current("nonexistent").is_none());
+        assert_eq!(
+            state.current("create_order").map(|o| o.id),
+            Some("create_order")
+        );
+        let seen = BEARER
+            .scope(async { state.current("whatever").map(|o| o.id) })
+            .await;
+        assert_eq!(seen, Some("create_order"));
+    }
+}
