@@ -9,7 +9,9 @@
 //! Run with `cargo bench -p payspec-tests --bench processone`.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use payspec_tests::interleaved;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group};
@@ -375,42 +377,6 @@ fn bench_json(c: &mut Criterion) {
 criterion_group!(benches, bench_xml, bench_json);
 
 // ---- interleaved ratios ----
-
-/// Times `a` and `b` in alternating pairs (the order flipped every pair) and returns the
-/// median time of each and the median of the per-pair ratios `a / b`.
-///
-/// The groups above time one function after the other; on a shared machine the speed drifts
-/// between the two by more than the 5% the JSON target allows, so the ratios are also measured
-/// this way, where drift hits both sides of a pair alike.
-fn interleaved(pairs: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64, f64) {
-    let time = |f: &mut dyn FnMut()| {
-        let start = Instant::now();
-        f();
-        start.elapsed().as_secs_f64()
-    };
-    for _ in 0..3 {
-        a();
-        b();
-    }
-    let (mut ta, mut tb, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for i in 0..pairs {
-        let (x, y) = if i.is_multiple_of(2) {
-            let x = time(&mut a);
-            (x, time(&mut b))
-        } else {
-            let y = time(&mut b);
-            (time(&mut a), y)
-        };
-        ta.push(x);
-        tb.push(y);
-        ratios.push(x / y);
-    }
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    (median(ta), median(tb), median(ratios))
-}
 
 fn interleaved_ratios() {
     let value = response();

@@ -1,16 +1,10 @@
 //! `Cargo.toml` of a generated crate (OpenAPI and DataContract alike).
 
 use super::common::*;
-use crate::spec::SchemeKind;
 
 /// The crate's `Cargo.toml`.
 pub fn cargo_toml(ctx: &Context) -> String {
-    let basic = ctx
-        .model
-        .schemes
-        .iter()
-        .any(|s| s.kind == SchemeKind::Basic);
-    let mut deps = vec![
+    let deps = [
         "payspec-runtime",
         "progenitor-client",
         "reqwest",
@@ -18,9 +12,6 @@ pub fn cargo_toml(ctx: &Context) -> String {
         "serde",
         "serde_json",
     ];
-    if basic {
-        deps.push("base64");
-    }
     manifest(&Manifest {
         spec: ctx.spec_path,
         package: ctx.package,
