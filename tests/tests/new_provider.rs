@@ -1,0 +1,302 @@
+//! A new provider is a spec away: a provider written from scratch for this test
+//! (`tests/fixtures/providers/acmepay/openapi.yaml`, every OpenAPI extension of
+//! `specs/README.md`) is generated into a temporary workspace laid out like this one
+//! (`specs/acmepay/`, `generated/*` as members), with no other file written by hand than a small
+//! driver program. The test then
+//!
+//! 1. builds the crate and runs its README doctests (`cargo test --doc`), so the generated
+//!    example code compiles against the generated API;
+//! 2. runs the driver against a loopback server: a validation error before sending, a payment
+//!    created with Basic auth, a search followed page after page by its cursor, a void, and a
+//!    documented error read with its typed code; the server's records are checked.
+//!
+//! The temporary workspace shares this workspace's lock file and target directory, so nothing is
+//! downloaded and most dependencies are already built.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use payspec_tests::{Scripted, ScriptedServer};
+use serde_json::json;
+
+const PROVIDER: &str = "acmepay";
+
+/// The driver: every call the test makes, through the generated client, printing one line
+/// each.
+const DRIVER: &str = r#"
+use futures::TryStreamExt as _;
+use payspec_acmepay::types::{Card, PaymentRequest, Search};
+use payspec_acmepay::Client;
+use payspec_runtime::Error;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let base = std::env::args().nth(1).expect("base URL");
+    let client = Client::builder(&base)
+        .basic_auth("merchant", "s3cret-basic")
+        .build()
+        .expect("client");
+
+    // Refused before sending: a card number shorter than 12 characters.
+    let mut request = PaymentRequest {
+        amount: "12.50".parse().unwrap(),
+        card: Card { number: "4111".into(), cvv: None },
+        currency: None,
+        email: Some("a@example.com".into()),
+        phone: None,
+        tags: Vec::new(),
+    };
+    match client.create_payment(&request).await {
+        Err(Error::Validation(v)) => println!("validation: {v}"),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+
+    request.card.number = "4111111111111111".into();
+    let payment = client.create_payment(&request).await.expect("create");
+    println!("created {} {:?} {:?}", payment.id, payment.status, payment.amount);
+
+    let search = Search { since: None, cursor: None };
+    let all: Vec<_> = client
+        .search_payments_stream(&search)
+        .try_collect()
+        .await
+        .expect("search");
+    let ids: Vec<&str> = all.iter().map(|p| p.id.as_str()).collect();
+    println!("searched {}", ids.join(","));
+
+    client.void_payment("pay_1", Some("duplicate")).await.expect("void");
+    println!("voided");
+
+    match client.create_payment(&request).await {
+        Err(Error::Api { status, body, .. }) => {
+            println!("declined {status} {:?} {}", body.code(), body.message.unwrap_or_default())
+        }
+        other => panic!("expected a documented error, got {other:?}"),
+    }
+}
+"#;
+
+fn root() -> PathBuf {
+    payspec_tests::root()
+}
+
+/// The target directory this test runs from (`<target>/<profile>/deps/<test>`), and the profile.
+fn target_dir() -> (PathBuf, String) {
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("<target>/<profile>/deps")
+        .to_path_buf();
+    let profile = profile_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("profile")
+        .to_string();
+    (
+        profile_dir.parent().expect("<target>").to_path_buf(),
+        profile,
+    )
+}
+
+/// Writes `text` to `dir/rel`, creating folders.
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+/// A workspace in a temporary folder: the provider's spec under `specs/`, its generated crate
+/// under `generated/`, the driver, and a manifest with this workspace's shared dependencies.
+fn workspace() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("payspec-new-provider-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let spec = std::fs::read_to_string(
+        root().join(format!("tests/fixtures/providers/{PROVIDER}/openapi.yaml")),
+    )
+    .expect("fixture spec");
+    write(&dir, &format!("specs/{PROVIDER}/openapi.yaml"), &spec);
+
+    // What `cargo xtask codegen` does: generate from specs/, write under generated/.
+    let krate = payspec_codegen::load::generate(&dir, PROVIDER).unwrap_or_else(|e| panic!("{e}"));
+    for (rel, text) in &krate.files {
+        write(&dir, &format!("generated/{PROVIDER}/{rel}"), text);
+    }
+
+    // This workspace's manifest, with its members replaced and its path dependencies made
+    // absolute.
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("Cargo.toml");
+    let start = manifest.find("members = [").expect("members");
+    let end = start + manifest[start..].find(']').expect("]") + 1;
+    let mut manifest = format!(
+        "{}members = [\"generated/*\", \"drive\"]{}",
+        &manifest[..start],
+        &manifest[end..]
+    );
+    for krate in ["runtime", "codegen"] {
+        let abs = root().join(krate);
+        manifest = manifest.replace(
+            &format!("path = \"{krate}\""),
+            &format!("path = {:?}", abs.to_str().expect("UTF-8 path")),
+        );
+    }
+    manifest = manifest.replace("exclude = [\"xtask\"]\n", "");
+    write(&dir, "Cargo.toml", &manifest);
+    std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("Cargo.lock");
+    write(
+        &dir,
+        "drive/Cargo.toml",
+        &format!(
+            "[package]\nname = \"drive\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\npayspec-{PROVIDER} = {{ path = \"../generated/{PROVIDER}\" }}\n\
+             payspec-runtime = {{ workspace = true }}\n\
+             futures = {{ workspace = true }}\n\
+             tokio = {{ workspace = true, features = [\"macros\", \"rt-multi-thread\", \"net\", \"io-util\", \"process\", \"time\"] }}\n"
+        ),
+    );
+    write(&dir, "drive/src/main.rs", DRIVER);
+    dir
+}
+
+/// `cargo <args>` in the temporary workspace, with this test's target directory and profile.
+fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
+    let (target, profile) = target_dir();
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command
+        .current_dir(dir)
+        .args(args)
+        .arg("--target-dir")
+        .arg(&target)
+        .env_remove("RUSTFLAGS");
+    if profile != "debug" {
+        command.args(["--profile", &profile]);
+    }
+    command.output().expect("run cargo")
+}
+
+/// A payment as the server writes it (the amount's scale as written: `12.50`).
+fn payment(id: &str, status: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","status":"{status}","amount":12.50,"created":"2026-12-03T10:00:00+01:00"}}"#
+    )
+}
+
+fn answer(status: u16, body: String) -> Scripted {
+    Scripted {
+        status,
+        headers: Vec::new(),
+        body,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_written_from_scratch_generates_builds_and_works() {
+    let dir = workspace();
+
+    // The README doctests of the new crate compile and run.
+    let out = cargo(&dir, &["test", "-q", "--doc", "-p", "payspec-acmepay"]);
+    assert!(
+        out.status.success(),
+        "doctests of the new crate failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cargo(&dir, &["build", "-q", "-p", "drive"]);
+    assert!(
+        out.status.success(),
+        "the driver does not build against the new crate:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let server = ScriptedServer::start(vec![
+        answer(201, payment("pay_1", "pending")),
+        answer(
+            200,
+            format!(
+                r#"{{"payments":[{},{}],"next":"c2"}}"#,
+                payment("pay_1", "pending"),
+                payment("pay_2", "paid")
+            ),
+        ),
+        answer(
+            200,
+            format!(r#"{{"payments":[{}]}}"#, payment("pay_3", "refunded")),
+        ),
+        Scripted {
+            status: 204,
+            headers: Vec::new(),
+            body: String::new(),
+        },
+        Scripted::json(
+            400,
+            json!({"code": "card_declined", "message": "The card was declined.", "details": []}),
+        ),
+    ])
+    .await;
+    let url = server.url();
+    let run = tokio::task::spawn_blocking(move || {
+        let (target, profile) = target_dir();
+        let exe = target.join(&profile).join("drive");
+        Command::new(exe).arg(url).output().expect("run the driver")
+    })
+    .await
+    .expect("driver task");
+    let stdout = String::from_utf8_lossy(&run.stdout).to_string();
+    assert!(
+        run.status.success(),
+        "the driver failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "{stdout}");
+    assert!(
+        lines[0].starts_with("validation: ") && lines[0].contains("card.number"),
+        "{stdout}"
+    );
+    assert_eq!(lines[1], "created pay_1 Pending Some(12.50)");
+    // An unknown status ("refunded") is kept, not an error.
+    assert_eq!(lines[2], "searched pay_1,pay_2,pay_3");
+    assert_eq!(lines[3], "voided");
+    assert_eq!(
+        lines[4],
+        "declined 400 Bad Request Some(CardDeclined) The card was declined."
+    );
+
+    // What the server saw: nothing for the refused request, Basic auth on every call, the
+    // cursor of the first page in the second search, and the exact decimal.
+    let requests = server.requests();
+    let seen: Vec<String> = requests
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.uri))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "POST /payments",
+            "POST /payments-search",
+            "POST /payments-search",
+            "POST /payments/pay_1/void?reason=duplicate",
+            "POST /payments",
+        ]
+    );
+    for r in &requests {
+        assert_eq!(
+            r.header("authorization").as_deref(),
+            Some("Basic bWVyY2hhbnQ6czNjcmV0LWJhc2lj"),
+            "{r:?}"
+        );
+    }
+    assert!(
+        String::from_utf8_lossy(&requests[0].body).contains(r#""amount":12.50"#),
+        "{:?}",
+        requests[0].body
+    );
+    assert_eq!(
+        requests[0].json()["card"]["number"],
+        json!("4111111111111111")
+    );
+    assert!(requests[1].json().get("cursor").is_none_or(|c| c.is_null()));
+    assert_eq!(requests[2].json()["cursor"], json!("c2"));
+
+    let _ = std::fs::remove_dir_all(&dir);
+}
