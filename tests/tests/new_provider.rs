@@ -21,6 +21,9 @@ use serde_json::json;
 
 const PROVIDER: &str = "acmepay";
 
+/// The DataContract provider written from scratch.
+const DCS_PROVIDER: &str = "globex";
+
 /// The driver: every call the test makes, through the generated client, printing one line
 /// each.
 const DRIVER: &str = r#"
@@ -108,19 +111,32 @@ fn write(dir: &Path, rel: &str, text: &str) {
 
 /// A workspace in a temporary folder: the provider's spec under `specs/`, its generated crate
 /// under `generated/`, the driver, and a manifest with this workspace's shared dependencies.
-fn workspace() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("payspec-new-provider-{}", std::process::id()));
+fn workspace(provider: &str, driver: Option<&str>) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "payspec-new-provider-{provider}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
-    let spec = std::fs::read_to_string(
-        root().join(format!("tests/fixtures/providers/{PROVIDER}/openapi.yaml")),
-    )
-    .expect("fixture spec");
-    write(&dir, &format!("specs/{PROVIDER}/openapi.yaml"), &spec);
+    // The provider's folder as a maintainer would add it under specs/.
+    let fixture = root().join(format!("tests/fixtures/providers/{provider}"));
+    let mut folders = vec![(fixture, format!("specs/{provider}"))];
+    while let Some((from, to)) = folders.pop() {
+        for entry in std::fs::read_dir(&from).expect("fixture folder") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().and_then(|n| n.to_str()).expect("name");
+            if path.is_dir() {
+                folders.push((path.clone(), format!("{to}/{name}")));
+            } else {
+                let text = std::fs::read_to_string(&path).expect("fixture file");
+                write(&dir, &format!("{to}/{name}"), &text);
+            }
+        }
+    }
 
     // What `cargo xtask codegen` does: generate from specs/, write under generated/.
-    let krate = payspec_codegen::load::generate(&dir, PROVIDER).unwrap_or_else(|e| panic!("{e}"));
+    let krate = payspec_codegen::load::generate(&dir, provider).unwrap_or_else(|e| panic!("{e}"));
     for (rel, text) in &krate.files {
-        write(&dir, &format!("generated/{PROVIDER}/{rel}"), text);
+        write(&dir, &format!("generated/{provider}/{rel}"), text);
     }
 
     // This workspace's manifest, with its members replaced and its path dependencies made
@@ -128,8 +144,13 @@ fn workspace() -> PathBuf {
     let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("Cargo.toml");
     let start = manifest.find("members = [").expect("members");
     let end = start + manifest[start..].find(']').expect("]") + 1;
+    let members = if driver.is_some() {
+        r#"["generated/*", "drive"]"#
+    } else {
+        r#"["generated/*"]"#
+    };
     let mut manifest = format!(
-        "{}members = [\"generated/*\", \"drive\"]{}",
+        "{}members = {members}{}",
         &manifest[..start],
         &manifest[end..]
     );
@@ -143,18 +164,20 @@ fn workspace() -> PathBuf {
     manifest = manifest.replace("exclude = [\"xtask\"]\n", "");
     write(&dir, "Cargo.toml", &manifest);
     std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("Cargo.lock");
-    write(
-        &dir,
-        "drive/Cargo.toml",
-        &format!(
-            "[package]\nname = \"drive\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\npayspec-{PROVIDER} = {{ path = \"../generated/{PROVIDER}\" }}\n\
-             payspec-runtime = {{ workspace = true }}\n\
-             futures = {{ workspace = true }}\n\
-             tokio = {{ workspace = true, features = [\"macros\", \"rt-multi-thread\", \"net\", \"io-util\", \"process\", \"time\"] }}\n"
-        ),
-    );
-    write(&dir, "drive/src/main.rs", DRIVER);
+    if let Some(driver) = driver {
+        write(
+            &dir,
+            "drive/Cargo.toml",
+            &format!(
+                "[package]\nname = \"drive\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+                 [dependencies]\npayspec-{provider} = {{ path = \"../generated/{provider}\" }}\n\
+                 payspec-runtime = {{ workspace = true }}\n\
+                 futures = {{ workspace = true }}\n\
+                 tokio = {{ workspace = true, features = [\"macros\", \"rt-multi-thread\", \"net\", \"io-util\", \"process\", \"time\"] }}\n"
+            ),
+        );
+        write(&dir, "drive/src/main.rs", driver);
+    }
     dir
 }
 
@@ -191,7 +214,7 @@ fn answer(status: u16, body: String) -> Scripted {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_provider_written_from_scratch_generates_builds_and_works() {
-    let dir = workspace();
+    let dir = workspace(PROVIDER, Some(DRIVER));
 
     // The README doctests of the new crate compile and run.
     let out = cargo(&dir, &["test", "-q", "--doc", "-p", "payspec-acmepay"]);
@@ -297,6 +320,106 @@ async fn a_provider_written_from_scratch_generates_builds_and_works() {
     );
     assert!(requests[1].json().get("cursor").is_none_or(|c| c.is_null()));
     assert_eq!(requests[2].json()["cursor"], json!("c2"));
+
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs the new DataContract crate's codec binary: `convert --from <from> --to <to> <contract>`.
+fn codec(dir: &Path, from: &str, to: &str, contract: &str, input: &str) -> String {
+    let (target, profile) = target_dir();
+    let exe = target.join(&profile).join(format!("{DCS_PROVIDER}-codec"));
+    let mut child = Command::new(exe)
+        .current_dir(dir)
+        .args(["convert", "--from", from, "--to", to, contract])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the codec");
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("codec output");
+    assert!(
+        out.status.success(),
+        "{from} to {to} of {contract}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+#[test]
+fn a_datacontract_provider_written_from_scratch_generates_builds_and_round_trips() {
+    let dir = workspace(DCS_PROVIDER, None);
+    let generated = std::fs::read_to_string(dir.join("generated/globex/src/client.rs")).unwrap();
+    // Its own names, from its spec: nothing of another provider.
+    assert!(generated.contains("pub struct GlobexError"), "error type");
+    assert!(generated.contains("pub enum OutcomeCode"), "outcome enum");
+    assert!(
+        generated.contains("[`Client::find_payment`]"),
+        "recovery link"
+    );
+    let lower = generated.to_lowercase();
+    for other in [
+        "processone",
+        "callback",
+        "responsecode",
+        "authenticationkey",
+    ] {
+        assert!(!lower.contains(other), "the Globex client mentions {other}");
+    }
+
+    let out = cargo(&dir, &["test", "-q", "--doc", "-p", "payspec-globex"]);
+    assert!(
+        out.status.success(),
+        "doctests of the new crate failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cargo(&dir, &["build", "-q", "-p", "payspec-globex", "--bins"]);
+    assert!(
+        out.status.success(),
+        "the codec does not build:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Hand-written bodies as the service's serializers write them: base-class members first, in
+    // their own namespace; the enum by name in XML and by number in JSON; scale and date-time
+    // kept as written.
+    let xml = concat!(
+        r#"<PayResponse xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.datacontract.org/2004/07/Globex.Api.Payments">"#,
+        r#"<Detail xmlns="http://schemas.datacontract.org/2004/07/Globex.Api.Common">Paid.</Detail>"#,
+        r#"<Outcome xmlns="http://schemas.datacontract.org/2004/07/Globex.Api.Common">Ok</Outcome>"#,
+        r#"<Amount>20.50</Amount><PaidAt>2026-12-03T10:52:08.2141523-08:00</PaidAt>"#,
+        r#"<PaymentId>pay_1</PaymentId></PayResponse>"#,
+    );
+    // JSON as Json.NET orders it: the derived class's members first, the base class's last.
+    let json = r#"{"Amount":20.50,"PaidAt":"2026-12-03T10:52:08.2141523-08:00","PaymentId":"pay_1","Detail":"Paid.","Outcome":"Ok"}"#;
+    let response = "Payments.PayResponse";
+    assert_eq!(codec(&dir, "xml", "xml", response, xml).trim_end(), xml);
+    assert_eq!(codec(&dir, "xml", "json", response, xml).trim_end(), json);
+    assert_eq!(codec(&dir, "json", "json", response, json).trim_end(), json);
+    assert_eq!(codec(&dir, "json", "xml", response, json).trim_end(), xml);
+
+    let request_xml = concat!(
+        r#"<PayRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.datacontract.org/2004/07/Globex.Api.Payments">"#,
+        r#"<ApiToken xmlns="http://schemas.datacontract.org/2004/07/Globex.Api.Common">tok</ApiToken>"#,
+        r#"<Amount>12.00</Amount><Currency>Eur</Currency><Reference>order-7</Reference></PayRequest>"#,
+    );
+    let request_json = r#"{"Amount":12.00,"Currency":2,"Reference":"order-7","ApiToken":"tok"}"#;
+    let request = "Payments.PayRequest";
+    assert_eq!(
+        codec(&dir, "xml", "json", request, request_xml).trim_end(),
+        request_json
+    );
+    assert_eq!(
+        codec(&dir, "json", "xml", request, request_json).trim_end(),
+        request_xml
+    );
 
     let _ = std::fs::remove_dir_all(&dir);
 }

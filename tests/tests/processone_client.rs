@@ -494,7 +494,7 @@ fn a_client_without_a_key_does_not_build() {
         matches!(err, BuildError::MissingAuthenticationKey),
         "{err:?}"
     );
-    assert!(err.to_string().contains("authentication key"), "{err}");
+    assert!(err.to_string().contains("AuthenticationKey"), "{err}");
     // The same builder with a key builds: the key is what was missing.
     ClientBuilder::with_base_url("http://127.0.0.1:9")
         .authentication_key(KEY)

@@ -25,6 +25,17 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
     let error_name = api.error_type.as_str();
     let no_code = format!("no {code_member}");
     let outcome_doc = docs(&format!("(`{code_member}`, `{message_member}`)."));
+    let auth_member = &api.auth_member;
+    let auth_name = auth.to_string();
+    let missing = format_ident!(
+        "Missing{}",
+        heck::ToUpperCamelCase::to_upper_camel_case(auth_member.as_str())
+    );
+    let missing_doc = docs(&format!("No `{auth_member}` credential was given."));
+    let missing_text = format!("no {auth_member} credential: call ClientBuilder::{auth_name}");
+    let setter_doc = docs(&format!(
+        "The credential the client puts into every request as `{auth_member}` (never printed)."
+    ));
 
     // Servers.
     let mut server_variants = Vec::new();
@@ -74,7 +85,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             op.summary, op.description, op.path, op.request, op.response
         );
         doc.push_str(&format!(
-            "\n\nThe client sets `{}` to its authentication key (any value in `request` is replaced). A `{}` other than `{success}` is returned as [`Error::Api`] with a [`{error_name}`].",
+            "\n\nThe client sets `{}` to its credential (any value in `request` is replaced). A `{}` other than `{success}` is returned as [`Error::Api`] with a [`{error_name}`].",
             api.auth_member, api.code_member
         ));
         if op.moves_money {
@@ -245,8 +256,8 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         /// Why a [`ClientBuilder`] could not build a client.
         #[derive(Debug)]
         pub enum BuildError {
-            /// No authentication key was given.
-            MissingAuthenticationKey,
+            #missing_doc
+            #missing,
             /// The base URL was refused: it does not parse, is not http(s), is plain `http://`
             /// to a host that is not loopback, or carries a user name or password.
             InvalidBaseUrl(::payspec_runtime::BaseUrlError),
@@ -257,7 +268,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         impl ::std::fmt::Display for BuildError {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 match self {
-                    BuildError::MissingAuthenticationKey => f.write_str("no authentication key: call ClientBuilder::authentication_key"),
+                    BuildError::#missing => f.write_str(#missing_text),
                     BuildError::InvalidBaseUrl(e) => e.fmt(f),
                     BuildError::Http(e) => write!(f, "cannot build the HTTP client: {e}"),
                 }
@@ -293,8 +304,8 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
                 }
             }
 
-            /// The instance authentication key, put into every request (never printed).
-            pub fn authentication_key(mut self, key: impl Into<SecretString>) -> Self {
+            #setter_doc
+            pub fn #auth(mut self, key: impl Into<SecretString>) -> Self {
                 self.key = Some(key.into());
                 self
             }
@@ -339,19 +350,19 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             }
 
             /// Accepts a plain `http://` base URL on a host other than loopback. Card data and
-            /// the authentication key then travel unencrypted: only for a test server you
+            /// the credential then travel unencrypted: only for a test server you
             /// control. Loopback hosts (`localhost`, `127.0.0.1`, `[::1]`) need no opt-in.
             pub fn danger_allow_plain_http(mut self) -> Self {
                 self.options.allow_plain_http = true;
                 self
             }
 
-            /// Builds the client. Fails without an authentication key, and with
+            /// Builds the client. Fails without the credential, and with
             /// [`BuildError::InvalidBaseUrl`] on a base URL that does not parse, is plain
             /// `http://` to a host that is not loopback (without
             /// [`ClientBuilder::danger_allow_plain_http`]) or carries a user name or password.
             pub fn build(self) -> ::std::result::Result<Client, BuildError> {
-                let key = self.key.ok_or(BuildError::MissingAuthenticationKey)?;
+                let key = self.key.ok_or(BuildError::#missing)?;
                 let mut base = ::payspec_runtime::endpoint::check_base_url(&self.base_url, self.options.allow_plain_http)
                     .map_err(BuildError::InvalidBaseUrl)?;
                 if !base.path().ends_with('/') {
@@ -390,7 +401,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
                 f.debug_struct("Client")
                     .field("base_url", &self.inner.base.as_str())
                     .field("format", &self.inner.format)
-                    .field("authentication_key", &self.inner.key)
+                    .field(#auth_name, &self.inner.key)
                     .finish()
             }
         }
@@ -478,10 +489,25 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
     })
 }
 
-/// The open enum of response codes: named after the response-code member (`ResponseCode`).
+/// The items every DataContract client module defines, which the generated enum of response
+/// codes must not be named after.
+const CLIENT_ITEMS: [&str; 6] = [
+    "Client",
+    "ClientBuilder",
+    "Server",
+    "WireFormat",
+    "BuildError",
+    "Outcome",
+];
+
+/// The open enum of response codes: named after the response-code member (`ResponseCode`), or
+/// that name with `Code` appended when it would clash with another item of the client module
+/// (a member named `Outcome` gives `OutcomeCode`).
 pub(crate) fn code_type(api: &super::openapi::Api) -> proc_macro2::Ident {
-    format_ident!(
-        "{}",
-        heck::ToUpperCamelCase::to_upper_camel_case(api.code_member.as_str())
-    )
+    let name = heck::ToUpperCamelCase::to_upper_camel_case(api.code_member.as_str());
+    if CLIENT_ITEMS.contains(&name.as_str()) || name == api.error_type {
+        format_ident!("{name}Code")
+    } else {
+        format_ident!("{name}")
+    }
 }

@@ -433,7 +433,7 @@ use {request_path};\n\
 use {krate}::{{Client, Server, WireFormat}};\n\
 \n\
 # async fn run() -> Result<(), Box<dyn std::error::Error>> {{\n\
-let client = Client::builder(Server::{server})\n    .authentication_key(\"instance key\")\n    .format(WireFormat::Xml)\n    .build()?;\n\
+let client = Client::builder(Server::{server})\n    .{setter}(\"instance key\")\n    .format(WireFormat::Xml)\n    .build()?;\n\
 let request = {request_name} {{\n{member}    ..Default::default()\n}};\n\
 let answer = client.{method}(request).await?;\n\
 println!(\"{{answer:?}}\");\n\
@@ -441,6 +441,7 @@ println!(\"{{answer:?}}\");\n\
 # }}\n\
 ```\n\n",
                 server = types::ident(&server.name),
+                setter = types::field_name(&api.auth_member),
                 method = heck::ToSnakeCase::to_snake_case(op.id.as_str()),
             )
         }
@@ -465,7 +466,7 @@ println!(\"{{answer:?}}\");\n\
 Typed Rust client for **{title}**, generated from [`{spec}`](../../{spec}) and the DataContract XSDs next to it by `cargo xtask codegen`.\n\n\
 - One type per contract (`contracts::<area>::<Name>`), with exact `Decimal` money (scale kept), date-times kept as written (fraction digits and offset), open enums, and secrets (`SecretString`) redacted in `Debug`.\n\
 - JSON as the service's Json.NET writes it (PascalCase, enums as integers, nulls never sent; keys read case-insensitively, unknown keys ignored) and XML byte for byte as .NET's DataContractSerializer writes it. The XML reader reports what the real one would silently drop (members out of order or in the wrong namespace), refuses DOCTYPEs and enforces size and depth limits.\n\
-- The format is chosen once, at construction; the authentication key is given once and put into every request.\n\
+- The format is chosen once, at construction; the credential is given once and put into every request as `{auth_member}`.\n\
 - A `{code_member}` other than `{success}` is an `Error::Api` carrying a [`{error_type}`] (open [`{code_type}`] enum, message, and the full response on demand).\n\
 - Operations that move money are never retried automatically; {recovery}.\n\
 - `{provider}-codec` converts bodies: `cargo run -q --bin {provider}-codec -- convert --from xml --to json {codec_contract} < body.xml`.\n\n\
@@ -476,6 +477,7 @@ Typed Rust client for **{title}**, generated from [`{spec}`](../../{spec}) and t
         title = api.title,
         provider = input.provider,
         code_member = api.code_member,
+        auth_member = api.auth_member,
         success = api.success,
         error_type = api.error_type,
         code_type = client::code_type(api),

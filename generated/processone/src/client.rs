@@ -321,7 +321,7 @@ impl Outcome for crate::contracts::transaction::UpdateTransactionMetadataRespons
 /// Why a [`ClientBuilder`] could not build a client.
 #[derive(Debug)]
 pub enum BuildError {
-    /// No authentication key was given.
+    /// No `AuthenticationKey` credential was given.
     MissingAuthenticationKey,
     /// The base URL was refused: it does not parse, is not http(s), is plain `http://`
     /// to a host that is not loopback, or carries a user name or password.
@@ -334,7 +334,7 @@ impl ::std::fmt::Display for BuildError {
         match self {
             BuildError::MissingAuthenticationKey => {
                 f.write_str(
-                    "no authentication key: call ClientBuilder::authentication_key",
+                    "no AuthenticationKey credential: call ClientBuilder::authentication_key",
                 )
             }
             BuildError::InvalidBaseUrl(e) => e.fmt(f),
@@ -369,7 +369,7 @@ impl ClientBuilder {
             http: None,
         }
     }
-    /// The instance authentication key, put into every request (never printed).
+    /// The credential the client puts into every request as `AuthenticationKey` (never printed).
     pub fn authentication_key(mut self, key: impl Into<SecretString>) -> Self {
         self.key = Some(key.into());
         self
@@ -408,13 +408,13 @@ impl ClientBuilder {
         self
     }
     /// Accepts a plain `http://` base URL on a host other than loopback. Card data and
-    /// the authentication key then travel unencrypted: only for a test server you
+    /// the credential then travel unencrypted: only for a test server you
     /// control. Loopback hosts (`localhost`, `127.0.0.1`, `[::1]`) need no opt-in.
     pub fn danger_allow_plain_http(mut self) -> Self {
         self.options.allow_plain_http = true;
         self
     }
-    /// Builds the client. Fails without an authentication key, and with
+    /// Builds the client. Fails without the credential, and with
     /// [`BuildError::InvalidBaseUrl`] on a base URL that does not parse, is plain
     /// `http://` to a host that is not loopback (without
     /// [`ClientBuilder::danger_allow_plain_http`]) or carries a user name or password.
@@ -570,7 +570,7 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Charge`: `CreditCard.ChargeCreditCardRequest` → `CreditCard.ChargeCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
@@ -592,7 +592,7 @@ impl Client {
     ///
     /// `POST /api/CreditCard/GetAcceptedCardTypes`: `CreditCard.GetAcceptedCardTypesRequest` → `CreditCard.GetAcceptedCardTypesResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_accepted_card_types(
@@ -619,7 +619,7 @@ impl Client {
     ///
     /// `POST /api/CreditCard/GetCardData`: `CreditCard.GetCardDataRequest` → `CreditCard.GetCardDataResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_card_data(
@@ -641,7 +641,7 @@ impl Client {
     ///
     /// `POST /api/CreditCard/GetCardUpdates`: `CreditCard.GetCardUpdatesRequest` → `CreditCard.GetCardUpdatesResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_card_updates(
@@ -665,7 +665,7 @@ impl Client {
     ///
     /// `POST /api/CreditCard/GetConvenienceFee`: `CreditCard.ConvenienceFeeRequest` → `CreditCard.ConvenienceFeeResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_credit_card_convenience_fee(
@@ -695,7 +695,7 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Refund`: `CreditCard.RefundCreditCardRequest` → `CreditCard.RefundCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
@@ -719,7 +719,7 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Save`: `CreditCard.SaveCreditCardRequest` → `CreditCard.SaveCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
     pub async fn save_credit_card(
@@ -740,7 +740,7 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Update`: `CreditCard.UpdateCreditCardRequest` → `CreditCard.UpdateCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
     pub async fn update_credit_card(
@@ -761,7 +761,7 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Verify`: `CreditCard.VerifyCreditCardRequest` → `CreditCard.VerifyCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
     pub async fn verify_credit_card(
@@ -784,7 +784,7 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Void`: `CreditCard.VoidCreditCardRequest` → `CreditCard.VoidCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
@@ -808,7 +808,7 @@ impl Client {
     ///
     /// `POST /api/Eft/Credit`: `Eft.CreditEftRequest` → `Eft.CreditEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
@@ -833,7 +833,7 @@ impl Client {
     ///
     /// `POST /api/Eft/Debit`: `Eft.DebitEftRequest` → `Eft.DebitEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
@@ -857,7 +857,7 @@ impl Client {
     ///
     /// `POST /api/Eft/GetBankData`: `Eft.GetBankDataRequest` → `Eft.GetBankDataResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_bank_data(
@@ -879,7 +879,7 @@ impl Client {
     ///
     /// `POST /api/Eft/GetConvenienceFee`: `Eft.ConvenienceFeeRequest` → `Eft.ConvenienceFeeResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_eft_convenience_fee(
@@ -909,7 +909,7 @@ impl Client {
     ///
     /// `POST /api/Eft/Refund`: `Eft.RefundEftRequest` → `Eft.RefundEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
@@ -934,7 +934,7 @@ impl Client {
     ///
     /// `POST /api/Eft/Save`: `Eft.SaveEftRequest` → `Eft.SaveEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
     pub async fn save_eft(
@@ -956,7 +956,7 @@ impl Client {
     ///
     /// `POST /api/Eft/VerifyBankAccount`: `Eft.VerifyBankAccountRequest` → `Eft.VerifyBankAccountResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
     pub async fn verify_bank_account(
@@ -980,7 +980,7 @@ impl Client {
     ///
     /// `POST /api/Eft/Void`: `Eft.VoidEftRequest` → `Eft.VoidEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
@@ -1003,7 +1003,7 @@ impl Client {
     ///
     /// `POST /api/HealthStatus/Check`: `HealthStatus.CheckHealthStatusRequest` → `HealthStatus.CheckHealthStatusResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn check_health_status(
@@ -1024,7 +1024,7 @@ impl Client {
     ///
     /// `POST /api/PaymentToken/GetInfo`: `PaymentToken.GetInfoRequest` → `PaymentToken.GetInfoResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_info(
@@ -1045,7 +1045,7 @@ impl Client {
     ///
     /// `POST /api/PaymentToken/GetTokenInfoBatch`: `PaymentToken.GetTokenInfoBatchRequest` → `PaymentToken.GetTokenInfoBatchResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_token_info_batch(
@@ -1072,7 +1072,7 @@ impl Client {
     ///
     /// `POST /api/PaymentToken/Remove`: `PaymentToken.RemovePaymentTokenRequest` → `PaymentToken.RemovePaymentTokenResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
     pub async fn remove_payment_token(
@@ -1096,7 +1096,7 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionByCallbackId`: `Transaction.GetTransactionByCallbackIdRequest` → `Transaction.GetTransactionByCallbackIdResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_transaction_by_callback_id(
@@ -1125,7 +1125,7 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionById`: `Transaction.GetTransactionByIdRequest` → `Transaction.GetTransactionByIdResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_transaction_by_id(
@@ -1153,7 +1153,7 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionsByBatchId`: `Transaction.GetTransactionsByBatchIdRequest` → `Transaction.GetTransactionsByBatchIdResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_transactions_by_batch_id(
@@ -1181,7 +1181,7 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionsByCustomerAndClientRefData`: `Transaction.GetTransactionsByCustomerAndClientRefDataRequest` → `Transaction.GetTransactionsByCustomerAndClientRefDataResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_transactions_by_customer_and_client_ref_data(
@@ -1210,7 +1210,7 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionsByType`: `Transaction.GetTransactionsByTypeRequest` → `Transaction.GetTransactionsByTypeResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
     pub async fn get_transactions_by_type(
@@ -1238,7 +1238,7 @@ impl Client {
     ///
     /// `POST /api/Transaction/UpdateTransactionMetadata`: `Transaction.UpdateTransactionMetadataRequest` → `Transaction.UpdateTransactionMetadataResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its authentication key (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
     pub async fn update_transaction_metadata(
