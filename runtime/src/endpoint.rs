@@ -9,7 +9,7 @@
 //!
 //! * **Redirects are never followed.** The HTTP client is built with
 //!   `reqwest::redirect::Policy::none()`, also when the user supplies their own
-//!   `reqwest::ClientBuilder` (see [`crate::transport::HttpClientBuilder`]). A 3xx answer ends
+//!   `reqwest::ClientBuilder` (the transport's `HttpClientBuilder`). A 3xx answer ends
 //!   the call as [`Error::Redirect`](crate::Error::Redirect), with the status and the target
 //!   (without its query), and nothing is sent to the target, same origin or not. Payment APIs
 //!   do not redirect API calls; a redirect means a wrong base URL (`http` for `https`, a

@@ -359,8 +359,3 @@ pub(super) fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStr
         }
     })
 }
-
-/// The name of an operation's entry in the generated `ops` table (`GET_ORDER`).
-pub(super) fn operation_static(op: &Operation) -> syn::Ident {
-    format_ident!("{}", op.rust_name().to_uppercase())
-}

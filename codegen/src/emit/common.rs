@@ -254,3 +254,8 @@ pub(crate) fn uses_epoch_millis(m: &Model) -> bool {
     }
     m.schemas.values().any(walk)
 }
+
+/// The name of an operation's entry in the generated `ops` table (`GET_ORDER`).
+pub(crate) fn operation_static(op: &Operation) -> syn::Ident {
+    format_ident!("{}", op.rust_name().to_uppercase())
+}

@@ -288,7 +288,7 @@ pub(crate) fn multipart_method(ctx: &Context, op: &Operation) -> Result<TokenStr
         return Err(err("a multipart operation needs a JSON success body"));
     }
     let name = format_ident!("{}", op.multipart_method_name());
-    let st = super::client::operation_static(op);
+    let st = operation_static(op);
     let err_ty = error_body_type(&op.error);
     let ok_ty = ok_type(op);
     let OpParams {
