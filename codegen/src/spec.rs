@@ -229,8 +229,108 @@ const OUR_EXTENSIONS: &[&str] = &[
 
 /// Parses the YAML text of an OpenAPI document.
 pub fn parse_yaml(spec_name: &str, text: &str) -> Result<Value, Error> {
-    serde_yaml::from_str::<Value>(text)
-        .map_err(|e| Error::spec(spec_name, format!("not valid YAML: {e}")))
+    let doc = serde_yaml::from_str::<Value>(text)
+        .map_err(|e| Error::spec(spec_name, format!("not valid YAML: {e}")))?;
+    check_extension_spelling(spec_name, &doc)?;
+    Ok(doc)
+}
+
+/// The `x-` extensions payspec reads (documented in `specs/README.md`), and the ones its tools
+/// read (`x-enum-varnames` by typify, `x-generated` in derived documents).
+pub const KNOWN_EXTENSIONS: &[&str] = &[
+    "x-dcs-client",
+    "x-dcs-contracts",
+    "x-enum-descriptions",
+    "x-enum-varnames",
+    "x-error-code",
+    "x-error-details",
+    "x-error-message",
+    "x-generated",
+    "x-idempotent",
+    "x-moves-money",
+    "x-open-enum",
+    "x-pagination",
+    "x-rate-limit",
+    "x-response-codes",
+    "x-sensitive",
+    "x-server-name",
+    "x-webhooks",
+];
+
+/// How many misspellings one run reports at most.
+const MAX_REPORTED: usize = 20;
+
+/// Refuses every `x-` key of `doc` that is a near miss of one of [`KNOWN_EXTENSIONS`] (at most
+/// two edits away, case ignored): a misspelled extension would otherwise be ignored silently
+/// (`x-idempotnet: true` would leave an operation's retry class unchanged). A vendor's own
+/// extensions, which are not near misses, are allowed and ignored. All misspellings are reported
+/// together, each with its JSON pointer and what was probably meant.
+pub fn check_extension_spelling(spec_name: &str, doc: &Value) -> Result<(), Error> {
+    fn walk(v: &Value, pointer: &mut String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    if key.starts_with("x-") && !KNOWN_EXTENSIONS.contains(&key.as_str()) {
+                        let lower = key.to_ascii_lowercase();
+                        if let Some(known) = KNOWN_EXTENSIONS
+                            .iter()
+                            .map(|k| (edit_distance(&lower, k), *k))
+                            .filter(|(d, _)| *d <= 2)
+                            .min()
+                            .map(|(_, k)| k)
+                        {
+                            out.push(format!(
+                                "{pointer}/{key}: unknown extension {key}; did you mean {known}?"
+                            ));
+                        }
+                    }
+                    let len = pointer.len();
+                    pointer.push('/');
+                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    walk(child, pointer, out);
+                    pointer.truncate(len);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    let len = pointer.len();
+                    pointer.push_str(&format!("/{i}"));
+                    walk(child, pointer, out);
+                    pointer.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(doc, &mut String::new(), &mut found);
+    if found.is_empty() {
+        return Ok(());
+    }
+    let more = found.len().saturating_sub(MAX_REPORTED);
+    found.truncate(MAX_REPORTED);
+    let mut message = found.join("\n");
+    if more > 0 {
+        message.push_str(&format!("\n(and {more} more)"));
+    }
+    Err(Error::spec(spec_name, message))
+}
+
+/// The Levenshtein distance between two short strings.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + cost);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 /// A string member of a JSON object.
@@ -1219,6 +1319,38 @@ pub fn describe_limits(m: &Map<String, Value>) -> String {
         out.push(format!("at most {v} items"));
     }
     out.join(", ")
+}
+
+#[cfg(test)]
+mod extension_spelling_tests {
+    use super::*;
+
+    #[test]
+    fn near_misses_of_our_extensions_are_errors_and_vendor_extensions_pass() {
+        let doc: Value = serde_yaml::from_str(
+            "paths:\n  /orders/{id}:\n    get:\n      x-idempotnet: true\n      x-stripeResource: order\n      x-addedInVersion: '2024-01'\n      x-Sensitive: true\ncomponents:\n  schemas:\n    A:\n      x-open-enmu: true\n      x-open-enum: true\n",
+        )
+        .unwrap();
+        let e = check_extension_spelling("specs/acme/openapi.yaml", &doc)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("/paths/~1orders~1{id}/get/x-idempotnet: unknown extension x-idempotnet; did you mean x-idempotent?"),
+            "{e}"
+        );
+        assert!(e.contains("x-Sensitive; did you mean x-sensitive?"), "{e}");
+        assert!(
+            e.contains("/components/schemas/A/x-open-enmu: unknown extension x-open-enmu; did you mean x-open-enum?"),
+            "{e}"
+        );
+        assert!(
+            !e.contains("stripeResource") && !e.contains("addedInVersion"),
+            "{e}"
+        );
+        assert!(e.starts_with("specs/acme/openapi.yaml"), "{e}");
+        assert_eq!(edit_distance("x-idempotnet", "x-idempotent"), 2);
+        assert_eq!(edit_distance("", "ab"), 2);
+    }
 }
 
 #[cfg(test)]
