@@ -96,11 +96,6 @@ impl ClientConfig {
         }
     }
 
-    /// The options, to change one.
-    pub fn options_mut(&mut self) -> &mut ClientOptions {
-        &mut self.options
-    }
-
     /// Replaces every option.
     pub fn set_options(&mut self, options: ClientOptions) {
         self.options = options;

@@ -127,11 +127,7 @@ pub fn redirect_target(headers: &HeaderMap) -> Option<String> {
     }
     match Url::parse(text) {
         Ok(mut url) => {
-            url.set_query(None);
-            url.set_fragment(None);
-            // These fail only for URLs that cannot have user info, which then have none.
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
+            strip_secrets(&mut url);
             Some(url.to_string())
         }
         // A relative reference: its path only.
@@ -140,6 +136,16 @@ pub fn redirect_target(headers: &HeaderMap) -> Option<String> {
             Some(text[..end].to_string())
         }
     }
+}
+
+/// Removes the parts of `url` that may carry credentials or tokens (query, fragment, user
+/// info); the scheme, host and path stay for diagnosis.
+pub(crate) fn strip_secrets(url: &mut Url) {
+    url.set_query(None);
+    url.set_fragment(None);
+    // These fail only for URLs that cannot have user info, which then have none.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
 }
 
 #[cfg(test)]

@@ -312,15 +312,11 @@ impl<E> From<reqwest::Error> for Error<E> {
     }
 }
 
-/// Removes the parts of the URL in `e` that may carry credentials (query, fragment, user
-/// info); the scheme, host and path stay for diagnosis.
+/// `e` with the parts of its URL that may carry credentials removed (see
+/// [`crate::endpoint`]).
 fn redact_url(mut e: reqwest::Error) -> reqwest::Error {
     if let Some(url) = e.url_mut() {
-        url.set_query(None);
-        url.set_fragment(None);
-        // These fail only for URLs that cannot have user info, which then have none.
-        let _ = url.set_username("");
-        let _ = url.set_password(None);
+        crate::endpoint::strip_secrets(url);
     }
     e
 }

@@ -140,13 +140,6 @@ impl ClientOptions {
 /// `Debug` does not show the builder (its default headers could hold a credential).
 pub struct HttpClientBuilder(reqwest::ClientBuilder);
 
-impl HttpClientBuilder {
-    /// Wraps `builder`.
-    pub fn new(builder: reqwest::ClientBuilder) -> Self {
-        HttpClientBuilder(builder)
-    }
-}
-
 impl From<reqwest::ClientBuilder> for HttpClientBuilder {
     fn from(builder: reqwest::ClientBuilder) -> Self {
         HttpClientBuilder(builder)

@@ -9,14 +9,14 @@ use payspec_codegen::GeneratedCrate;
 use crate::root;
 
 /// Every provider's generated crate, in memory.
-pub(crate) fn generate_all(root: &Path) -> Result<Vec<GeneratedCrate>, String> {
+fn generate_all(root: &Path) -> Result<Vec<GeneratedCrate>, String> {
     payspec_codegen::load::providers(root)?
         .iter()
         .map(|p| payspec_codegen::load::generate(root, p))
         .collect()
 }
 
-pub(crate) fn files_on_disk(dir: &Path) -> BTreeMap<String, PathBuf> {
+fn files_on_disk(dir: &Path) -> BTreeMap<String, PathBuf> {
     fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, PathBuf>) {
         let Ok(entries) = fs::read_dir(dir) else {
             return;

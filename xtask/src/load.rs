@@ -7,7 +7,7 @@ use crate::root;
 use crate::sandbox::Sandbox;
 
 /// Runs `curl` with `args`; its standard output.
-pub(crate) fn curl(args: &[&str]) -> Result<String, String> {
+fn curl(args: &[&str]) -> Result<String, String> {
     let out = Command::new("curl")
         .args(["-sS", "--fail-with-body"])
         .args(args)
@@ -22,9 +22,9 @@ pub(crate) fn curl(args: &[&str]) -> Result<String, String> {
 }
 
 /// Seconds, connections and threads of each wrk run.
-pub(crate) const LOAD_SECONDS: &str = "15s";
-pub(crate) const LOAD_CONNECTIONS: &str = "32";
-pub(crate) const LOAD_THREADS: &str = "1";
+const LOAD_SECONDS: &str = "15s";
+const LOAD_CONNECTIONS: &str = "32";
+const LOAD_THREADS: &str = "1";
 
 pub(crate) fn load() -> Result<(), String> {
     let root = root();

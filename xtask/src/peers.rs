@@ -7,7 +7,7 @@ use std::process::Command;
 use crate::root;
 
 /// The pinned Prism version the tests use.
-pub(crate) const PRISM_VERSION: &str = "5.16.0";
+const PRISM_VERSION: &str = "5.16.0";
 
 /// Makes sure the test peers are present; returns the environment the tests need.
 pub(crate) fn peers() -> Result<Vec<(String, String)>, String> {
@@ -69,7 +69,7 @@ pub(crate) fn apt_install(packages: &[&str]) -> Result<(), String> {
 /// Mono's DataContractSerializer (Debian packages), the judge of ProcessOne's XML: installed with
 /// apt-get when missing, then `tests/peers/dotnet/run.sh` proves the XSDs against it (import /
 /// export identity, the seed's 56 XML samples byte for byte).
-pub(crate) fn dotnet_peer(root: &Path) -> Result<(), String> {
+fn dotnet_peer(root: &Path) -> Result<(), String> {
     let peer = root.join("tests/peers/dotnet");
     if !have("mono")
         || !have("mcs")

@@ -8,18 +8,18 @@ use crate::root;
 use crate::sandbox::Sandbox;
 
 /// The pinned schemathesis version.
-pub(crate) const SCHEMATHESIS_VERSION: &str = "4.32.5";
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
 /// The checks schemathesis applies to every response: no server error, and nothing the OpenAPI
 /// document does not describe (status, content type, headers, body).
-pub(crate) const SCHEMATHESIS_CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance";
+const SCHEMATHESIS_CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance";
 
 /// Test cases per operation and phase, and the seed (a fixed seed: a failure reproduces).
-pub(crate) const SCHEMATHESIS_EXAMPLES: &str = "50";
-pub(crate) const SCHEMATHESIS_SEED: &str = "1";
+const SCHEMATHESIS_EXAMPLES: &str = "50";
+const SCHEMATHESIS_SEED: &str = "1";
 
 /// Installs schemathesis into `.tools/schemathesis` (a Python venv) when missing; its `st`.
-pub(crate) fn schemathesis_tool(root: &Path) -> Result<PathBuf, String> {
+fn schemathesis_tool(root: &Path) -> Result<PathBuf, String> {
     let venv = root.join(".tools/schemathesis");
     let st = venv.join("bin/st");
     let pinned = venv.join(format!(".installed-{SCHEMATHESIS_VERSION}"));
