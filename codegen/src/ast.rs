@@ -10,7 +10,7 @@ use quote::ToTokens;
 use syn::visit_mut::VisitMut;
 use syn::{Fields, Item, ItemMod, parse_quote};
 
-use crate::{Error, spec::Model};
+use crate::{Error, model::Api as Model};
 
 /// One field of a generated struct.
 #[derive(Debug, Clone)]

@@ -7,9 +7,12 @@
 //! providers (an `x-dcs-contracts` folder of XSDs) through [`dcs::generate_dcs_crate`].
 //!
 //! The pipeline for an OpenAPI provider:
-//! 1. [`spec::read_model`]: what progenitor does not read (servers, auth, retry safety, validation
-//!    rules, open enums, error bodies, webhooks), from the spec and its `x-` extensions
-//!    (documented in `specs/README.md`).
+//! 0. [`spec::parse_yaml`] and [`check::check_document`]: the document, with misspelled
+//!    extensions, dangling references, undeclared path parameters and the like refused, each
+//!    named by file and line ([`source::SourceMap`]).
+//! 1. [`spec::read_model`]: the [`model::Api`] (servers, auth, retry class, validation rules,
+//!    open enums, error bodies, webhooks), from the spec and its `x-` extensions (documented in
+//!    `specs/README.md`). The DataContract front end fills the same model.
 //! 2. [`spec::clean_for_progenitor`]: the copy progenitor / typify see, without the keywords we
 //!    enforce ourselves, so fields keep plain types.
 //! 3. progenitor 0.15 (positional interface, hooks) → tokens, under `catch_unwind`.
@@ -20,22 +23,30 @@
 #![deny(missing_docs)]
 
 pub mod ast;
+pub mod check;
 pub mod dcs;
 pub mod emit;
-#[allow(missing_docs)] // the model mirrors the OpenAPI members it is read from
+#[allow(missing_docs)] // the model mirrors the spec members it is read from
+pub mod model;
+pub mod source;
 pub mod spec;
 pub mod surface;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// A generation problem, naming the spec and, where known, the operation.
+/// A generation problem, naming the spec, where in it (a JSON pointer and, once located, the
+/// line) and, where known, the operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     /// The spec file (e.g. `specs/acme/openapi.yaml`).
     pub spec: String,
     /// The operation, when the problem is in one.
     pub operation: Option<String>,
+    /// Where in the document (RFC 6901 JSON pointer), when the problem is in one place.
+    pub pointer: Option<String>,
+    /// The line (1-based) of `pointer`, filled in by [`Error::locate`].
+    pub line: Option<usize>,
     /// What went wrong.
     pub message: String,
 }
@@ -46,6 +57,8 @@ impl Error {
         Error {
             spec: spec.to_string(),
             operation: None,
+            pointer: None,
+            line: None,
             message: message.into(),
         }
     }
@@ -53,19 +66,44 @@ impl Error {
     /// A problem in one operation.
     pub fn operation(spec: &str, operation: &str, message: impl Into<String>) -> Self {
         Error {
-            spec: spec.to_string(),
             operation: Some(operation.to_string()),
-            message: message.into(),
+            ..Error::spec(spec, message)
         }
+    }
+
+    /// The same problem, placed at `pointer` unless a more precise place is already known.
+    pub fn at(mut self, pointer: impl Into<String>) -> Self {
+        if self.pointer.is_none() {
+            self.pointer = Some(pointer.into());
+        }
+        self
+    }
+
+    /// Fills in the line of the problem's pointer from `source` (the document it was found in).
+    pub fn locate(mut self, source: &source::SourceMap) -> Self {
+        if self.line.is_none() {
+            self.line = self.pointer.as_deref().and_then(|p| source.line(p));
+        }
+        self
     }
 }
 
 impl fmt::Display for Error {
+    /// `file:line: operation id: message`, like a compiler: the line when known, else the JSON
+    /// pointer after the message.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.operation {
-            Some(op) => write!(f, "{}: operation {}: {}", self.spec, op, self.message),
-            None => write!(f, "{}: {}", self.spec, self.message),
+        write!(f, "{}", self.spec)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
         }
+        if let Some(op) = &self.operation {
+            write!(f, ": operation {op}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let (None, Some(p)) = (self.line, &self.pointer) {
+            write!(f, " (at {p})")?;
+        }
+        Ok(())
     }
 }
 
@@ -93,8 +131,10 @@ pub fn generate_openapi_crate(
     spec_path: &str,
     openapi_yaml: &str,
 ) -> Result<GeneratedCrate, Error> {
-    let doc = spec::parse_yaml(spec_path, openapi_yaml)?;
-    let model = spec::read_model(spec_path, &doc)?;
+    let source = source::SourceMap::of_yaml(openapi_yaml);
+    let doc = spec::parse_yaml(spec_path, openapi_yaml).map_err(|e| e.locate(&source))?;
+    check::check_document(spec_path, &doc, &source)?;
+    let model = spec::read_model(spec_path, &doc).map_err(|e| e.locate(&source))?;
     let cleaned = spec::clean_for_progenitor(&doc, &model);
     let tokens = run_progenitor(spec_path, &model, &cleaned)?;
     let mut file: syn::File = syn::parse2(tokens)
@@ -132,7 +172,7 @@ pub(crate) fn format_file(file: syn::File) -> String {
     out
 }
 
-fn progenitor_settings(model: &spec::Model) -> progenitor::GenerationSettings {
+fn progenitor_settings(model: &model::Api) -> progenitor::GenerationSettings {
     use progenitor::{GenerationSettings, InterfaceStyle, TypeImpl};
     use schemars::schema::{InstanceType, SchemaObject};
 
@@ -201,7 +241,7 @@ fn progenitor_settings(model: &spec::Model) -> progenitor::GenerationSettings {
 /// operation is then generated alone.
 fn run_progenitor(
     spec_path: &str,
-    model: &spec::Model,
+    model: &model::Api,
     cleaned: &serde_json::Value,
 ) -> Result<proc_macro2::TokenStream, Error> {
     let settings = progenitor_settings(model);
@@ -232,7 +272,7 @@ fn run_progenitor(
                 if let Some(paths) = alone.get_mut("paths").and_then(|p| p.as_object_mut()) {
                     paths.retain(|p, _| *p == op.path);
                     if let Some(item) = paths.get_mut(&op.path).and_then(|i| i.as_object_mut()) {
-                        item.retain(|m, _| *m == op.method || m == "parameters");
+                        item.retain(|m, _| m == op.method.as_str() || m == "parameters");
                     }
                 }
                 if let Err(m) = generate(&alone) {

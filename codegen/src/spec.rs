@@ -7,198 +7,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::ToSnakeCase;
 use serde_json::{Map, Value};
 
 use crate::Error;
-
-/// A server from `servers`, named by `x-server-name`.
-#[derive(Debug, Clone)]
-pub struct Server {
-    pub url: String,
-    pub name: String,
-    pub description: String,
-}
-
-/// How a security scheme puts its credential on a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SchemeKind {
-    /// `Authorization: Bearer <token>`.
-    Bearer,
-    /// `Authorization: Basic base64(id:secret)`.
-    Basic,
-    /// A header carrying the key as is.
-    ApiKeyHeader(String),
-}
-
-/// A security scheme of `components.securitySchemes`.
-#[derive(Debug, Clone)]
-pub struct Scheme {
-    pub name: String,
-    pub kind: SchemeKind,
-    pub description: String,
-}
-
-/// Where a parameter travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParamLocation {
-    Path,
-    Query,
-    Header,
-}
-
-/// An operation parameter.
-#[derive(Debug, Clone)]
-pub struct Param {
-    pub name: String,
-    pub location: ParamLocation,
-    pub required: bool,
-    pub description: String,
-    /// The parameter's schema as written (constraints included).
-    pub schema: Value,
-}
-
-/// One operation of `paths`.
-#[derive(Debug, Clone)]
-pub struct Operation {
-    pub id: String,
-    pub method: String,
-    pub path: String,
-    pub summary: String,
-    pub description: String,
-    pub params: Vec<Param>,
-    /// The JSON request body's component schema name.
-    pub body: Option<String>,
-    /// The `multipart/form-data` request body's component schema name.
-    pub multipart: Option<String>,
-    /// The success body's component schema name (`None`: no body).
-    pub success: Option<String>,
-    /// The documented success statuses.
-    pub success_statuses: Vec<u16>,
-    /// The documented error statuses whose body is `error`.
-    pub error_statuses: Vec<u16>,
-    /// The documented error body's component schema name, shared by every error status.
-    pub error: Option<String>,
-    /// Safe to retry automatically.
-    pub idempotent: bool,
-    /// Alternatives of scheme sets; one alternative must be satisfied.
-    pub security: Vec<Vec<String>>,
-    /// `x-pagination`: the operation returns one page of a cursor-paginated listing.
-    pub pagination: Option<Pagination>,
-}
-
-/// `x-pagination` of an operation.
-#[derive(Debug, Clone)]
-pub struct Pagination {
-    /// The request body property the cursor is sent in.
-    pub cursor: String,
-    /// The response body property with the next page's cursor.
-    pub next_cursor: String,
-    /// The response body property with the page's items.
-    pub items: String,
-}
-
-/// `x-rate-limit` of the document.
-#[derive(Debug, Clone, Default)]
-pub struct RateLimit {
-    /// Concurrent requests allowed per key: the client's default `max_in_flight`.
-    pub max_in_flight: Option<u64>,
-    /// Requests per minute allowed per key (documented; the server answers 429 beyond).
-    pub requests_per_minute: Option<u64>,
-}
-
-/// A `oneOf` of `$ref`s with a `discriminator`: a tagged union.
-#[derive(Debug, Clone)]
-pub struct Union {
-    pub name: String,
-    pub description: String,
-    /// The tag property.
-    pub property: String,
-    /// Tag value and member schema name, in `oneOf` order.
-    pub variants: Vec<(String, String)>,
-}
-
-impl Operation {
-    /// The Rust method name (progenitor's, too).
-    pub fn rust_name(&self) -> String {
-        self.id.to_snake_case()
-    }
-
-    /// The name of the method that sends the `multipart/form-data` body: the operation's own
-    /// when that is its only body, `<name>_multipart` beside the JSON method otherwise.
-    pub fn multipart_method_name(&self) -> String {
-        if self.body.is_some() {
-            format!("{}_multipart", self.rust_name())
-        } else {
-            self.rust_name()
-        }
-    }
-}
-
-/// The HTTP methods an OpenAPI path item may hold.
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// A forward-compatible enum (`x-open-enum: true`).
-#[derive(Debug, Clone)]
-pub struct OpenEnum {
-    pub name: String,
-    pub description: String,
-    /// Wire value and its documentation.
-    pub values: Vec<(String, String)>,
-}
-
-/// A webhook of `x-webhooks`.
-#[derive(Debug, Clone)]
-pub struct Webhook {
-    pub key: String,
-    pub description: String,
-    pub header: String,
-    pub encoding: String,
-    pub payload: String,
-}
-
-/// Where an error body keeps a piece of information: a property of its own, or the first of
-/// several JSON pointers that resolves.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Locator {
-    Property(String),
-    Pointers(Vec<String>),
-}
-
-/// `x-error-message` / `x-error-details` / `x-error-code` of an error body schema.
-#[derive(Debug, Clone, Default)]
-pub struct ErrorBodyExt {
-    pub message: Option<Locator>,
-    pub details: Option<Locator>,
-    /// The open enum of the provider's error codes, and where the code is.
-    pub code: Option<(String, Vec<String>)>,
-}
-
-/// Everything codegen reads from one OpenAPI document.
-#[derive(Debug, Clone)]
-pub struct Model {
-    pub title: String,
-    pub description: String,
-    pub version: String,
-    pub servers: Vec<Server>,
-    pub schemes: Vec<Scheme>,
-    pub operations: Vec<Operation>,
-    pub open_enums: Vec<OpenEnum>,
-    pub error_bodies: BTreeMap<String, ErrorBodyExt>,
-    pub webhooks: Vec<Webhook>,
-    /// Component schemas as written (constraints and extensions included).
-    pub schemas: BTreeMap<String, Value>,
-    /// Component schemas reachable from a request body: these get client-side validation.
-    pub request_schemas: BTreeSet<String>,
-    /// Tagged unions (`oneOf` + `discriminator`).
-    pub unions: Vec<Union>,
-    /// Schemas used as `multipart/form-data` bodies (never seen by progenitor).
-    pub multipart_schemas: BTreeSet<String>,
-    /// `x-rate-limit`.
-    pub rate_limit: Option<RateLimit>,
-}
+pub use crate::model::*;
+pub use crate::source::escape_pointer;
 
 /// The JSON Schema keywords we enforce ourselves (client-side validation) and therefore strip
 /// from the copy typify sees, so that fields keep their plain types.
@@ -229,9 +42,11 @@ const OUR_EXTENSIONS: &[&str] = &[
 
 /// Parses the YAML text of an OpenAPI document.
 pub fn parse_yaml(spec_name: &str, text: &str) -> Result<Value, Error> {
-    let doc = serde_yaml::from_str::<Value>(text)
-        .map_err(|e| Error::spec(spec_name, format!("not valid YAML: {e}")))?;
-    check_extension_spelling(spec_name, &doc)?;
+    let doc = serde_yaml::from_str::<Value>(text).map_err(|e| Error {
+        line: e.location().map(|l| l.line()),
+        ..Error::spec(spec_name, format!("not valid YAML: {e}"))
+    })?;
+    check_extension_spelling(spec_name, &doc, &crate::source::SourceMap::of_yaml(text))?;
     Ok(doc)
 }
 
@@ -264,9 +79,13 @@ const MAX_REPORTED: usize = 20;
 /// two edits away, case ignored): a misspelled extension would otherwise be ignored silently
 /// (`x-idempotnet: true` would leave an operation's retry class unchanged). A vendor's own
 /// extensions, which are not near misses, are allowed and ignored. All misspellings are reported
-/// together, each with its JSON pointer and what was probably meant.
-pub fn check_extension_spelling(spec_name: &str, doc: &Value) -> Result<(), Error> {
-    fn walk(v: &Value, pointer: &mut String, out: &mut Vec<String>) {
+/// together, each with its line (from `source`), JSON pointer and what was probably meant.
+pub fn check_extension_spelling(
+    spec_name: &str,
+    doc: &Value,
+    source: &crate::source::SourceMap,
+) -> Result<(), Error> {
+    fn walk(v: &Value, pointer: &mut String, out: &mut Vec<(String, String)>) {
         match v {
             Value::Object(map) => {
                 for (key, child) in map {
@@ -279,8 +98,9 @@ pub fn check_extension_spelling(spec_name: &str, doc: &Value) -> Result<(), Erro
                             .min()
                             .map(|(_, k)| k)
                         {
-                            out.push(format!(
-                                "{pointer}/{key}: unknown extension {key}; did you mean {known}?"
+                            out.push((
+                                format!("{pointer}/{}", escape_pointer(key)),
+                                format!("unknown extension {key}; did you mean {known}?"),
                             ));
                         }
                     }
@@ -304,20 +124,32 @@ pub fn check_extension_spelling(spec_name: &str, doc: &Value) -> Result<(), Erro
     }
     let mut found = Vec::new();
     walk(doc, &mut String::new(), &mut found);
+    if let [(pointer, message)] = &found[..] {
+        return Err(Error::spec(spec_name, message.clone())
+            .at(pointer.clone())
+            .locate(source));
+    }
     if found.is_empty() {
         return Ok(());
     }
-    let more = found.len().saturating_sub(MAX_REPORTED);
-    found.truncate(MAX_REPORTED);
-    let mut message = found.join("\n");
-    if more > 0 {
-        message.push_str(&format!("\n(and {more} more)"));
+    let mut message = format!("{} misspelled extensions:", found.len());
+    for (pointer, what) in found.iter().take(MAX_REPORTED) {
+        let place = Error::spec(spec_name, what.clone())
+            .at(pointer.clone())
+            .locate(source);
+        match place.line {
+            Some(line) => message.push_str(&format!("\n  {spec_name}:{line}: {pointer}: {what}")),
+            None => message.push_str(&format!("\n  {spec_name}: {pointer}: {what}")),
+        }
+    }
+    if found.len() > MAX_REPORTED {
+        message.push_str(&format!("\n  (and {} more)", found.len() - MAX_REPORTED));
     }
     Err(Error::spec(spec_name, message))
 }
 
 /// The Levenshtein distance between two short strings.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -350,15 +182,19 @@ pub fn ref_name(v: &Value) -> Option<&str> {
 /// The document's `servers`, each named by its `x-server-name`.
 pub fn read_servers(spec_name: &str, doc: &Value) -> Result<Vec<Server>, Error> {
     let mut servers = Vec::new();
-    for s in doc
+    for (i, s) in doc
         .get("servers")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
+        .enumerate()
     {
         let url = text_of(s, "url");
         let name = str_of(s, "x-server-name")
-            .ok_or_else(|| Error::spec(spec_name, format!("server {url} has no x-server-name")))?
+            .ok_or_else(|| {
+                Error::spec(spec_name, format!("server {url} has no x-server-name"))
+                    .at(format!("/servers/{i}"))
+            })?
             .to_string();
         servers.push(Server {
             url,
@@ -370,13 +206,14 @@ pub fn read_servers(spec_name: &str, doc: &Value) -> Result<Vec<Server>, Error> 
 }
 
 /// Reads the model of a document.
-pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
+pub fn read_model(spec_name: &str, doc: &Value) -> Result<Api, Error> {
     let err = |m: String| Error::spec(spec_name, m);
     let version = text_of(doc, "openapi");
     if !version.starts_with("3.0.") {
         return Err(err(format!(
             "openapi version {version:?}: only 3.0.x is supported"
-        )));
+        ))
+        .at("/openapi"));
     }
     let info = doc.get("info").cloned().unwrap_or(Value::Null);
 
@@ -396,7 +233,11 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
                     SchemeKind::Basic
                 }
                 (Some("apiKey"), _, Some("header")) => SchemeKind::ApiKeyHeader(text_of(s, "name")),
-                _ => return Err(err(format!("security scheme {name}: unsupported kind"))),
+                _ => {
+                    return Err(err(format!("security scheme {name}: unsupported kind")).at(
+                        format!("/components/securitySchemes/{}", escape_pointer(name)),
+                    ));
+                }
             };
             schemes.push(Scheme {
                 name: name.clone(),
@@ -420,22 +261,29 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
         .into_iter()
         .flatten()
     {
-        for method in METHODS {
-            let Some(op) = item.get(method) else { continue };
-            operations.push(read_operation(
-                spec_name,
-                path,
-                method,
-                item,
-                op,
-                &global_security,
-            )?);
+        for method in Method::ALL {
+            let Some(op) = item.get(method.as_str()) else {
+                continue;
+            };
+            operations.push(
+                read_operation(spec_name, path, method, item, op, &global_security).map_err(
+                    |e| {
+                        e.at(format!(
+                            "/paths/{}/{}",
+                            escape_pointer(path),
+                            method.as_str()
+                        ))
+                    },
+                )?,
+            );
         }
     }
 
     let mut open_enums = Vec::new();
     let mut error_bodies = BTreeMap::new();
     for (name, s) in &schemas {
+        let here = schema_pointer(name);
+        let err = |m: String| Error::spec(spec_name, m).at(here.clone());
         if s.get("x-open-enum").and_then(Value::as_bool) == Some(true) {
             if str_of(s, "type") != Some("string") {
                 return Err(err(format!(
@@ -502,7 +350,7 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
                 },
             );
         }
-        check_schema(spec_name, name, s, true)?;
+        check_schema(spec_name, name, &here, s, true)?;
     }
 
     let mut webhooks = Vec::new();
@@ -512,6 +360,9 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
         .into_iter()
         .flatten()
     {
+        let err = |m: String| {
+            Error::spec(spec_name, m).at(format!("/x-webhooks/{}", escape_pointer(key)))
+        };
         let sig = w.get("signature").cloned().unwrap_or(Value::Null);
         if str_of(&sig, "algorithm") != Some("hmac-sha256") {
             return Err(err(format!(
@@ -544,13 +395,16 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
 
     let mut unions = Vec::new();
     for (name, s) in &schemas {
-        if let Some(u) = read_union(spec_name, name, s, &schemas)? {
+        if let Some(u) = read_union(spec_name, name, s, &schemas)
+            .map_err(|e| e.at(format!("{}/discriminator", schema_pointer(name))))?
+        {
             unions.push(u);
         }
     }
     for (name, s) in &schemas {
         if let Some(members) = uniform_items(s) {
-            check_uniform(spec_name, name, s, &members, &unions)?;
+            check_uniform(spec_name, name, s, &members, &unions)
+                .map_err(|e| e.at(format!("{}/anyOf", schema_pointer(name))))?;
         }
         for (p, ps) in s
             .get("properties")
@@ -559,7 +413,15 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
             .flatten()
         {
             if let Some(members) = uniform_items(ps) {
-                check_uniform(spec_name, &format!("{name}.{p}"), ps, &members, &unions)?;
+                check_uniform(spec_name, &format!("{name}.{p}"), ps, &members, &unions).map_err(
+                    |e| {
+                        e.at(format!(
+                            "{}/properties/{}/anyOf",
+                            schema_pointer(name),
+                            escape_pointer(p)
+                        ))
+                    },
+                )?;
             }
         }
     }
@@ -587,21 +449,22 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
     if let Some(m) = multipart_schemas.intersection(&used).next() {
         return Err(err(format!(
             "schema {m}: a multipart/form-data body schema must not be used anywhere else"
-        )));
+        ))
+        .at(schema_pointer(m)));
     }
 
     let rate_limit = match doc.get("x-rate-limit") {
         None => None,
         Some(r) => {
-            let n =
-                |k: &str| -> Result<Option<u64>, Error> {
-                    match r.get(k) {
-                        None => Ok(None),
-                        Some(v) => v.as_u64().filter(|n| *n > 0).map(Some).ok_or_else(|| {
-                            err(format!("x-rate-limit.{k} must be a positive integer"))
-                        }),
-                    }
-                };
+            let n = |k: &str| -> Result<Option<u64>, Error> {
+                match r.get(k) {
+                    None => Ok(None),
+                    Some(v) => v.as_u64().filter(|n| *n > 0).map(Some).ok_or_else(|| {
+                        err(format!("x-rate-limit.{k} must be a positive integer"))
+                            .at(format!("/x-rate-limit/{k}"))
+                    }),
+                }
+            };
             Some(RateLimit {
                 max_in_flight: n("max-in-flight")?,
                 requests_per_minute: n("requests-per-minute")?,
@@ -616,7 +479,7 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
         }
     }
 
-    Ok(Model {
+    Ok(Api {
         title: text_of(&info, "title"),
         description: text_of(&info, "description"),
         version: text_of(&info, "version"),
@@ -631,17 +494,13 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Model, Error> {
         unions,
         multipart_schemas,
         rate_limit,
+        dcs: None,
     })
 }
 
-impl Model {
-    /// Whether `property` of `schema` is the tag of a tagged union `schema` belongs to (the
-    /// union writes and reads it; the member's struct has no field for it).
-    pub fn is_union_tag(&self, schema: &str, property: &str) -> bool {
-        self.unions
-            .iter()
-            .any(|u| u.property == property && u.variants.iter().any(|(_, m)| m == schema))
-    }
+/// The JSON pointer of component schema `name`.
+pub fn schema_pointer(name: &str) -> String {
+    format!("/components/schemas/{}", escape_pointer(name))
 }
 
 /// A list of JSON pointers (each starting with `/`).
@@ -832,30 +691,41 @@ fn security_of(v: &Value) -> Option<Vec<Vec<String>>> {
 fn read_operation(
     spec_name: &str,
     path: &str,
-    method: &str,
+    method: Method,
     item: &Value,
     op: &Value,
     global_security: &[Vec<String>],
 ) -> Result<Operation, Error> {
     let id = str_of(op, "operationId")
-        .ok_or_else(|| Error::spec(spec_name, format!("{method} {path}: no operationId")))?
+        .ok_or_else(|| {
+            Error::spec(
+                spec_name,
+                format!("{} {path}: no operationId", method.as_str()),
+            )
+        })?
         .to_string();
-    let err = |m: String| Error::operation(spec_name, &id, m);
+    let here = format!("/paths/{}/{}", escape_pointer(path), method.as_str());
+    let err_at = |at: String, m: String| Error::operation(spec_name, &id, m).at(at);
 
     let mut params = Vec::new();
     let item_params = item
         .get("parameters")
         .and_then(Value::as_array)
         .into_iter()
-        .flatten();
+        .flatten()
+        .enumerate()
+        .map(|(i, p)| (format!("/paths/{}/parameters/{i}", escape_pointer(path)), p));
     let op_params = op
         .get("parameters")
         .and_then(Value::as_array)
         .into_iter()
-        .flatten();
-    for p in item_params.chain(op_params) {
+        .flatten()
+        .enumerate()
+        .map(|(i, p)| (format!("{here}/parameters/{i}"), p));
+    for (at, p) in item_params.chain(op_params) {
         if p.get("$ref").is_some() {
-            return Err(err(
+            return Err(err_at(
+                at,
                 "parameter $ref is not supported; write parameters inline".into(),
             ));
         }
@@ -864,9 +734,10 @@ fn read_operation(
             Some("query") => ParamLocation::Query,
             Some("header") => ParamLocation::Header,
             other => {
-                return Err(err(format!(
-                    "parameter location {other:?} is not supported"
-                )));
+                return Err(err_at(
+                    format!("{at}/in"),
+                    format!("parameter location {other:?} is not supported"),
+                ));
             }
         };
         params.push(Param {
@@ -884,20 +755,34 @@ fn read_operation(
         let content = rb
             .get("content")
             .and_then(Value::as_object)
-            .ok_or_else(|| err("request body without content".into()))?;
+            .ok_or_else(|| {
+                err_at(
+                    format!("{here}/requestBody"),
+                    "request body without content".into(),
+                )
+            })?;
         for (media, c) in content {
+            let at = format!("{here}/requestBody/content/{}", escape_pointer(media));
             let schema = c
                 .get("schema")
                 .and_then(ref_name)
-                .ok_or_else(|| err(format!("request body {media}: schema must be a $ref")))?
+                .ok_or_else(|| {
+                    err_at(
+                        format!("{at}/schema"),
+                        format!("request body {media}: schema must be a $ref"),
+                    )
+                })?
                 .to_string();
             match media.as_str() {
                 "application/json" => body = Some(schema),
                 "multipart/form-data" => multipart = Some(schema),
                 other => {
-                    return Err(err(format!(
-                        "request body media type {other} is not supported (application/json, multipart/form-data)"
-                    )));
+                    return Err(err_at(
+                        at,
+                        format!(
+                            "request body media type {other} is not supported (application/json, multipart/form-data)"
+                        ),
+                    ));
                 }
             }
         }
@@ -913,12 +798,19 @@ fn read_operation(
         .into_iter()
         .flatten()
     {
+        let at = format!("{here}/responses/{}", escape_pointer(status));
+        let err = |m: String| err_at(at.clone(), m);
         let schema = resp.pointer("/content/application~1json/schema");
         let name = match schema {
             None => None,
             Some(s) => Some(
                 ref_name(s)
-                    .ok_or_else(|| err(format!("response {status}: schema must be a $ref")))?
+                    .ok_or_else(|| {
+                        err_at(
+                            format!("{at}/content/application~1json/schema"),
+                            format!("response {status}: schema must be a $ref"),
+                        )
+                    })?
                     .to_string(),
             ),
         };
@@ -951,6 +843,7 @@ fn read_operation(
     let pagination = match op.get("x-pagination") {
         None => None,
         Some(p) => {
+            let err = |m: String| err_at(format!("{here}/x-pagination"), m);
             let get = |k: &str| {
                 str_of(p, k)
                     .map(str::to_string)
@@ -970,16 +863,32 @@ fn read_operation(
         }
     };
 
-    let idempotent = match op.get("x-idempotent") {
-        Some(Value::Bool(b)) => *b,
-        Some(_) => return Err(err("x-idempotent must be a boolean".into())),
-        None => matches!(method, "get" | "head" | "options"),
+    let flag = |key: &str| match op.get(key) {
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(err_at(
+            format!("{here}/{key}"),
+            format!("{key} must be a boolean"),
+        )),
+        None => Ok(None),
+    };
+    let retry = match (flag("x-idempotent")?, flag("x-moves-money")?) {
+        (Some(true), Some(true)) => {
+            return Err(err_at(
+                format!("{here}/x-moves-money"),
+                "x-moves-money operations cannot be x-idempotent".into(),
+            ));
+        }
+        (_, Some(true)) => Retry::MovesMoney,
+        (Some(true), _) => Retry::Idempotent,
+        (None, _) if method.is_safe() => Retry::Idempotent,
+        _ => Retry::Once,
     };
 
     Ok(Operation {
-        id: id.clone(),
-        method: method.to_string(),
+        id,
+        method,
         path: path.to_string(),
+        pointer: here.clone(),
         summary: text_of(op, "summary"),
         description: text_of(op, "description"),
         params,
@@ -989,7 +898,8 @@ fn read_operation(
         success_statuses,
         error_statuses,
         error,
-        idempotent,
+        formats: vec![Format::Json],
+        retry,
         security: security_of(op).unwrap_or_else(|| global_security.to_vec()),
         pagination,
     })
@@ -1009,17 +919,24 @@ fn collect_refs(name: &str, schemas: &BTreeMap<String, Value>, out: &mut BTreeSe
 }
 
 /// Rules every schema must follow so that the generated types are what a payments user needs.
-fn check_schema(spec_name: &str, at: &str, s: &Value, top: bool) -> Result<(), Error> {
-    let err = |m: String| Error::spec(spec_name, format!("schema {at}: {m}"));
+fn check_schema(
+    spec_name: &str,
+    at: &str,
+    pointer: &str,
+    s: &Value,
+    top: bool,
+) -> Result<(), Error> {
+    let err = |m: String| Error::spec(spec_name, format!("schema {at}: {m}")).at(pointer);
     if str_of(s, "type") == Some("number") && str_of(s, "format") != Some("decimal") {
         return Err(err(
             "`type: number` must carry `format: decimal` (money is never f64)".into(),
         ));
     }
     if s.get("pattern").is_some() {
-        return Err(err(
-            "`pattern` is not enforced by the generated validation yet".into(),
-        ));
+        return Err(
+            err("`pattern` is not enforced by the generated validation yet".into())
+                .at(format!("{pointer}/pattern")),
+        );
     }
     if !top && s.get("properties").is_some() {
         return Err(err(
@@ -1028,14 +945,32 @@ fn check_schema(spec_name: &str, at: &str, s: &Value, top: bool) -> Result<(), E
     }
     if let Some(props) = s.get("properties").and_then(Value::as_object) {
         for (p, ps) in props {
-            check_schema(spec_name, &format!("{at}.{p}"), ps, false)?;
+            check_schema(
+                spec_name,
+                &format!("{at}.{p}"),
+                &format!("{pointer}/properties/{}", escape_pointer(p)),
+                ps,
+                false,
+            )?;
         }
     }
     if let Some(items) = s.get("items") {
-        check_schema(spec_name, &format!("{at}[]"), items, false)?;
+        check_schema(
+            spec_name,
+            &format!("{at}[]"),
+            &format!("{pointer}/items"),
+            items,
+            false,
+        )?;
     }
     if let Some(ap) = s.get("additionalProperties").filter(|v| v.is_object()) {
-        check_schema(spec_name, &format!("{at}{{}}"), ap, false)?;
+        check_schema(
+            spec_name,
+            &format!("{at}{{}}"),
+            &format!("{pointer}/additionalProperties"),
+            ap,
+            false,
+        )?;
     }
     Ok(())
 }
@@ -1057,7 +992,7 @@ pub fn exactly_one_of(s: &Value) -> Option<Vec<String>> {
 /// What codegen emits itself is taken out: `multipart/form-data` bodies (and their schemas, and
 /// operations that have no other body), and the tag property of tagged-union members (the
 /// union's own type writes and reads it).
-pub fn clean_for_progenitor(doc: &Value, model: &Model) -> Value {
+pub fn clean_for_progenitor(doc: &Value, model: &Api) -> Value {
     let mut doc = doc.clone();
     if let Some(m) = doc.as_object_mut() {
         for ext in OUR_EXTENSIONS {
@@ -1076,18 +1011,15 @@ pub fn clean_for_progenitor(doc: &Value, model: &Model) -> Value {
             continue;
         }
         let Some(item) = doc
-            .pointer_mut(&format!(
-                "/paths/{}",
-                op.path.replace('~', "~0").replace('/', "~1")
-            ))
+            .pointer_mut(&format!("/paths/{}", escape_pointer(&op.path)))
             .and_then(Value::as_object_mut)
         else {
             continue;
         };
         if op.body.is_none() {
-            item.remove(&op.method);
+            item.remove(op.method.as_str());
         } else if let Some(content) = item
-            .get_mut(&op.method)
+            .get_mut(op.method.as_str())
             .and_then(|o| o.pointer_mut("/requestBody/content"))
             .and_then(Value::as_object_mut)
         {
@@ -1097,7 +1029,7 @@ pub fn clean_for_progenitor(doc: &Value, model: &Model) -> Value {
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         paths.retain(|_, item| {
             item.as_object()
-                .is_some_and(|i| METHODS.iter().any(|m| i.contains_key(*m)))
+                .is_some_and(|i| Method::ALL.iter().any(|m| i.contains_key(m.as_str())))
         });
         for item in paths.values_mut() {
             let Some(item) = item.as_object_mut() else {
@@ -1327,27 +1259,41 @@ mod extension_spelling_tests {
 
     #[test]
     fn near_misses_of_our_extensions_are_errors_and_vendor_extensions_pass() {
-        let doc: Value = serde_yaml::from_str(
-            "paths:\n  /orders/{id}:\n    get:\n      x-idempotnet: true\n      x-stripeResource: order\n      x-addedInVersion: '2024-01'\n      x-Sensitive: true\ncomponents:\n  schemas:\n    A:\n      x-open-enmu: true\n      x-open-enum: true\n",
-        )
-        .unwrap();
-        let e = check_extension_spelling("specs/acme/openapi.yaml", &doc)
+        let text = "paths:\n  /orders/{id}:\n    get:\n      x-idempotnet: true\n      x-stripeResource: order\n      x-addedInVersion: '2024-01'\n      x-Sensitive: true\ncomponents:\n  schemas:\n    A:\n      x-open-enmu: true\n      x-open-enum: true\n";
+        let doc: Value = serde_yaml::from_str(text).unwrap();
+        let source = crate::source::SourceMap::of_yaml(text);
+        let e = check_extension_spelling("specs/acme/openapi.yaml", &doc, &source)
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("/paths/~1orders~1{id}/get/x-idempotnet: unknown extension x-idempotnet; did you mean x-idempotent?"),
+            e.starts_with("specs/acme/openapi.yaml: 3 misspelled extensions:"),
             "{e}"
         );
-        assert!(e.contains("x-Sensitive; did you mean x-sensitive?"), "{e}");
         assert!(
-            e.contains("/components/schemas/A/x-open-enmu: unknown extension x-open-enmu; did you mean x-open-enum?"),
+            e.contains("\n  specs/acme/openapi.yaml:4: /paths/~1orders~1{id}/get/x-idempotnet: unknown extension x-idempotnet; did you mean x-idempotent?"),
+            "{e}"
+        );
+        assert!(e.contains(":7: /paths/~1orders~1{id}/get/x-Sensitive: unknown extension x-Sensitive; did you mean x-sensitive?"), "{e}");
+        assert!(
+            e.contains(":11: /components/schemas/A/x-open-enmu: unknown extension x-open-enmu; did you mean x-open-enum?"),
             "{e}"
         );
         assert!(
             !e.contains("stripeResource") && !e.contains("addedInVersion"),
             "{e}"
         );
-        assert!(e.starts_with("specs/acme/openapi.yaml"), "{e}");
+        let one = "paths:\n  /a:\n    post:\n      x-idempotnet: true\n";
+        let e = check_extension_spelling(
+            "a.yaml",
+            &serde_yaml::from_str(one).unwrap(),
+            &crate::source::SourceMap::of_yaml(one),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "a.yaml:4: unknown extension x-idempotnet; did you mean x-idempotent?"
+        );
         assert_eq!(edit_distance("x-idempotnet", "x-idempotent"), 2);
         assert_eq!(edit_distance("", "ab"), 2);
     }

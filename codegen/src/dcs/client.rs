@@ -3,12 +3,13 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::Input;
 use super::types::{doc_attr as docs, field_name, ident, type_path};
+use super::{Input, request_of, response_of};
+use crate::model::DcsClient;
 
 /// The `client` module.
 pub fn client(input: &Input) -> Result<TokenStream, String> {
-    let api = input.api;
+    let api = input.client;
     let auth = field_name(&api.auth_member);
     let code_field = field_name(&api.code_member);
     let message_field = field_name(&api.message_member);
@@ -40,7 +41,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
     // Servers.
     let mut server_variants = Vec::new();
     let mut server_urls = Vec::new();
-    for server in &api.servers {
+    for server in &input.api.servers {
         let v = ident(&server.name);
         let url = &server.url;
         let d = docs(&format!("`{url}`. {}", server.description));
@@ -73,22 +74,23 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             .replace("{operation}", &format!("[`Client::{method}`]"))
     });
     let mut methods = Vec::new();
-    for op in &api.operations {
+    for op in &input.api.operations {
+        let (request, response) = (request_of(op), response_of(op));
         let method = format_ident!("{}", heck::ToSnakeCase::to_snake_case(op.id.as_str()));
         let method_str = method.to_string();
-        let req = type_path(input.contracts, &input.qualified[&op.request]);
-        let resp = type_path(input.contracts, &input.qualified[&op.response]);
+        let req = type_path(input.contracts, &input.qualified[request]);
+        let resp = type_path(input.contracts, &input.qualified[response]);
         let path = &op.path;
-        let retry_safe = op.idempotent;
+        let retry_safe = op.is_idempotent();
         let mut doc = format!(
             "{}\n\n{}\n\n`POST {}`: `{}` → `{}`.",
-            op.summary, op.description, op.path, op.request, op.response
+            op.summary, op.description, op.path, request, response
         );
         doc.push_str(&format!(
             "\n\nThe client sets `{}` to its credential (any value in `request` is replaced). A `{}` other than `{success}` is returned as [`Error::Api`] with a [`{error_name}`].",
             api.auth_member, api.code_member
         ));
-        if op.moves_money {
+        if op.moves_money() {
             doc.push_str(
                 "\n\n# Never retried\n\nThis operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made.",
             );
@@ -101,7 +103,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
                     " Find out from the provider whether it was before sending it again: sending it again blindly can move the money twice.",
                 ),
             }
-        } else if op.idempotent {
+        } else if op.is_idempotent() {
             doc.push_str("\n\nA read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.");
         } else {
             doc.push_str(
@@ -120,7 +122,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
     }
 
     // Outcome extraction for every response type used.
-    let mut responses: Vec<&String> = api.operations.iter().map(|o| &o.response).collect();
+    let mut responses: Vec<&str> = input.api.operations.iter().map(response_of).collect();
     responses.sort();
     responses.dedup();
     let outcome_impls: Vec<TokenStream> = responses
@@ -503,7 +505,7 @@ const CLIENT_ITEMS: [&str; 6] = [
 /// The open enum of response codes: named after the response-code member (`ResponseCode`), or
 /// that name with `Code` appended when it would clash with another item of the client module
 /// (a member named `Outcome` gives `OutcomeCode`).
-pub(crate) fn code_type(api: &super::openapi::Api) -> proc_macro2::Ident {
+pub(crate) fn code_type(api: &DcsClient) -> proc_macro2::Ident {
     let name = heck::ToUpperCamelCase::to_upper_camel_case(api.code_member.as_str());
     if CLIENT_ITEMS.contains(&name.as_str()) || name == api.error_type {
         format_ident!("{name}Code")

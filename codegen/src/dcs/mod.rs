@@ -17,7 +17,28 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::model::{Api, DcsClient, Operation};
 use crate::{Error, GeneratedCrate};
+
+/// The request contract (`Area.Name`) of a DataContract operation; the front end sets it on
+/// every operation.
+/// The path of an XSD named by its stem, for messages: next to the OpenAPI document, in its
+/// `x-dcs-contracts` folder.
+fn xsd_path(spec_path: &str, dir: &str, stem: &str) -> String {
+    let parent = spec_path.rsplit_once('/').map(|(p, _)| p).unwrap_or(".");
+    let dir = dir.trim_end_matches('/');
+    format!("{parent}/{dir}/{stem}.xsd")
+}
+
+pub(crate) fn request_of(op: &Operation) -> &str {
+    op.body.as_deref().unwrap_or_default()
+}
+
+/// The response contract (`Area.Name`) of a DataContract operation; the front end sets it on
+/// every operation.
+pub(crate) fn response_of(op: &Operation) -> &str {
+    op.success.as_deref().unwrap_or_default()
+}
 
 /// Everything the emitters need.
 pub struct Input<'a> {
@@ -27,8 +48,10 @@ pub struct Input<'a> {
     pub spec_path: &'a str,
     /// The contracts.
     pub contracts: &'a xsd::Contracts,
-    /// The operations and client settings.
-    pub api: &'a openapi::Api,
+    /// The operations.
+    pub api: &'a Api,
+    /// The client settings.
+    pub client: &'a DcsClient,
     /// Qualified names (`Area.Name`) of every class, sorted.
     pub qualified: BTreeMap<String, xsd::QName>,
 }
@@ -49,20 +72,35 @@ pub fn generate_dcs_crate(
     xsds: &[(String, String)],
 ) -> Result<GeneratedCrate, Error> {
     let err = |m: String| Error::spec(spec_path, m);
-    let mut contracts = xsd::parse(xsds).map_err(err)?;
+    let source = crate::source::SourceMap::of_yaml(openapi_yaml);
+    let doc = crate::spec::parse_yaml(spec_path, openapi_yaml)?;
+    crate::check::check_document(spec_path, &doc, &source)?;
+    let xsd_dir = crate::spec::str_of(&doc, "x-dcs-contracts").unwrap_or(".");
+    let mut contracts = xsd::parse(xsds).map_err(|e| match e.stem {
+        Some(stem) => Error {
+            line: e.line,
+            ..Error::spec(&xsd_path(spec_path, xsd_dir, &stem), e.message)
+        },
+        None => err(e.message),
+    })?;
     contracts.resolve_types().map_err(err)?;
     let qualified: BTreeMap<String, xsd::QName> = contracts
         .classes
         .iter()
         .map(|(q, c)| (format!("{}.{}", c.area, c.name), q.clone()))
         .collect();
-    let doc = crate::spec::parse_yaml(spec_path, openapi_yaml)?;
-    let api = openapi::read(spec_path, &doc, &contracts, &qualified)?;
+    let api =
+        openapi::read(spec_path, &doc, &contracts, &qualified).map_err(|e| e.locate(&source))?;
+    let client = api
+        .dcs
+        .as_ref()
+        .ok_or_else(|| err("x-dcs-client is required".into()))?;
     let input = Input {
         provider,
         spec_path,
         contracts: &contracts,
         api: &api,
+        client,
         qualified,
     };
     let package = format!("payspec-{provider}");
@@ -166,7 +204,7 @@ fn codec_contracts<'a>(input: &'a Input) -> Vec<(&'a String, &'a xsd::QName)> {
             .api
             .operations
             .iter()
-            .any(|o| Some(&o.request) == qn || Some(&o.response) == qn)
+            .any(|o| qn.is_some_and(|qn| request_of(o) == qn || response_of(o) == qn))
             || c.classes.values().any(|k| {
                 k.members
                     .iter()
@@ -340,8 +378,8 @@ fn codec_bin(input: &Input) -> TokenStream {
 }
 
 fn lib_rs(input: &Input) -> TokenStream {
-    let error_type = quote::format_ident!("{}", input.api.error_type);
-    let code_type = client::code_type(input.api);
+    let error_type = quote::format_ident!("{}", input.client.error_type);
+    let code_type = client::code_type(input.client);
     quote! {
         #![doc = include_str!("../README.md")]
 
@@ -382,11 +420,12 @@ fn cargo_toml(input: &Input, package: &str) -> String {
 fn readme(input: &Input, package: &str) -> String {
     let krate = package.replace('-', "_");
     let api = input.api;
+    let dcs = input.client;
     let mut ops = String::new();
     for op in &api.operations {
-        let flags = if op.moves_money {
+        let flags = if op.moves_money() {
             " — moves money: never retried"
-        } else if op.idempotent {
+        } else if op.is_idempotent() {
             " — retried on transient failures"
         } else {
             " — never retried"
@@ -395,28 +434,28 @@ fn readme(input: &Input, package: &str) -> String {
             "| `{}` | `POST {}` | `{}` → `{}` | {}{} |\n",
             heck::ToSnakeCase::to_snake_case(op.id.as_str()),
             op.path,
-            op.request,
-            op.response,
+            request_of(op),
+            response_of(op),
             op.summary.trim_end_matches('.'),
             flags
         ));
     }
     // The example: the recovery look-up when the spec names one, else the first read, else the
     // first operation; on the first server.
-    let example_op = api
+    let example_op = dcs
         .recovery
         .as_ref()
         .and_then(|r| api.operations.iter().find(|o| o.id == r.operation))
-        .or_else(|| api.operations.iter().find(|o| o.idempotent))
+        .or_else(|| api.operations.iter().find(|o| o.is_idempotent()))
         .or(api.operations.first());
     let example = match (example_op, api.servers.first()) {
         (Some(op), Some(server)) => {
-            let request_path = types::type_path(input.contracts, &input.qualified[&op.request])
+            let request_path = types::type_path(input.contracts, &input.qualified[request_of(op)])
                 .to_string()
                 .replace(' ', "")
                 .replacen("crate", &krate, 1);
             let request_name = request_path.rsplit("::").next().unwrap_or_default();
-            let member = api
+            let member = dcs
                 .recovery
                 .as_ref()
                 .filter(|r| r.operation == op.id)
@@ -441,13 +480,13 @@ println!(\"{{answer:?}}\");\n\
 # }}\n\
 ```\n\n",
                 server = types::ident(&server.name),
-                setter = types::field_name(&api.auth_member),
+                setter = types::field_name(&dcs.auth_member),
                 method = heck::ToSnakeCase::to_snake_case(op.id.as_str()),
             )
         }
         _ => String::new(),
     };
-    let recovery = match &api.recovery {
+    let recovery = match &dcs.recovery {
         Some(r) => format!(
             "see their docs for finding out, with `{}` and `{}`, whether a call that timed out took effect",
             r.member,
@@ -458,7 +497,7 @@ println!(\"{{answer:?}}\");\n\
     let codec_contract = api
         .operations
         .first()
-        .map(|o| o.request.as_str())
+        .map(request_of)
         .unwrap_or("Area.Contract");
     format!(
         "<!-- @generated by `cargo xtask codegen` from {spec}. Do not edit. -->\n\
@@ -476,10 +515,10 @@ Typed Rust client for **{title}**, generated from [`{spec}`](../../{spec}) and t
         spec = input.spec_path,
         title = api.title,
         provider = input.provider,
-        code_member = api.code_member,
-        auth_member = api.auth_member,
-        success = api.success,
-        error_type = api.error_type,
-        code_type = client::code_type(api),
+        code_member = dcs.code_member,
+        auth_member = dcs.auth_member,
+        success = dcs.success,
+        error_type = dcs.error_type,
+        code_type = client::code_type(dcs),
     )
 }

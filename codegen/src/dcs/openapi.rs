@@ -8,78 +8,8 @@ use serde_json::{Map, Value, json};
 use super::Input;
 use super::xsd::{Contracts, QName, TypeRef};
 use crate::Error;
-use crate::spec::{ref_name, str_of};
-
-/// One operation.
-#[derive(Debug, Clone)]
-pub struct Operation {
-    /// `operationId`.
-    pub id: String,
-    /// The path (`/api/CreditCard/Charge`).
-    pub path: String,
-    /// `summary`.
-    pub summary: String,
-    /// `description`.
-    pub description: String,
-    /// Request contract, `Area.Name`.
-    pub request: String,
-    /// Response contract, `Area.Name`.
-    pub response: String,
-    /// `x-idempotent`: safe to retry.
-    pub idempotent: bool,
-    /// `x-moves-money`: never retried; its docs say how to find out whether a failed call took
-    /// effect (`x-dcs-client.recovery`).
-    pub moves_money: bool,
-}
-
-/// `x-dcs-client.recovery`: how a caller finds out whether a money-moving call that failed
-/// without an answer took effect.
-#[derive(Debug, Clone)]
-pub struct Recovery {
-    /// The `operationId` of the look-up.
-    pub operation: String,
-    /// The request member the caller sets before calling and looks up by afterwards.
-    pub member: String,
-    /// The guidance, Markdown; `{operation}` stands for a link to the look-up method.
-    pub guidance: String,
-}
-
-/// A documented response code.
-#[derive(Debug, Clone)]
-pub struct ResponseCode {
-    /// The code.
-    pub code: String,
-    /// What it means.
-    pub description: String,
-    /// The operations the seed lists it for.
-    pub operations: Vec<String>,
-}
-
-/// The API: servers, operations, client settings.
-#[derive(Debug, Clone)]
-pub struct Api {
-    /// `info.title`.
-    pub title: String,
-    /// Servers, named by `x-server-name`.
-    pub servers: Vec<crate::spec::Server>,
-    /// Operations in document order.
-    pub operations: Vec<Operation>,
-    /// `x-response-codes`.
-    pub response_codes: Vec<ResponseCode>,
-    /// `x-dcs-client.authentication`: the request member that carries the key.
-    pub auth_member: String,
-    /// `x-dcs-client.response-code`.
-    pub code_member: String,
-    /// `x-dcs-client.response-message`.
-    pub message_member: String,
-    /// `x-dcs-client.success`.
-    pub success: String,
-    /// `x-dcs-client.error-type`, or derived from the title's last word (`Acme Pay` →
-    /// `PayError`).
-    pub error_type: String,
-    /// `x-dcs-client.recovery`.
-    pub recovery: Option<Recovery>,
-}
+use crate::model::{Api, DcsClient, Format, Method, Operation, Recovery, ResponseCode, Retry};
+use crate::spec::{escape_pointer, ref_name, str_of};
 
 fn body_ref(v: Option<&Value>, what: &str) -> Result<String, String> {
     let content = v
@@ -125,7 +55,7 @@ pub fn read(
     let setting = |k: &str| {
         str_of(client, k)
             .map(str::to_string)
-            .ok_or_else(|| err(format!("x-dcs-client.{k} is required")))
+            .ok_or_else(|| err(format!("x-dcs-client.{k} is required")).at("/x-dcs-client"))
     };
     let (auth_member, code_member, message_member, success) = (
         setting("authentication")?,
@@ -139,11 +69,11 @@ pub fn read(
         return Err(err(format!(
             "x-dcs-client.{k} is not a known setting (known: {})",
             CLIENT_KEYS.join(", ")
-        )));
+        ))
+        .at(format!("/x-dcs-client/{}", escape_pointer(k))));
     }
-    let title = str_of(doc.get("info").unwrap_or(&Value::Null), "title")
-        .unwrap_or("API")
-        .to_string();
+    let info = doc.get("info").unwrap_or(&Value::Null);
+    let title = str_of(info, "title").unwrap_or("API").to_string();
     let error_type = match client.get("error-type") {
         None => derived_error_type(&title),
         Some(v) => v
@@ -151,6 +81,7 @@ pub fn read(
             .filter(|t| is_type_name(t))
             .ok_or_else(|| {
                 err("x-dcs-client.error-type must be a Rust type name (UpperCamelCase)".into())
+                    .at("/x-dcs-client/error-type")
             })?
             .to_string(),
     };
@@ -180,15 +111,19 @@ pub fn read(
             .as_object()
             .ok_or_else(|| err(format!("{path}: not an object")))?;
         for (method, op) in item {
+            let at = format!("/paths/{}/{}", escape_pointer(path), escape_pointer(method));
             if method != "post" {
-                return Err(err(format!("{path}: only POST operations are supported")));
+                return Err(err(format!("{path}: only POST operations are supported")).at(at));
             }
             let id = str_of(op, "operationId")
-                .ok_or_else(|| err(format!("{path}: operationId is required")))?
+                .ok_or_else(|| err(format!("{path}: operationId is required")).at(at))?
                 .to_string();
-            let oerr = |m: String| Error::operation(spec, &id, m);
-            let request = body_ref(op.get("requestBody"), "requestBody").map_err(oerr)?;
-            let response = body_ref(op.pointer("/responses/200"), "response 200").map_err(oerr)?;
+            let here = format!("/paths/{}/post", escape_pointer(path));
+            let oerr = |m: String| Error::operation(spec, &id, m).at(here.clone());
+            let request = body_ref(op.get("requestBody"), "requestBody")
+                .map_err(|m| oerr(m).at(format!("{here}/requestBody")))?;
+            let response = body_ref(op.pointer("/responses/200"), "response 200")
+                .map_err(|m| oerr(m).at(format!("{here}/responses/200")))?;
             for c in [&request, &response] {
                 if !qualified.contains_key(c) {
                     return Err(oerr(format!(
@@ -207,17 +142,36 @@ pub fn read(
                 )));
             }
             let flag = |k: &str| op.get(k).and_then(Value::as_bool).unwrap_or(false);
+            let retry = match (flag("x-idempotent"), flag("x-moves-money")) {
+                (true, true) => {
+                    return Err(oerr(
+                        "x-moves-money operations cannot be x-idempotent".into(),
+                    ));
+                }
+                (_, true) => Retry::MovesMoney,
+                (true, false) => Retry::Idempotent,
+                (false, false) => Retry::Once,
+            };
             operations.push(Operation {
+                method: Method::Post,
+                pointer: here.clone(),
                 path: path.clone(),
                 summary: str_of(op, "summary").unwrap_or_default().trim().to_string(),
                 description: str_of(op, "description")
                     .unwrap_or_default()
                     .trim()
                     .to_string(),
-                request,
-                response,
-                idempotent: flag("x-idempotent"),
-                moves_money: flag("x-moves-money"),
+                params: Vec::new(),
+                body: Some(request),
+                multipart: None,
+                success: Some(response),
+                formats: vec![Format::Json, Format::Xml],
+                success_statuses: vec![200],
+                error_statuses: Vec::new(),
+                error: None,
+                retry,
+                security: Vec::new(),
+                pagination: None,
                 id,
             });
         }
@@ -227,27 +181,26 @@ pub fn read(
     if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
         return Err(err(format!("operationId {} is used twice", w[0])));
     }
-    if let Some(o) = operations.iter().find(|o| o.idempotent && o.moves_money) {
-        return Err(err(format!(
-            "{}: x-moves-money operations cannot be x-idempotent",
-            o.id
-        )));
-    }
     let recovery = match client.get("recovery") {
         None => None,
-        Some(r) => Some(read_recovery(spec, r, &operations, &has_member)?),
+        Some(r) => Some(
+            read_recovery(spec, r, &operations, &has_member)
+                .map_err(|e| e.at("/x-dcs-client/recovery"))?,
+        ),
     };
     let mut response_codes = Vec::new();
-    for c in doc
+    for (i, c) in doc
         .get("x-response-codes")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
+        .enumerate()
     {
+        let at = format!("/x-response-codes/{i}");
         let code = str_of(c, "code")
-            .ok_or_else(|| err("x-response-codes: every entry needs a code".into()))?;
+            .ok_or_else(|| err("x-response-codes: every entry needs a code".into()).at(&at))?;
         if response_codes.iter().any(|r: &ResponseCode| r.code == code) {
-            return Err(err(format!("x-response-codes: {code} is listed twice")));
+            return Err(err(format!("x-response-codes: {code} is listed twice")).at(at));
         }
         response_codes.push(ResponseCode {
             code: code.to_string(),
@@ -268,19 +221,28 @@ pub fn read(
     if !response_codes.iter().any(|r| r.code == success) {
         return Err(err(format!(
             "x-response-codes must list the success code {success}"
-        )));
+        ))
+        .at("/x-response-codes"));
     }
     Ok(Api {
         title,
+        description: str_of(info, "description")
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        version: str_of(info, "version").unwrap_or_default().to_string(),
         servers,
         operations,
-        response_codes,
-        auth_member,
-        code_member,
-        message_member,
-        success,
-        error_type,
-        recovery,
+        dcs: Some(DcsClient {
+            response_codes,
+            auth_member,
+            code_member,
+            message_member,
+            success,
+            error_type,
+            recovery,
+        }),
+        ..Api::default()
     })
 }
 
@@ -326,11 +288,12 @@ fn read_recovery(
             err(format!(
                 "operation {operation} is not an operationId of this spec"
             ))
+            .at("/x-dcs-client/recovery/operation")
         })?;
-    if !has_member(&lookup.request, &member) {
+    let request = super::request_of(lookup);
+    if !has_member(request, &member) {
         return Err(err(format!(
-            "the request of {operation} ({}) has no string member {member}",
-            lookup.request
+            "the request of {operation} ({request}) has no string member {member}"
         )));
     }
     if !guidance.contains("{operation}") {

@@ -152,13 +152,56 @@ fn elements<'a, 'i>(
     node.children().filter(|c| c.is_element())
 }
 
+/// A problem in one XSD: which file, which line, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XsdError {
+    /// The file stem (`Transaction` for `Transaction.xsd`); `None` when the problem is between
+    /// files (a reference to a type no file declares).
+    pub stem: Option<String>,
+    /// The line (1-based), when the problem is in one place.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A problem found inside one schema item, with the byte offset of the node it is about when
+/// that is more precise than the item itself.
+struct Located {
+    at: Option<usize>,
+    message: String,
+}
+
+impl From<String> for Located {
+    fn from(message: String) -> Self {
+        Located { at: None, message }
+    }
+}
+
+impl From<&str> for Located {
+    fn from(message: &str) -> Self {
+        Located::from(message.to_string())
+    }
+}
+
+/// A problem about node `n`.
+fn at(n: roxmltree::Node<'_, '_>, message: String) -> Located {
+    Located {
+        at: Some(n.range().start),
+        message,
+    }
+}
+
 /// Parses schemas given as (file stem, text).
-pub fn parse(files: &[(String, String)]) -> Result<Contracts, String> {
+pub fn parse(files: &[(String, String)]) -> Result<Contracts, XsdError> {
     let mut out = Contracts::default();
     // Pass 1: namespaces and type names.
     let mut docs = Vec::new();
     for (stem, text) in files {
-        let doc = roxmltree::Document::parse(text).map_err(|e| format!("{stem}.xsd: {e}"))?;
+        let doc = roxmltree::Document::parse(text).map_err(|e| XsdError {
+            stem: Some(stem.clone()),
+            line: Some(e.pos().row as usize),
+            message: e.to_string(),
+        })?;
         docs.push((stem.clone(), doc));
     }
     for (stem, doc) in &docs {
@@ -171,9 +214,11 @@ pub fn parse(files: &[(String, String)]) -> Result<Contracts, String> {
             continue;
         }
         if schema.attribute("elementFormDefault") != Some("qualified") {
-            return Err(format!(
-                "{stem}.xsd: elementFormDefault must be \"qualified\""
-            ));
+            return Err(XsdError {
+                stem: Some(stem.clone()),
+                line: Some(doc.text_pos_at(schema.range().start).row as usize),
+                message: "elementFormDefault must be \"qualified\"".into(),
+            });
         }
         out.areas.insert(tns, stem.clone());
     }
@@ -186,25 +231,32 @@ pub fn parse(files: &[(String, String)]) -> Result<Contracts, String> {
         if tns == SER {
             continue;
         }
-        let fail = |what: &str, m: String| format!("{stem}.xsd: {what}: {m}");
         for node in elements(schema) {
             let name = node.attribute("name").unwrap_or("").to_string();
+            let fail = |l: Located| XsdError {
+                stem: Some(stem.clone()),
+                line: Some(doc.text_pos_at(l.at.unwrap_or(node.range().start)).row as usize),
+                message: format!("{name}: {}", l.message),
+            };
             if node.has_tag_name((XS, "complexType")) {
-                parse_complex(&mut out, stem, &tns, &name, node).map_err(|m| fail(&name, m))?;
+                parse_complex(&mut out, stem, &tns, &name, node).map_err(fail)?;
             } else if node.has_tag_name((XS, "simpleType")) {
-                let e = parse_enum(stem, &tns, &name, node).map_err(|m| fail(&name, m))?;
+                let e = parse_enum(stem, &tns, &name, node).map_err(|m| fail(m.into()))?;
                 out.enums.insert((tns.clone(), name), e);
             } else if node.has_tag_name((XS, "element")) || node.has_tag_name((XS, "import")) {
                 // Global elements mirror the types; imports are resolved by namespace.
             } else {
                 return Err(fail(
-                    &name,
-                    format!("unsupported schema item <{}>", node.tag_name().name()),
+                    format!("unsupported schema item <{}>", node.tag_name().name()).into(),
                 ));
             }
         }
     }
-    check_references(&out)?;
+    check_references(&out).map_err(|message| XsdError {
+        stem: None,
+        line: None,
+        message,
+    })?;
     Ok(out)
 }
 
@@ -214,7 +266,7 @@ fn parse_complex(
     tns: &str,
     name: &str,
     node: roxmltree::Node<'_, '_>,
-) -> Result<(), String> {
+) -> Result<(), Located> {
     let doc = doc_of(node);
     let mut base = None;
     let mut seq = None;
@@ -231,17 +283,17 @@ fn parse_complex(
             )?);
             seq = elements(ext).find(|e| e.has_tag_name((XS, "sequence")));
         } else if !c.has_tag_name((XS, "annotation")) {
-            return Err(format!(
-                "unsupported <{}> in a complexType",
-                c.tag_name().name()
+            return Err(at(
+                c,
+                format!("unsupported <{}> in a complexType", c.tag_name().name()),
             ));
         }
     }
     let items: Vec<_> = seq.map(|s| elements(s).collect()).unwrap_or_default();
     if let Some(i) = items.iter().find(|i| !i.has_tag_name((XS, "element"))) {
-        return Err(format!(
-            "unsupported <{}> in a sequence",
-            i.tag_name().name()
+        return Err(at(
+            *i,
+            format!("unsupported <{}> in a sequence", i.tag_name().name()),
         ));
     }
     // A collection: one unbounded element.
@@ -253,7 +305,7 @@ fn parse_complex(
             .to_string();
         let ty = member_type(item)?;
         if !matches!(ty, TypeRef::String | TypeRef::Enum(_) | TypeRef::Class(_)) {
-            return Err(format!("collection items of type {ty:?} are not supported"));
+            return Err(format!("collection items of type {ty:?} are not supported").into());
         }
         out.arrays.insert(
             (tns.to_string(), name.to_string()),
@@ -266,21 +318,28 @@ fn parse_complex(
         );
         return Ok(());
     }
-    let mut members = Vec::new();
+    let mut members: Vec<MemberDef> = Vec::new();
     for m in items {
         let mname = m
             .attribute("name")
-            .ok_or("member without name")?
+            .ok_or_else(|| at(m, "member without name".into()))?
             .to_string();
+        let fail = |what: String| at(m, format!("member {mname}: {what}"));
+        if let Some(prev) = members.last()
+            && mname.encode_utf16().cmp(prev.name.encode_utf16()) != std::cmp::Ordering::Greater
+        {
+            return Err(fail(format!(
+                "comes after {}, but DataContractSerializer writes a class's own members in ordinal order ({mname} before {}); explicit member order is not supported, so list the members in that order",
+                prev.name, prev.name
+            )));
+        }
         if m.attribute("minOccurs") != Some("0") {
-            return Err(format!("member {mname}: minOccurs must be \"0\""));
+            return Err(fail("minOccurs must be \"0\"".into()));
         }
         if m.attribute("maxOccurs").is_some() {
-            return Err(format!(
-                "member {mname}: maxOccurs is only for collection types"
-            ));
+            return Err(fail("maxOccurs is only for collection types".into()));
         }
-        let ty = member_type(m).map_err(|e| format!("member {mname}: {e}"))?;
+        let ty = member_type(m).map_err(fail)?;
         let nillable = m.attribute("nillable") == Some("true");
         let mut omit_null = false;
         let mut sensitive = false;
@@ -290,15 +349,18 @@ fn parse_complex(
             } else if info.has_tag_name((PAYSPEC, "Sensitive")) {
                 sensitive = info.text().map(str::trim) == Some("true");
             } else {
-                return Err(format!(
-                    "member {mname}: unsupported appinfo <{}>",
-                    info.tag_name().name()
+                return Err(at(
+                    info,
+                    format!(
+                        "member {mname}: unsupported appinfo <{}>",
+                        info.tag_name().name()
+                    ),
                 ));
             }
         }
         if omit_null && !nillable {
-            return Err(format!(
-                "member {mname}: EmitDefaultValue=false is supported on nillable members only"
+            return Err(fail(
+                "EmitDefaultValue=false is supported on nillable members only".into(),
             ));
         }
         members.push(MemberDef {

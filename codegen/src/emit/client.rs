@@ -81,7 +81,7 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
     for op in &m.operations {
         let rn = op.rust_name();
         let st = operation_static(op);
-        let retry_safe = op.idempotent;
+        let retry_safe = op.is_idempotent();
         let mut alts = Vec::new();
         for alt in &op.security {
             let mut indexes = Vec::new();

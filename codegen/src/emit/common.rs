@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::ast::{Enums, Structs};
-use crate::spec::{self, Model, Operation, ParamLocation};
+use crate::model::{Api as Model, Operation, ParamLocation, Retry};
+use crate::spec;
 
 /// What the emitters work from.
 pub struct Context<'a> {
@@ -146,15 +147,19 @@ pub(crate) fn op_doc(op: &Operation, param_docs: &str, extra: &str) -> TokenStre
         text.push_str(&op.description);
         text.push_str("\n\n");
     }
-    text.push_str(&format!("`{} {}`", op.method.to_uppercase(), op.path));
+    text.push_str(&format!(
+        "`{} {}`",
+        op.method.as_str().to_uppercase(),
+        op.path
+    ));
     if !param_docs.is_empty() {
         text.push_str("\n\nParameters:");
         text.push_str(param_docs);
     }
-    text.push_str(if op.idempotent {
-        "\n\nRetried automatically on transient failures (connection errors, timeouts, 408, 429, 502-504), per the client's retry policy."
-    } else {
-        "\n\nNever retried automatically: the request may have taken effect even when the call fails."
+    text.push_str(match op.retry {
+        Retry::Idempotent => "\n\nRetried automatically on transient failures (connection errors, timeouts, 408, 429, 502-504), per the client's retry policy.",
+        Retry::Once => "\n\nNever retried automatically: the request may have taken effect even when the call fails.",
+        Retry::MovesMoney => "\n\n# Never retried\n\nThis operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`payspec_runtime::Error::Timeout`], [`payspec_runtime::Error::Transport`], or a 5xx), the payment may or may not have been made: find out from the provider whether it was before sending it again, because sending it again blindly can move the money twice.",
     });
     text.push_str(extra);
     text.push_str("\n\nThe request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.");

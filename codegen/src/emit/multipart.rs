@@ -319,7 +319,7 @@ pub(crate) fn multipart_method(ctx: &Context, op: &Operation) -> Result<TokenStr
         rest = &rest[close + 1..];
     }
     fmt.push_str(rest);
-    let method = format_ident!("{}", op.method.to_uppercase());
+    let method = format_ident!("{}", op.method.as_str().to_uppercase());
     let success: Vec<u16> = op.success_statuses.clone();
     let errors: Vec<u16> = op.error_statuses.clone();
     let extra = format!(

@@ -31,12 +31,12 @@ pub fn readme(ctx: &Context) -> String {
     for op in &m.operations {
         let code =
             |name: Option<&String>| name.map(|b| format!("`{b}`")).unwrap_or_else(|| "-".into());
-        let retried = if op.idempotent {
+        let retried = if op.is_idempotent() {
             "when transient"
         } else {
             "never"
         };
-        let http = format!("`{} {}`", op.method.to_uppercase(), op.path);
+        let http = format!("`{} {}`", op.method.as_str().to_uppercase(), op.path);
         let response = code(op.success.as_ref());
         if op.body.is_some() || op.multipart.is_none() {
             s.push_str(&format!(

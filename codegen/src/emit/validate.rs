@@ -8,7 +8,8 @@ use serde_json::Value;
 use super::common::*;
 use crate::Error;
 use crate::ast::Field;
-use crate::spec::{self, Locator, Model};
+use crate::model::{Api as Model, Locator};
+use crate::spec;
 
 pub(super) fn is_collection(ty: &str) -> bool {
     ty.starts_with("::std::vec::Vec<") || ty.starts_with("::std::collections::BTreeMap<")
