@@ -69,7 +69,7 @@ pub fn report(spec: &str, found: Vec<Error>, source: &SourceMap) -> Result<(), E
         0 => Ok(()),
         1 => Err(found.remove(0)),
         n => {
-            found.sort_by_key(|e| e.line.unwrap_or(usize::MAX));
+            found.sort_by_key(|e| e.line.unwrap_or(u32::MAX));
             let mut message = format!("{n} problems:");
             for e in found.iter().take(MAX_REPORTED) {
                 message.push_str("\n  ");

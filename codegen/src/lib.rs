@@ -46,7 +46,9 @@ pub struct Error {
     /// Where in the document (RFC 6901 JSON pointer), when the problem is in one place.
     pub pointer: Option<String>,
     /// The line (1-based) of `pointer`, filled in by [`Error::locate`].
-    pub line: Option<usize>,
+    pub line: Option<u32>,
+    /// The column (1-based) on `line`, where the parser gives it.
+    pub column: Option<u32>,
     /// What went wrong.
     pub message: String,
 }
@@ -59,6 +61,7 @@ impl Error {
             operation: None,
             pointer: None,
             line: None,
+            column: None,
             message: message.into(),
         }
     }
@@ -81,20 +84,26 @@ impl Error {
 
     /// Fills in the line of the problem's pointer from `source` (the document it was found in).
     pub fn locate(mut self, source: &source::SourceMap) -> Self {
-        if self.line.is_none() {
-            self.line = self.pointer.as_deref().and_then(|p| source.line(p));
+        if self.line.is_none()
+            && let Some((line, column)) = self.pointer.as_deref().and_then(|p| source.position(p))
+        {
+            self.line = u32::try_from(line).ok();
+            self.column = u32::try_from(column).ok();
         }
         self
     }
 }
 
 impl fmt::Display for Error {
-    /// `file:line: operation id: message`, like a compiler: the line when known, else the JSON
+    /// `file:line:column: operation id: message`, like a compiler: the line when known, else the JSON
     /// pointer after the message.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.spec)?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
         }
         if let Some(op) = &self.operation {
             write!(f, ": operation {op}")?;

@@ -14,7 +14,7 @@ pub fn escape_pointer(key: &str) -> String {
 /// The lines of a document's nodes, by JSON pointer (RFC 6901).
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
-    lines: BTreeMap<String, usize>,
+    lines: BTreeMap<String, (usize, usize)>,
 }
 
 impl SourceMap {
@@ -37,10 +37,16 @@ impl SourceMap {
     /// The line (1-based) where `pointer` is written, or, when it names something the document
     /// does not have (a member that is missing), the line of its nearest written ancestor.
     pub fn line(&self, pointer: &str) -> Option<usize> {
+        self.position(pointer).map(|(line, _)| line)
+    }
+
+    /// The line and column (both 1-based) where `pointer` is written, or those of its nearest
+    /// written ancestor.
+    pub fn position(&self, pointer: &str) -> Option<(usize, usize)> {
         let mut p = pointer;
         loop {
-            if let Some(line) = self.lines.get(p) {
-                return Some(*line);
+            if let Some(at) = self.lines.get(p) {
+                return Some(*at);
             }
             let cut = p.rfind('/')?;
             p = &p[..cut];
@@ -62,7 +68,12 @@ enum Frame {
 
 struct Receiver {
     stack: Vec<Frame>,
-    lines: BTreeMap<String, usize>,
+    lines: BTreeMap<String, (usize, usize)>,
+}
+
+/// The 1-based line and column of a parser mark.
+fn position(mark: Marker) -> (usize, usize) {
+    (mark.line(), mark.col() + 1)
 }
 
 impl Receiver {
@@ -74,7 +85,7 @@ impl Receiver {
             Some(Frame::Sequence { pointer, index }) => {
                 let p = format!("{pointer}/{index}");
                 *index += 1;
-                self.lines.entry(p.clone()).or_insert(mark.line());
+                self.lines.entry(p.clone()).or_insert(position(mark));
                 Some(p)
             }
             Some(Frame::Mapping { pointer, key }) => match key.take() {
@@ -85,7 +96,7 @@ impl Receiver {
                         _ => String::from("?"),
                     };
                     let p = format!("{pointer}/{}", escape_pointer(&k));
-                    self.lines.entry(p).or_insert(mark.line());
+                    self.lines.entry(p).or_insert(position(mark));
                     *key = Some(k);
                     None
                 }
@@ -106,7 +117,7 @@ impl MarkedEventReceiver for Receiver {
                     });
                     return;
                 };
-                self.lines.entry(pointer.clone()).or_insert(mark.line());
+                self.lines.entry(pointer.clone()).or_insert(position(mark));
                 self.stack.push(if matches!(ev, Event::MappingStart(..)) {
                     Frame::Mapping { pointer, key: None }
                 } else {
@@ -118,7 +129,7 @@ impl MarkedEventReceiver for Receiver {
             }
             Event::Scalar(..) | Event::Alias(..) => {
                 if let Some(pointer) = self.node_pointer(&ev, mark) {
-                    self.lines.entry(pointer).or_insert(mark.line());
+                    self.lines.entry(pointer).or_insert(position(mark));
                 }
             }
             _ => {}
@@ -162,6 +173,16 @@ components:
         assert_eq!(
             m.line("/components/schemas/Order/properties/id/type"),
             Some(14)
+        );
+    }
+
+    #[test]
+    fn columns_count_from_one() {
+        let m = SourceMap::of_yaml(DOC);
+        assert_eq!(m.position("/info/title"), Some((3, 3)));
+        assert_eq!(
+            m.position("/paths/~1orders~1{id}/get/parameters/1/in"),
+            Some((11, 26))
         );
     }
 

@@ -43,7 +43,8 @@ const OUR_EXTENSIONS: &[&str] = &[
 /// Parses the YAML text of an OpenAPI document.
 pub fn parse_yaml(spec_name: &str, text: &str) -> Result<Value, Error> {
     let doc = serde_yaml::from_str::<Value>(text).map_err(|e| Error {
-        line: e.location().map(|l| l.line()),
+        line: e.location().and_then(|l| u32::try_from(l.line()).ok()),
+        column: e.location().and_then(|l| u32::try_from(l.column()).ok()),
         ..Error::spec(spec_name, format!("not valid YAML: {e}"))
     })?;
     check_extension_spelling(spec_name, &doc, &crate::source::SourceMap::of_yaml(text))?;
@@ -137,9 +138,11 @@ pub fn check_extension_spelling(
         let place = Error::spec(spec_name, what.clone())
             .at(pointer.clone())
             .locate(source);
-        match place.line {
-            Some(line) => message.push_str(&format!("\n  {spec_name}:{line}: {pointer}: {what}")),
-            None => message.push_str(&format!("\n  {spec_name}: {pointer}: {what}")),
+        match (place.line, place.column) {
+            (Some(line), Some(column)) => message.push_str(&format!(
+                "\n  {spec_name}:{line}:{column}: {pointer}: {what}"
+            )),
+            _ => message.push_str(&format!("\n  {spec_name}: {pointer}: {what}")),
         }
     }
     if found.len() > MAX_REPORTED {
@@ -1270,12 +1273,12 @@ mod extension_spelling_tests {
             "{e}"
         );
         assert!(
-            e.contains("\n  specs/acme/openapi.yaml:4: /paths/~1orders~1{id}/get/x-idempotnet: unknown extension x-idempotnet; did you mean x-idempotent?"),
+            e.contains("\n  specs/acme/openapi.yaml:4:7: /paths/~1orders~1{id}/get/x-idempotnet: unknown extension x-idempotnet; did you mean x-idempotent?"),
             "{e}"
         );
-        assert!(e.contains(":7: /paths/~1orders~1{id}/get/x-Sensitive: unknown extension x-Sensitive; did you mean x-sensitive?"), "{e}");
+        assert!(e.contains(":7:7: /paths/~1orders~1{id}/get/x-Sensitive: unknown extension x-Sensitive; did you mean x-sensitive?"), "{e}");
         assert!(
-            e.contains(":11: /components/schemas/A/x-open-enmu: unknown extension x-open-enmu; did you mean x-open-enum?"),
+            e.contains(":11:7: /components/schemas/A/x-open-enmu: unknown extension x-open-enmu; did you mean x-open-enum?"),
             "{e}"
         );
         assert!(
@@ -1292,7 +1295,7 @@ mod extension_spelling_tests {
         .to_string();
         assert_eq!(
             e,
-            "a.yaml:4: unknown extension x-idempotnet; did you mean x-idempotent?"
+            "a.yaml:4:7: unknown extension x-idempotnet; did you mean x-idempotent?"
         );
         assert_eq!(edit_distance("x-idempotnet", "x-idempotent"), 2);
         assert_eq!(edit_distance("", "ab"), 2);

@@ -5,6 +5,8 @@
 //! message must name the file and the line; and no case may panic, not even inside progenitor or
 //! typify, where a panic would otherwise be caught and reported (a panic hook counts them).
 //!
+//! `RUST_BACKTRACE=1` is set, as a maintainer chasing a problem would have it.
+//!
 //! The messages of all cases are one snapshot (`snapshots/spec_mistakes__messages.snap`), so a
 //! reviewer sees every message the change touches.
 
@@ -387,6 +389,41 @@ const MISTAKES: &[Mistake] = &[
         "name=\"Id\" nillable=\"true\"",
     ),
     fixture(
+        "XSD string member not nillable",
+        GLOBEX,
+        "contracts/Payments.xsd",
+        "name=\"PaymentId\" nillable=\"true\"",
+        "name=\"PaymentId\"",
+    ),
+    fixture(
+        "XSD type without its global element",
+        GLOBEX,
+        "contracts/Common.xsd",
+        "  <xs:element name=\"BaseResponse\" nillable=\"true\" type=\"tns:BaseResponse\" />\n",
+        "",
+    ),
+    fixture(
+        "XSD global element of another type",
+        GLOBEX,
+        "contracts/Common.xsd",
+        "<xs:element name=\"Currency\" nillable=\"true\" type=\"tns:Currency\" />",
+        "<xs:element name=\"Currency\" nillable=\"true\" type=\"xs:string\" />",
+    ),
+    fixture(
+        "XSD EnumerationValue equal to its position",
+        GLOBEX,
+        "contracts/Common.xsd",
+        "<xs:annotation><xs:documentation>US dollars (value 1)</xs:documentation></xs:annotation>",
+        "<xs:annotation><xs:appinfo><EnumerationValue xmlns=\"http://schemas.microsoft.com/2003/10/Serialization/\">1</EnumerationValue></xs:appinfo><xs:documentation>US dollars (value 1)</xs:documentation></xs:annotation>",
+    ),
+    fixture(
+        "XSD two files, one namespace",
+        GLOBEX,
+        "contracts/Payments.xsd",
+        "targetNamespace=\"http://schemas.datacontract.org/2004/07/Globex.Api.Payments\"",
+        "targetNamespace=\"http://schemas.datacontract.org/2004/07/Globex.Api.Common\"",
+    ),
+    fixture(
         "XSD not well-formed",
         GLOBEX,
         "contracts/Payments.xsd",
@@ -416,6 +453,9 @@ static PANICS: AtomicUsize = AtomicUsize::new(0);
 
 #[test]
 fn every_mistake_is_refused_with_file_and_line_and_nothing_panics() {
+    // As a maintainer debugging codegen would run it: a panic would print a full backtrace.
+    // SAFETY: this test binary has one test, so no other thread reads the environment.
+    unsafe { std::env::set_var("RUST_BACKTRACE", "1") };
     // A panic anywhere (including inside progenitor, whose panics codegen catches) counts.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

@@ -76,14 +76,16 @@ pub fn generate_dcs_crate(
     let doc = crate::spec::parse_yaml(spec_path, openapi_yaml)?;
     crate::check::check_document(spec_path, &doc, &source)?;
     let xsd_dir = crate::spec::str_of(&doc, "x-dcs-contracts").unwrap_or(".");
-    let mut contracts = xsd::parse(xsds).map_err(|e| match e.stem {
+    let xsd_error = |e: xsd::XsdError| match e.stem {
         Some(stem) => Error {
             line: e.line,
+            column: e.column,
             ..Error::spec(&xsd_path(spec_path, xsd_dir, &stem), e.message)
         },
         None => err(e.message),
-    })?;
-    contracts.resolve_types().map_err(err)?;
+    };
+    let mut contracts = xsd::parse(xsds).map_err(xsd_error)?;
+    contracts.resolve_types().map_err(xsd_error)?;
     let qualified: BTreeMap<String, xsd::QName> = contracts
         .classes
         .iter()

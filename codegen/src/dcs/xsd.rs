@@ -64,6 +64,8 @@ pub struct MemberDef {
     pub sensitive: bool,
     /// `xs:documentation`.
     pub doc: Option<String>,
+    /// The line of its `xs:element` in its XSD, for messages.
+    pub line: u32,
 }
 
 /// A member type.
@@ -159,7 +161,9 @@ pub struct XsdError {
     /// files (a reference to a type no file declares).
     pub stem: Option<String>,
     /// The line (1-based), when the problem is in one place.
-    pub line: Option<usize>,
+    pub line: Option<u32>,
+    /// The column (1-based) on that line.
+    pub column: Option<u32>,
     /// What is wrong.
     pub message: String,
 }
@@ -199,7 +203,8 @@ pub fn parse(files: &[(String, String)]) -> Result<Contracts, XsdError> {
     for (stem, text) in files {
         let doc = roxmltree::Document::parse(text).map_err(|e| XsdError {
             stem: Some(stem.clone()),
-            line: Some(e.pos().row as usize),
+            line: Some(e.pos().row),
+            column: Some(e.pos().col),
             message: e.to_string(),
         })?;
         docs.push((stem.clone(), doc));
@@ -216,11 +221,21 @@ pub fn parse(files: &[(String, String)]) -> Result<Contracts, XsdError> {
         if schema.attribute("elementFormDefault") != Some("qualified") {
             return Err(XsdError {
                 stem: Some(stem.clone()),
-                line: Some(doc.text_pos_at(schema.range().start).row as usize),
+                line: Some(doc.text_pos_at(schema.range().start).row),
+                column: Some(doc.text_pos_at(schema.range().start).col),
                 message: "elementFormDefault must be \"qualified\"".into(),
             });
         }
-        out.areas.insert(tns, stem.clone());
+        if let Some(other) = out.areas.insert(tns.clone(), stem.clone()) {
+            return Err(XsdError {
+                stem: Some(stem.clone()),
+                line: Some(doc.text_pos_at(schema.range().start).row),
+                column: Some(doc.text_pos_at(schema.range().start).col),
+                message: format!(
+                    "targetNamespace {tns} is also the namespace of {other}.xsd: the exporter writes one schema per namespace"
+                ),
+            });
+        }
     }
     for (stem, doc) in &docs {
         let schema = doc.root_element();
@@ -231,11 +246,18 @@ pub fn parse(files: &[(String, String)]) -> Result<Contracts, XsdError> {
         if tns == SER {
             continue;
         }
+        check_global_elements(doc).map_err(|(at, message)| XsdError {
+            stem: Some(stem.clone()),
+            line: Some(doc.text_pos_at(at).row),
+            column: Some(doc.text_pos_at(at).col),
+            message,
+        })?;
         for node in elements(schema) {
             let name = node.attribute("name").unwrap_or("").to_string();
             let fail = |l: Located| XsdError {
                 stem: Some(stem.clone()),
-                line: Some(doc.text_pos_at(l.at.unwrap_or(node.range().start)).row as usize),
+                line: Some(doc.text_pos_at(l.at.unwrap_or(node.range().start)).row),
+                column: Some(doc.text_pos_at(l.at.unwrap_or(node.range().start)).col),
                 message: format!("{name}: {}", l.message),
             };
             if node.has_tag_name((XS, "complexType")) {
@@ -255,6 +277,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Contracts, XsdError> {
     check_references(&out).map_err(|message| XsdError {
         stem: None,
         line: None,
+        column: None,
         message,
     })?;
     Ok(out)
@@ -364,6 +387,7 @@ fn parse_complex(
             ));
         }
         members.push(MemberDef {
+            line: m.document().text_pos_at(m.range().start).row,
             name: mname,
             ns: tns.to_string(),
             ty,
@@ -425,7 +449,8 @@ fn parse_enum(
             .attribute("value")
             .ok_or("enumeration without value")?
             .to_string();
-        let mut value = i32::try_from(pos).map_err(|_| "too many values")?;
+        let position = i32::try_from(pos).map_err(|_| "too many values")?;
+        let mut value = position;
         for info in appinfo(e) {
             if info.has_tag_name((SER, "EnumerationValue")) {
                 value = info
@@ -434,6 +459,11 @@ fn parse_enum(
                     .trim()
                     .parse()
                     .map_err(|_| format!("{vname}: EnumerationValue is not an int"))?;
+                if value == position {
+                    return Err(format!(
+                        "{vname}: EnumerationValue {value} is its position; the exporter writes EnumerationValue only where a value is not its position, so remove it"
+                    ));
+                }
             }
         }
         values.push((vname, value, doc_of(e)));
@@ -448,6 +478,51 @@ fn parse_enum(
         doc: doc_of(node),
         values,
     })
+}
+
+/// The exporter writes, after every type, a global element of the same name:
+/// `<xs:element name="X" nillable="true" type="tns:X" />`. Each type needs one and each global
+/// element names its own type.
+fn check_global_elements(doc: &roxmltree::Document<'_>) -> Result<(), (usize, String)> {
+    let schema = doc.root_element();
+    let tns = schema.attribute("targetNamespace").unwrap_or("");
+    let types: Vec<roxmltree::Node<'_, '_>> = elements(schema)
+        .filter(|n| n.has_tag_name((XS, "complexType")) || n.has_tag_name((XS, "simpleType")))
+        .collect();
+    let globals: Vec<roxmltree::Node<'_, '_>> = elements(schema)
+        .filter(|n| n.has_tag_name((XS, "element")))
+        .collect();
+    for g in &globals {
+        let name = g.attribute("name").unwrap_or("");
+        let ty = g
+            .attribute("type")
+            .map(|t| resolve(*g, t))
+            .transpose()
+            .map_err(|e| (g.range().start, e))?;
+        let own = ty
+            .as_ref()
+            .is_some_and(|(ns, local)| ns == tns && local == name);
+        if !own || g.attribute("nillable") != Some("true") {
+            return Err((
+                g.range().start,
+                format!(
+                    "global element {name}: the exporter writes <xs:element name=\"{name}\" nillable=\"true\" type=\"tns:{name}\" /> after the type {name}"
+                ),
+            ));
+        }
+    }
+    for t in &types {
+        let name = t.attribute("name").unwrap_or("");
+        if !globals.iter().any(|g| g.attribute("name") == Some(name)) {
+            return Err((
+                t.range().start,
+                format!(
+                    "{name}: no global element <xs:element name=\"{name}\" nillable=\"true\" type=\"tns:{name}\" /> (the exporter writes one after every type)"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Turns provisional `Class` references into `Enum` / `Array` / `Class` and checks that every
@@ -468,7 +543,7 @@ fn check_references(out: &Contracts) -> Result<(), String> {
 
 impl Contracts {
     /// Resolves every member and item type in place (call once after [`parse`]).
-    pub fn resolve_types(&mut self) -> Result<(), String> {
+    pub fn resolve_types(&mut self) -> Result<(), XsdError> {
         let snapshot_enums: Vec<QName> = self.enums.keys().cloned().collect();
         let snapshot_arrays: Vec<QName> = self.arrays.keys().cloned().collect();
         let snapshot_classes: Vec<QName> = self.classes.keys().cloned().collect();
@@ -496,7 +571,13 @@ impl Contracts {
         };
         for c in self.classes.values_mut() {
             for m in &mut c.members {
-                m.ty = classify(&m.ty).map_err(|e| format!("{}.{}: {e}", c.name, m.name))?;
+                let fail = |e: String| XsdError {
+                    stem: Some(c.area.clone()),
+                    line: Some(m.line),
+                    column: None,
+                    message: format!("{}: member {}: {e}", c.name, m.name),
+                };
+                m.ty = classify(&m.ty).map_err(fail)?;
                 let ok = match &m.ty {
                     TypeRef::String | TypeRef::Class(_) | TypeRef::Array(_) => m.nillable,
                     _ => true,
@@ -506,26 +587,29 @@ impl Contracts {
                     _ => false,
                 };
                 if m.sensitive && !(m.ty == TypeRef::String || string_array) {
-                    return Err(format!(
-                        "{}.{}: only strings and string collections can be marked sensitive",
-                        c.name, m.name
+                    return Err(fail(
+                        "only strings and string collections can be marked sensitive".into(),
                     ));
                 }
                 if !ok {
-                    return Err(format!(
-                        "{}.{}: strings, classes and collections must be nillable",
-                        c.name, m.name
+                    return Err(fail(
+                        "strings, classes and collections must be nillable=\"true\": the exporter writes every reference type so, and without it the importer makes null unwritable"
+                            .into(),
                     ));
                 }
             }
         }
+        let areas = self.areas.clone();
         for (q, a) in self.arrays.iter_mut() {
-            a.item = classify(&a.item).map_err(|e| format!("{}: {e}", q.1))?;
+            let fail = |message: String| XsdError {
+                stem: areas.get(&q.0).cloned(),
+                line: None,
+                column: None,
+                message: format!("{}: {message}", q.1),
+            };
+            a.item = classify(&a.item).map_err(fail)?;
             if matches!(a.item, TypeRef::Array(_)) {
-                return Err(format!(
-                    "{}: collections of collections are not supported",
-                    q.1
-                ));
+                return Err(fail("collections of collections are not supported".into()));
             }
         }
         Ok(())
