@@ -30,6 +30,9 @@ pub enum Auth {
     Basic,
     /// The key as is, in the named header (lowercase).
     Header(&'static str),
+    /// The key in the request body, as this member of every request contract (a DataContract
+    /// service); the generated method puts it there (`payspec_runtime::dcs::DcsClient::key`).
+    Member(&'static str),
 }
 
 /// One security scheme: its name in the spec and how it authenticates.
@@ -61,6 +64,21 @@ tokio::task_local! {
 }
 
 impl Operation {
+    /// An operation of a DataContract client: authenticated by scheme 0, the key the client
+    /// puts into the request contract as `member` ([`Auth::Member`]).
+    pub const fn keyed_by_member(
+        id: &'static str,
+        retry_safe: bool,
+        member: &'static [&'static str],
+    ) -> Operation {
+        Operation {
+            id,
+            retry_safe,
+            security: &[&[0]],
+            needs: member,
+        }
+    }
+
     /// Runs `call`, a call of this operation through progenitor's client, so that the hooks
     /// ([`ClientState::pre`], [`ClientState::exec`]) see this operation without looking it up.
     pub async fn scope<F: Future>(&'static self, call: F) -> F::Output {
@@ -72,9 +90,9 @@ impl Operation {
 /// builder and one credential per scheme (kept as [`SecretString`]s until the client is built).
 #[derive(Debug)]
 pub struct ClientConfig {
-    base_url: String,
-    options: ClientOptions,
-    http: Option<HttpClientBuilder>,
+    pub(crate) base_url: String,
+    pub(crate) options: ClientOptions,
+    pub(crate) http: Option<HttpClientBuilder>,
     schemes: &'static [Scheme],
     credentials: Vec<Option<SecretString>>,
 }
@@ -144,6 +162,11 @@ impl ClientConfig {
         }
     }
 
+    /// The credential given for scheme number `scheme`, if any.
+    pub fn credential(&self, scheme: usize) -> Option<&SecretString> {
+        self.credentials.get(scheme).and_then(Option::as_ref)
+    }
+
     /// The user id and secret of the Basic scheme number `scheme`.
     pub fn set_basic(&mut self, scheme: usize, id: &str, secret: SecretString) {
         use base64::Engine as _;
@@ -176,6 +199,11 @@ impl ClientConfig {
                 credentials.push(None);
                 continue;
             };
+            if let Auth::Member(_) = scheme.auth {
+                drop(value);
+                credentials.push(Some(Credential::Member));
+                continue;
+            }
             let mut header = HeaderValue::from_str(value.expose()).map_err(|_| {
                 Error::Other(format!(
                     "the {} credential has characters an HTTP header cannot carry",
@@ -191,8 +219,9 @@ impl ClientConfig {
                         scheme.name
                     ))
                 })?,
+                Auth::Member(_) => unreachable!("member credentials are kept above"),
             };
-            credentials.push(Some((name, header)));
+            credentials.push(Some(Credential::Header(name, header)));
         }
         let state = ClientState {
             transport: Transport::new(&self.options),
@@ -203,14 +232,24 @@ impl ClientConfig {
     }
 }
 
+/// A configured credential, ready to travel.
+#[derive(Clone, Debug)]
+enum Credential {
+    /// A header (its value sensitive, so `Debug` prints `Sensitive`).
+    Header(HeaderName, HeaderValue),
+    /// A request member's value ([`Auth::Member`]): configured, so the operations' security
+    /// checks pass; the DataContract client keeps its own copy to put into each request.
+    Member,
+}
+
 /// What every request of a generated client reads: the credentials (as sensitive header
-/// values, which `Debug` prints as `Sensitive`), the transport policy and the operations.
-/// progenitor's client carries it as its inner value. Cheap to clone.
+/// values, which `Debug` prints as `Sensitive`, or secrets), the transport policy and the
+/// operations. progenitor's client carries it as its inner value. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct ClientState {
     transport: Transport,
     operations: &'static [&'static Operation],
-    credentials: Arc<[Option<(HeaderName, HeaderValue)>]>,
+    credentials: Arc<[Option<Credential>]>,
 }
 
 impl ClientState {
@@ -250,7 +289,7 @@ impl ClientState {
             return false;
         };
         for &i in alternative {
-            if let Some(Some((name, value))) = self.credentials.get(i) {
+            if let Some(Some(Credential::Header(name, value))) = self.credentials.get(i) {
                 headers.insert(name.clone(), value.clone());
             }
         }
@@ -374,7 +413,9 @@ mod tests {
         let mut config = ClientConfig::new("https://api.example.com", "ua", &SCHEMES);
         config.set_basic(2, "user", "pass".into());
         let basic_only = built(config);
-        let basic = &basic_only.credentials[2].as_ref().unwrap().1;
+        let Some(Credential::Header(_, basic)) = &basic_only.credentials[2] else {
+            panic!("the Basic credential is a header");
+        };
         assert_eq!(basic, "Basic dXNlcjpwYXNz");
     }
 

@@ -74,6 +74,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             .replace("{operation}", &format!("[`Client::{method}`]"))
     });
     let mut methods = Vec::new();
+    let mut op_statics = Vec::new();
     for op in &input.api.operations {
         let (request, response) = (request_of(op), response_of(op));
         let method = format_ident!("{}", heck::ToSnakeCase::to_snake_case(op.id.as_str()));
@@ -81,7 +82,12 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         let req = type_path(input.contracts, &input.qualified[request]);
         let resp = type_path(input.contracts, &input.qualified[response]);
         let path = &op.path;
+        let op_static = format_ident!("{}", method_str.to_uppercase());
         let retry_safe = op.is_idempotent();
+        let op_id = method_str.clone();
+        op_statics.push(quote! {
+            pub(crate) static #op_static: Operation = Operation::keyed_by_member(#op_id, #retry_safe, &[#auth_member]);
+        });
         let mut doc = format!(
             "{}\n\n{}\n\n`POST {}`: `{}` → `{}`.",
             op.summary, op.description, op.path, request, response
@@ -115,8 +121,8 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             #doc
             pub async fn #method(&self, request: #req) -> ::std::result::Result<#resp, Error<#error_type>> {
                 let mut request = request;
-                request.#auth = ::std::option::Option::Some(self.inner.key.clone());
-                self.call(#method_str, #path, &request, #retry_safe).await
+                request.#auth = ::std::option::Option::Some(self.inner.key().clone());
+                self.call(&ops::#op_static, #path, &request).await
             }
         });
     }
@@ -146,10 +152,12 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         use ::std::sync::Arc;
         use ::std::time::Duration;
 
-        use ::payspec_runtime::dcs::DataContract;
-        use ::payspec_runtime::{ClientOptions, DecodeError, Error, ErrorBody, RetryPolicy, SecretString, Transport};
+        use ::payspec_runtime::client::{Auth, ClientConfig, Operation, Scheme};
+        use ::payspec_runtime::dcs::{DataContract, DcsBuildError, DcsClient};
+        use ::payspec_runtime::{DecodeError, Error, ErrorBody, RetryPolicy, SecretString};
         use ::payspec_runtime::reqwest;
-        use ::payspec_runtime::http::{HeaderMap, HeaderValue, StatusCode, header};
+
+        pub use ::payspec_runtime::dcs::WireFormat;
 
         /// A documented server (the default is the first).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -166,30 +174,13 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             }
         }
 
-        /// The body format, chosen once per client.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-        pub enum WireFormat {
-            /// `application/json` (Json.NET style).
-            #[default]
-            Json,
-            /// `application/xml` (DataContractSerializer).
-            Xml,
-        }
+        /// The credential's one scheme: the key travels in every request as `#auth_member`.
+        static SCHEMES: [Scheme; 1] = [Scheme { name: #auth_member, auth: Auth::Member(#auth_member) }];
 
-        impl WireFormat {
-            fn content_type(self) -> &'static str {
-                match self {
-                    WireFormat::Json => "application/json; charset=utf-8",
-                    WireFormat::Xml => "application/xml; charset=utf-8",
-                }
-            }
-
-            fn accept(self) -> &'static str {
-                match self {
-                    WireFormat::Json => "application/json",
-                    WireFormat::Xml => "application/xml",
-                }
-            }
+        /// One entry per operation: its retry safety. Each method passes its own entry in.
+        pub(crate) mod ops {
+            use ::payspec_runtime::client::Operation;
+            #(#op_statics)*
         }
 
         ::payspec_runtime::open_enum! {
@@ -214,10 +205,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             /// The whole response contract (for example a declined charge's transaction id),
             /// decoded from the body the error keeps.
             pub fn response<T: DataContract>(&self) -> ::std::result::Result<T, DecodeError> {
-                match self.format {
-                    WireFormat::Json => T::from_json(&self.body).map_err(DecodeError::from),
-                    WireFormat::Xml => T::from_xml(&self.body).map_err(DecodeError::from),
-                }
+                self.format.decode(&self.body)
             }
 
             /// The raw response body.
@@ -282,11 +270,8 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         /// Builds a [`Client`].
         #[derive(Debug)]
         pub struct ClientBuilder {
-            base_url: String,
-            key: ::std::option::Option<SecretString>,
+            config: ClientConfig,
             format: WireFormat,
-            options: ClientOptions,
-            http: ::std::option::Option<::payspec_runtime::HttpClientBuilder>,
         }
 
         impl ClientBuilder {
@@ -298,17 +283,14 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             /// A builder for another base URL (production, or a sandbox).
             pub fn with_base_url(base_url: impl Into<String>) -> Self {
                 ClientBuilder {
-                    base_url: base_url.into(),
-                    key: None,
+                    config: ClientConfig::new(base_url, format!(#default_ua, env!("CARGO_PKG_VERSION")), &SCHEMES),
                     format: WireFormat::Json,
-                    options: ClientOptions::new(format!(#default_ua, env!("CARGO_PKG_VERSION"))),
-                    http: None,
                 }
             }
 
             #setter_doc
             pub fn #auth(mut self, key: impl Into<SecretString>) -> Self {
-                self.key = Some(key.into());
+                self.config.set_credential(0, key.into());
                 self
             }
 
@@ -320,25 +302,25 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
 
             /// The limit for a whole request.
             pub fn timeout(mut self, timeout: Duration) -> Self {
-                self.options.timeout = timeout;
+                self.config.set_timeout(timeout);
                 self
             }
 
             /// The limit for connecting.
             pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-                self.options.connect_timeout = timeout;
+                self.config.set_connect_timeout(timeout);
                 self
             }
 
             /// Retries of reads (operations that move money or change state are never retried).
             pub fn retry(mut self, policy: RetryPolicy) -> Self {
-                self.options.retry = policy;
+                self.config.set_retry(policy);
                 self
             }
 
             /// At most `n` requests in flight at once.
             pub fn max_in_flight(mut self, n: usize) -> Self {
-                self.options.max_in_flight = Some(n);
+                self.config.set_max_in_flight(n);
                 self
             }
 
@@ -347,7 +329,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             /// user agent apply, and redirects are never followed: see
             /// [`payspec_runtime::endpoint`].
             pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
-                self.http = Some(builder.into());
+                self.config.set_http_client_builder(builder);
                 self
             }
 
@@ -355,7 +337,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             /// the credential then travel unencrypted: only for a test server you
             /// control. Loopback hosts (`localhost`, `127.0.0.1`, `[::1]`) need no opt-in.
             pub fn danger_allow_plain_http(mut self) -> Self {
-                self.options.allow_plain_http = true;
+                self.config.allow_plain_http();
                 self
             }
 
@@ -364,53 +346,29 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             /// `http://` to a host that is not loopback (without
             /// [`ClientBuilder::danger_allow_plain_http`]) or carries a user name or password.
             pub fn build(self) -> ::std::result::Result<Client, BuildError> {
-                let key = self.key.ok_or(BuildError::#missing)?;
-                let mut base = ::payspec_runtime::endpoint::check_base_url(&self.base_url, self.options.allow_plain_http)
-                    .map_err(BuildError::InvalidBaseUrl)?;
-                if !base.path().ends_with('/') {
-                    let p = format!("{}/", base.path());
-                    base.set_path(&p);
-                }
-                let http = self.options.http_client(self.http).map_err(BuildError::Http)?;
-                Ok(Client {
-                    inner: Arc::new(Inner {
-                        http,
-                        base,
-                        key,
-                        format: self.format,
-                        transport: Transport::new(&self.options),
-                    }),
-                })
+                let inner = DcsClient::build(self.config, self.format).map_err(|e| match e {
+                    DcsBuildError::MissingKey => BuildError::#missing,
+                    DcsBuildError::InvalidBaseUrl(e) => BuildError::InvalidBaseUrl(e),
+                    DcsBuildError::Http(e) => BuildError::Http(e),
+                })?;
+                Ok(Client { inner: Arc::new(inner) })
             }
-        }
-
-        struct Inner {
-            http: reqwest::Client,
-            base: reqwest::Url,
-            key: SecretString,
-            format: WireFormat,
-            transport: Transport,
         }
 
         /// The client. Cheap to clone (clones share the connection pool and the in-flight limit).
         #[derive(Clone)]
         pub struct Client {
-            inner: Arc<Inner>,
+            inner: Arc<DcsClient>,
         }
 
         impl ::std::fmt::Debug for Client {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct("Client")
-                    .field("base_url", &self.inner.base.as_str())
-                    .field("format", &self.inner.format)
-                    .field(#auth_name, &self.inner.key)
+                    .field("base_url", &self.inner.base_url())
+                    .field("format", &self.inner.format())
+                    .field(#auth_name, self.inner.key())
                     .finish()
             }
-        }
-
-        fn network_error<E>(e: reqwest::Error) -> Error<E> {
-            let e = e.without_url();
-            if e.is_timeout() { Error::Timeout(e) } else { Error::Transport(e) }
         }
 
         impl Client {
@@ -421,68 +379,28 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
 
             /// The body format of this client.
             pub fn format(&self) -> WireFormat {
-                self.inner.format
+                self.inner.format()
             }
 
+            /// Calls `operation` and turns an answer whose `#code_member` is not `#success`
+            /// into [`Error::Api`].
             async fn call<Req: DataContract, Resp: DataContract + Outcome>(
                 &self,
-                operation: &'static str,
+                operation: &'static Operation,
                 path: &'static str,
                 request: &Req,
-                retry_safe: bool,
             ) -> ::std::result::Result<Resp, Error<#error_type>> {
-                let format = self.inner.format;
-                let body = match format {
-                    WireFormat::Json => request.to_json().map_err(|e| e.to_string()),
-                    WireFormat::Xml => request.to_xml().map_err(|e| e.to_string()),
-                }
-                .map_err(|e| Error::Other(format!("{operation}: the request cannot be encoded: {e}")))?;
-                let url = self.inner.base.join(path.trim_start_matches('/')).map_err(|e| Error::Other(format!("{operation}: {e}")))?;
-                let http_request = self
-                    .inner
-                    .http
-                    .post(url)
-                    .header(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()))
-                    .header(header::ACCEPT, HeaderValue::from_static(format.accept()))
-                    .body(body)
-                    .build()
-                    .map_err(|e| Error::Other(format!("{operation}: {}", e.without_url())))?;
-                let response = self
-                    .inner
-                    .transport
-                    .execute(&self.inner.http, http_request, retry_safe)
+                self.inner
+                    .call(operation, path, request, |value: &Resp, body, format| {
+                        let (code, message) = value.outcome();
+                        (code != Some(#success)).then(|| #error_type {
+                            code: code.map(#code_type::from),
+                            message: message.map(str::to_string),
+                            body,
+                            format,
+                        })
+                    })
                     .await
-                    .map_err(network_error)?;
-                let status = response.status();
-                if let Some(redirect) = ::payspec_runtime::error::redirect_error(status, response.headers()) {
-                    return Err(redirect);
-                }
-                let headers: HeaderMap = response.headers().clone();
-                let body = response.bytes().await.map_err(network_error)?;
-                if status != StatusCode::OK {
-                    let mut body = body;
-                    body.truncate(::payspec_runtime::error::MAX_RAW_BODY);
-                    return Err(Error::UnexpectedResponse { status, headers, body });
-                }
-                let decoded: ::std::result::Result<Resp, DecodeError> = match format {
-                    WireFormat::Json => Resp::from_json(&body).map_err(DecodeError::from),
-                    WireFormat::Xml => Resp::from_xml(&body).map_err(DecodeError::from),
-                };
-                let value = match decoded {
-                    Ok(v) => v,
-                    Err(source) => return Err(Error::Decode { status: Some(status), body, source }),
-                };
-                let (code, message) = value.outcome();
-                if code == Some(#success) {
-                    return Ok(value);
-                }
-                let error = #error_type {
-                    code: code.map(#code_type::from),
-                    message: message.map(str::to_string),
-                    body,
-                    format,
-                };
-                Err(Error::Api { status, headers, body: error })
             }
 
             #(#methods)*

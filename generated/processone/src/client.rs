@@ -3,12 +3,11 @@
 //! The HTTP client: one method per operation.
 use ::std::sync::Arc;
 use ::std::time::Duration;
-use ::payspec_runtime::dcs::DataContract;
-use ::payspec_runtime::{
-    ClientOptions, DecodeError, Error, ErrorBody, RetryPolicy, SecretString, Transport,
-};
+use ::payspec_runtime::client::{Auth, ClientConfig, Operation, Scheme};
+use ::payspec_runtime::dcs::{DataContract, DcsBuildError, DcsClient};
+use ::payspec_runtime::{DecodeError, Error, ErrorBody, RetryPolicy, SecretString};
 use ::payspec_runtime::reqwest;
-use ::payspec_runtime::http::{HeaderMap, HeaderValue, StatusCode, header};
+pub use ::payspec_runtime::dcs::WireFormat;
 /// A documented server (the default is the first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Server {
@@ -25,28 +24,156 @@ impl Server {
         }
     }
 }
-/// The body format, chosen once per client.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum WireFormat {
-    /// `application/json` (Json.NET style).
-    #[default]
-    Json,
-    /// `application/xml` (DataContractSerializer).
-    Xml,
-}
-impl WireFormat {
-    fn content_type(self) -> &'static str {
-        match self {
-            WireFormat::Json => "application/json; charset=utf-8",
-            WireFormat::Xml => "application/xml; charset=utf-8",
-        }
-    }
-    fn accept(self) -> &'static str {
-        match self {
-            WireFormat::Json => "application/json",
-            WireFormat::Xml => "application/xml",
-        }
-    }
+/// The credential's one scheme: the key travels in every request as `#auth_member`.
+static SCHEMES: [Scheme; 1] = [
+    Scheme {
+        name: "AuthenticationKey",
+        auth: Auth::Member("AuthenticationKey"),
+    },
+];
+/// One entry per operation: its retry safety. Each method passes its own entry in.
+pub(crate) mod ops {
+    use ::payspec_runtime::client::Operation;
+    pub(crate) static CHARGE_CREDIT_CARD: Operation = Operation::keyed_by_member(
+        "charge_credit_card",
+        false,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static GET_ACCEPTED_CARD_TYPES: Operation = Operation::keyed_by_member(
+        "get_accepted_card_types",
+        true,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static GET_CARD_DATA: Operation = Operation::keyed_by_member(
+        "get_card_data",
+        true,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static GET_CARD_UPDATES: Operation = Operation::keyed_by_member(
+        "get_card_updates",
+        true,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static GET_CREDIT_CARD_CONVENIENCE_FEE: Operation = Operation::keyed_by_member(
+        "get_credit_card_convenience_fee",
+        true,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static REFUND_CREDIT_CARD: Operation = Operation::keyed_by_member(
+        "refund_credit_card",
+        false,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static SAVE_CREDIT_CARD: Operation = Operation::keyed_by_member(
+        "save_credit_card",
+        false,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static UPDATE_CREDIT_CARD: Operation = Operation::keyed_by_member(
+        "update_credit_card",
+        false,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static VERIFY_CREDIT_CARD: Operation = Operation::keyed_by_member(
+        "verify_credit_card",
+        false,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static VOID_CREDIT_CARD: Operation = Operation::keyed_by_member(
+        "void_credit_card",
+        false,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static CREDIT_EFT: Operation = Operation::keyed_by_member(
+        "credit_eft",
+        false,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static DEBIT_EFT: Operation = Operation::keyed_by_member(
+        "debit_eft",
+        false,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static GET_BANK_DATA: Operation = Operation::keyed_by_member(
+        "get_bank_data",
+        true,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static GET_EFT_CONVENIENCE_FEE: Operation = Operation::keyed_by_member(
+        "get_eft_convenience_fee",
+        true,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static REFUND_EFT: Operation = Operation::keyed_by_member(
+        "refund_eft",
+        false,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static SAVE_EFT: Operation = Operation::keyed_by_member(
+        "save_eft",
+        false,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static VERIFY_BANK_ACCOUNT: Operation = Operation::keyed_by_member(
+        "verify_bank_account",
+        false,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static VOID_EFT: Operation = Operation::keyed_by_member(
+        "void_eft",
+        false,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static CHECK_HEALTH_STATUS: Operation = Operation::keyed_by_member(
+        "check_health_status",
+        true,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static GET_INFO: Operation = Operation::keyed_by_member(
+        "get_info",
+        true,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static GET_TOKEN_INFO_BATCH: Operation = Operation::keyed_by_member(
+        "get_token_info_batch",
+        true,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static REMOVE_PAYMENT_TOKEN: Operation = Operation::keyed_by_member(
+        "remove_payment_token",
+        false,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static GET_TRANSACTION_BY_CALLBACK_ID: Operation = Operation::keyed_by_member(
+        "get_transaction_by_callback_id",
+        true,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static GET_TRANSACTION_BY_ID: Operation = Operation::keyed_by_member(
+        "get_transaction_by_id",
+        true,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static GET_TRANSACTIONS_BY_BATCH_ID: Operation = Operation::keyed_by_member(
+        "get_transactions_by_batch_id",
+        true,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static GET_TRANSACTIONS_BY_CUSTOMER_AND_CLIENT_REF_DATA: Operation = Operation::keyed_by_member(
+        "get_transactions_by_customer_and_client_ref_data",
+        true,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static GET_TRANSACTIONS_BY_TYPE: Operation = Operation::keyed_by_member(
+        "get_transactions_by_type",
+        true,
+        &["AuthenticationKey"],
+    );
+    pub(crate) static UPDATE_TRANSACTION_METADATA: Operation = Operation::keyed_by_member(
+        "update_transaction_metadata",
+        false,
+        &["AuthenticationKey"],
+    );
 }
 ::payspec_runtime::open_enum! {
     #[doc =
@@ -137,10 +264,7 @@ impl ProcessOneError {
     /// The whole response contract (for example a declined charge's transaction id),
     /// decoded from the body the error keeps.
     pub fn response<T: DataContract>(&self) -> ::std::result::Result<T, DecodeError> {
-        match self.format {
-            WireFormat::Json => T::from_json(&self.body).map_err(DecodeError::from),
-            WireFormat::Xml => T::from_xml(&self.body).map_err(DecodeError::from),
-        }
+        self.format.decode(&self.body)
     }
     /// The raw response body.
     pub fn body(&self) -> &[u8] {
@@ -346,11 +470,8 @@ impl ::std::error::Error for BuildError {}
 /// Builds a [`Client`].
 #[derive(Debug)]
 pub struct ClientBuilder {
-    base_url: String,
-    key: ::std::option::Option<SecretString>,
+    config: ClientConfig,
     format: WireFormat,
-    options: ClientOptions,
-    http: ::std::option::Option<::payspec_runtime::HttpClientBuilder>,
 }
 impl ClientBuilder {
     /// A builder for `server`, with the defaults: JSON, 30 s timeout, 10 s connect timeout, default retry policy for reads.
@@ -360,18 +481,17 @@ impl ClientBuilder {
     /// A builder for another base URL (production, or a sandbox).
     pub fn with_base_url(base_url: impl Into<String>) -> Self {
         ClientBuilder {
-            base_url: base_url.into(),
-            key: None,
-            format: WireFormat::Json,
-            options: ClientOptions::new(
+            config: ClientConfig::new(
+                base_url,
                 format!("payspec-processone/{}", env!("CARGO_PKG_VERSION")),
+                &SCHEMES,
             ),
-            http: None,
+            format: WireFormat::Json,
         }
     }
     /// The credential the client puts into every request as `AuthenticationKey` (never printed).
     pub fn authentication_key(mut self, key: impl Into<SecretString>) -> Self {
-        self.key = Some(key.into());
+        self.config.set_credential(0, key.into());
         self
     }
     /// The body format for requests and responses.
@@ -381,22 +501,22 @@ impl ClientBuilder {
     }
     /// The limit for a whole request.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = timeout;
+        self.config.set_timeout(timeout);
         self
     }
     /// The limit for connecting.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.options.connect_timeout = timeout;
+        self.config.set_connect_timeout(timeout);
         self
     }
     /// Retries of reads (operations that move money or change state are never retried).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.options.retry = policy;
+        self.config.set_retry(policy);
         self
     }
     /// At most `n` requests in flight at once.
     pub fn max_in_flight(mut self, n: usize) -> Self {
-        self.options.max_in_flight = Some(n);
+        self.config.set_max_in_flight(n);
         self
     }
     /// Builds the HTTP client from this `reqwest` builder (proxies, TLS roots, default
@@ -404,14 +524,14 @@ impl ClientBuilder {
     /// user agent apply, and redirects are never followed: see
     /// [`payspec_runtime::endpoint`].
     pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
-        self.http = Some(builder.into());
+        self.config.set_http_client_builder(builder);
         self
     }
     /// Accepts a plain `http://` base URL on a host other than loopback. Card data and
     /// the credential then travel unencrypted: only for a test server you
     /// control. Loopback hosts (`localhost`, `127.0.0.1`, `[::1]`) need no opt-in.
     pub fn danger_allow_plain_http(mut self) -> Self {
-        self.options.allow_plain_http = true;
+        self.config.allow_plain_http();
         self
     }
     /// Builds the client. Fails without the credential, and with
@@ -419,52 +539,28 @@ impl ClientBuilder {
     /// `http://` to a host that is not loopback (without
     /// [`ClientBuilder::danger_allow_plain_http`]) or carries a user name or password.
     pub fn build(self) -> ::std::result::Result<Client, BuildError> {
-        let key = self.key.ok_or(BuildError::MissingAuthenticationKey)?;
-        let mut base = ::payspec_runtime::endpoint::check_base_url(
-                &self.base_url,
-                self.options.allow_plain_http,
-            )
-            .map_err(BuildError::InvalidBaseUrl)?;
-        if !base.path().ends_with('/') {
-            let p = format!("{}/", base.path());
-            base.set_path(&p);
-        }
-        let http = self.options.http_client(self.http).map_err(BuildError::Http)?;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                base,
-                key,
-                format: self.format,
-                transport: Transport::new(&self.options),
-            }),
-        })
+        let inner = DcsClient::build(self.config, self.format)
+            .map_err(|e| match e {
+                DcsBuildError::MissingKey => BuildError::MissingAuthenticationKey,
+                DcsBuildError::InvalidBaseUrl(e) => BuildError::InvalidBaseUrl(e),
+                DcsBuildError::Http(e) => BuildError::Http(e),
+            })?;
+        Ok(Client { inner: Arc::new(inner) })
     }
-}
-struct Inner {
-    http: reqwest::Client,
-    base: reqwest::Url,
-    key: SecretString,
-    format: WireFormat,
-    transport: Transport,
 }
 /// The client. Cheap to clone (clones share the connection pool and the in-flight limit).
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    inner: Arc<DcsClient>,
 }
 impl ::std::fmt::Debug for Client {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base.as_str())
-            .field("format", &self.inner.format)
-            .field("authentication_key", &self.inner.key)
+            .field("base_url", &self.inner.base_url())
+            .field("format", &self.inner.format())
+            .field("authentication_key", self.inner.key())
             .finish()
     }
-}
-fn network_error<E>(e: reqwest::Error) -> Error<E> {
-    let e = e.without_url();
-    if e.is_timeout() { Error::Timeout(e) } else { Error::Transport(e) }
 }
 impl Client {
     /// A builder for `server`.
@@ -473,93 +569,33 @@ impl Client {
     }
     /// The body format of this client.
     pub fn format(&self) -> WireFormat {
-        self.inner.format
+        self.inner.format()
     }
+    /// Calls `operation` and turns an answer whose `#code_member` is not `#success`
+    /// into [`Error::Api`].
     async fn call<Req: DataContract, Resp: DataContract + Outcome>(
         &self,
-        operation: &'static str,
+        operation: &'static Operation,
         path: &'static str,
         request: &Req,
-        retry_safe: bool,
     ) -> ::std::result::Result<Resp, Error<ProcessOneError>> {
-        let format = self.inner.format;
-        let body = match format {
-            WireFormat::Json => request.to_json().map_err(|e| e.to_string()),
-            WireFormat::Xml => request.to_xml().map_err(|e| e.to_string()),
-        }
-            .map_err(|e| Error::Other(
-                format!("{operation}: the request cannot be encoded: {e}"),
-            ))?;
-        let url = self
-            .inner
-            .base
-            .join(path.trim_start_matches('/'))
-            .map_err(|e| Error::Other(format!("{operation}: {e}")))?;
-        let http_request = self
-            .inner
-            .http
-            .post(url)
-            .header(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(format.content_type()),
+        self.inner
+            .call(
+                operation,
+                path,
+                request,
+                |value: &Resp, body, format| {
+                    let (code, message) = value.outcome();
+                    (code != Some("Success"))
+                        .then(|| ProcessOneError {
+                            code: code.map(ResponseCode::from),
+                            message: message.map(str::to_string),
+                            body,
+                            format,
+                        })
+                },
             )
-            .header(header::ACCEPT, HeaderValue::from_static(format.accept()))
-            .body(body)
-            .build()
-            .map_err(|e| Error::Other(format!("{operation}: {}", e.without_url())))?;
-        let response = self
-            .inner
-            .transport
-            .execute(&self.inner.http, http_request, retry_safe)
             .await
-            .map_err(network_error)?;
-        let status = response.status();
-        if let Some(redirect) = ::payspec_runtime::error::redirect_error(
-            status,
-            response.headers(),
-        ) {
-            return Err(redirect);
-        }
-        let headers: HeaderMap = response.headers().clone();
-        let body = response.bytes().await.map_err(network_error)?;
-        if status != StatusCode::OK {
-            let mut body = body;
-            body.truncate(::payspec_runtime::error::MAX_RAW_BODY);
-            return Err(Error::UnexpectedResponse {
-                status,
-                headers,
-                body,
-            });
-        }
-        let decoded: ::std::result::Result<Resp, DecodeError> = match format {
-            WireFormat::Json => Resp::from_json(&body).map_err(DecodeError::from),
-            WireFormat::Xml => Resp::from_xml(&body).map_err(DecodeError::from),
-        };
-        let value = match decoded {
-            Ok(v) => v,
-            Err(source) => {
-                return Err(Error::Decode {
-                    status: Some(status),
-                    body,
-                    source,
-                });
-            }
-        };
-        let (code, message) = value.outcome();
-        if code == Some("Success") {
-            return Ok(value);
-        }
-        let error = ProcessOneError {
-            code: code.map(ResponseCode::from),
-            message: message.map(str::to_string),
-            body,
-            format,
-        };
-        Err(Error::Api {
-            status,
-            headers,
-            body: error,
-        })
     }
     /// Charge a credit card.
     ///
@@ -583,8 +619,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("charge_credit_card", "/api/CreditCard/Charge", &request, false).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::CHARGE_CREDIT_CARD, "/api/CreditCard/Charge", &request).await
     }
     /// Get the card types the merchant accepts.
     ///
@@ -603,12 +641,13 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
         self.call(
-                "get_accepted_card_types",
+                &ops::GET_ACCEPTED_CARD_TYPES,
                 "/api/CreditCard/GetAcceptedCardTypes",
                 &request,
-                true,
             )
             .await
     }
@@ -630,8 +669,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("get_card_data", "/api/CreditCard/GetCardData", &request, true).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::GET_CARD_DATA, "/api/CreditCard/GetCardData", &request).await
     }
     /// Get saved credit cards updated by the Evergreen service.
     ///
@@ -652,8 +693,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("get_card_updates", "/api/CreditCard/GetCardUpdates", &request, true)
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::GET_CARD_UPDATES, "/api/CreditCard/GetCardUpdates", &request)
             .await
     }
     /// Get the credit card convenience fee for an amount.
@@ -676,12 +719,13 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
         self.call(
-                "get_credit_card_convenience_fee",
+                &ops::GET_CREDIT_CARD_CONVENIENCE_FEE,
                 "/api/CreditCard/GetConvenienceFee",
                 &request,
-                true,
             )
             .await
     }
@@ -708,8 +752,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("refund_credit_card", "/api/CreditCard/Refund", &request, false).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::REFUND_CREDIT_CARD, "/api/CreditCard/Refund", &request).await
     }
     /// Save (tokenize) a credit card.
     ///
@@ -730,8 +776,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("save_credit_card", "/api/CreditCard/Save", &request, false).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::SAVE_CREDIT_CARD, "/api/CreditCard/Save", &request).await
     }
     /// Update a saved credit card.
     ///
@@ -751,8 +799,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("update_credit_card", "/api/CreditCard/Update", &request, false).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::UPDATE_CREDIT_CARD, "/api/CreditCard/Update", &request).await
     }
     /// Verify a credit card.
     ///
@@ -772,8 +822,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("verify_credit_card", "/api/CreditCard/Verify", &request, false).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::VERIFY_CREDIT_CARD, "/api/CreditCard/Verify", &request).await
     }
     /// Void a credit card payment that has not been processed yet.
     ///
@@ -797,8 +849,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("void_credit_card", "/api/CreditCard/Void", &request, false).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::VOID_CREDIT_CARD, "/api/CreditCard/Void", &request).await
     }
     /// Credit a bank account (pay the customer).
     ///
@@ -821,8 +875,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("credit_eft", "/api/Eft/Credit", &request, false).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::CREDIT_EFT, "/api/Eft/Credit", &request).await
     }
     /// Debit a bank account (collect a payment).
     ///
@@ -846,8 +902,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("debit_eft", "/api/Eft/Debit", &request, false).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::DEBIT_EFT, "/api/Eft/Debit", &request).await
     }
     /// Get the bank of a routing number.
     ///
@@ -868,8 +926,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("get_bank_data", "/api/Eft/GetBankData", &request, true).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::GET_BANK_DATA, "/api/Eft/GetBankData", &request).await
     }
     /// Get the EFT convenience fee for an amount.
     ///
@@ -890,13 +950,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call(
-                "get_eft_convenience_fee",
-                "/api/Eft/GetConvenienceFee",
-                &request,
-                true,
-            )
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::GET_EFT_CONVENIENCE_FEE, "/api/Eft/GetConvenienceFee", &request)
             .await
     }
     /// Refund a processed EFT payment.
@@ -922,8 +979,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("refund_eft", "/api/Eft/Refund", &request, false).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::REFUND_EFT, "/api/Eft/Refund", &request).await
     }
     /// Save (tokenize) a bank account.
     ///
@@ -945,8 +1004,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("save_eft", "/api/Eft/Save", &request, false).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::SAVE_EFT, "/api/Eft/Save", &request).await
     }
     /// Verify a bank account.
     ///
@@ -967,8 +1028,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("verify_bank_account", "/api/Eft/VerifyBankAccount", &request, false)
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::VERIFY_BANK_ACCOUNT, "/api/Eft/VerifyBankAccount", &request)
             .await
     }
     /// Void an EFT payment that has not been processed yet.
@@ -993,8 +1056,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("void_eft", "/api/Eft/Void", &request, false).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::VOID_EFT, "/api/Eft/Void", &request).await
     }
     /// Check the API's health status.
     ///
@@ -1014,8 +1079,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("check_health_status", "/api/HealthStatus/Check", &request, true).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::CHECK_HEALTH_STATUS, "/api/HealthStatus/Check", &request).await
     }
     /// Get information about a saved payment token.
     ///
@@ -1035,8 +1102,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("get_info", "/api/PaymentToken/GetInfo", &request, true).await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::GET_INFO, "/api/PaymentToken/GetInfo", &request).await
     }
     /// Get information about several saved payment tokens.
     ///
@@ -1056,12 +1125,13 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
         self.call(
-                "get_token_info_batch",
+                &ops::GET_TOKEN_INFO_BATCH,
                 "/api/PaymentToken/GetTokenInfoBatch",
                 &request,
-                true,
             )
             .await
     }
@@ -1083,9 +1153,10 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
-        self.call("remove_payment_token", "/api/PaymentToken/Remove", &request, false)
-            .await
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
+        self.call(&ops::REMOVE_PAYMENT_TOKEN, "/api/PaymentToken/Remove", &request).await
     }
     /// Get a transaction by its callback id.
     ///
@@ -1107,12 +1178,13 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
         self.call(
-                "get_transaction_by_callback_id",
+                &ops::GET_TRANSACTION_BY_CALLBACK_ID,
                 "/api/Transaction/GetTransactionByCallbackId",
                 &request,
-                true,
             )
             .await
     }
@@ -1136,12 +1208,13 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
         self.call(
-                "get_transaction_by_id",
+                &ops::GET_TRANSACTION_BY_ID,
                 "/api/Transaction/GetTransactionById",
                 &request,
-                true,
             )
             .await
     }
@@ -1164,12 +1237,13 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
         self.call(
-                "get_transactions_by_batch_id",
+                &ops::GET_TRANSACTIONS_BY_BATCH_ID,
                 "/api/Transaction/GetTransactionsByBatchId",
                 &request,
-                true,
             )
             .await
     }
@@ -1192,12 +1266,13 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
         self.call(
-                "get_transactions_by_customer_and_client_ref_data",
+                &ops::GET_TRANSACTIONS_BY_CUSTOMER_AND_CLIENT_REF_DATA,
                 "/api/Transaction/GetTransactionsByCustomerAndClientRefData",
                 &request,
-                true,
             )
             .await
     }
@@ -1221,12 +1296,13 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
         self.call(
-                "get_transactions_by_type",
+                &ops::GET_TRANSACTIONS_BY_TYPE,
                 "/api/Transaction/GetTransactionsByType",
                 &request,
-                true,
             )
             .await
     }
@@ -1249,12 +1325,13 @@ impl Client {
         Error<ProcessOneError>,
     > {
         let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(self.inner.key.clone());
+        request.authentication_key = ::std::option::Option::Some(
+            self.inner.key().clone(),
+        );
         self.call(
-                "update_transaction_metadata",
+                &ops::UPDATE_TRANSACTION_METADATA,
                 "/api/Transaction/UpdateTransactionMetadata",
                 &request,
-                false,
             )
             .await
     }

@@ -11,12 +11,14 @@
 //! it never turns bad input into a default. It refuses DOCTYPEs (so no entity expansion) and
 //! enforces [`XmlLimits`].
 
+mod client;
 mod enums;
 pub mod json;
 mod value;
 mod xml_read;
 mod xml_write;
 
+pub use client::{DcsBuildError, DcsClient, WireFormat};
 pub use enums::{DcsEnum, UnknownEnumValue};
 pub use value::{XmlScalar, default_date_time};
 pub use xml_read::{Elem, Member, Next, XmlLimits, XmlReader};
