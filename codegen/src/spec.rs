@@ -492,13 +492,129 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Api, Error> {
         open_enums,
         error_bodies,
         webhooks,
-        schemas,
+        types: schemas
+            .iter()
+            .map(|(name, s)| (name.clone(), schema_of(name, s)))
+            .collect(),
+        uses_epoch_millis: schemas.values().any(mentions_epoch_millis),
         request_schemas,
         unions,
         multipart_schemas,
         rate_limit,
         dcs: None,
     })
+}
+
+/// A component schema as the emitters see it.
+fn schema_of(name: &str, s: &Value) -> Schema {
+    let object =
+        (str_of(s, "type") == Some("object") && s.get("properties").is_some()).then(|| Object {
+            properties: s
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(p, ps)| Property {
+                    name: p.clone(),
+                    ty: ty_of(ps),
+                    description: text_of(ps, "description"),
+                })
+                .collect(),
+            exactly_one_of: exactly_one_of(s),
+            required_groups: required_groups(s),
+        });
+    let choice = if s.get("discriminator").is_some() {
+        Vec::new()
+    } else {
+        s.get("oneOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(ref_name)
+            .map(str::to_string)
+            .collect()
+    };
+    Schema {
+        name: name.to_string(),
+        description: text_of(s, "description"),
+        ty: ty_of(s),
+        object,
+        required: s
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        choice,
+        example: s.get("example").cloned(),
+    }
+}
+
+/// The type of a value schema, with its limits.
+fn ty_of(s: &Value) -> Ty {
+    if let Some(r) = ref_name(s) {
+        return Ty::Ref(r.to_string());
+    }
+    let format = str_of(s, "format").map(str::to_string);
+    match str_of(s, "type") {
+        Some("string") => Ty::String {
+            format,
+            limits: limits_of(s),
+        },
+        Some("integer") => Ty::Integer {
+            format,
+            limits: limits_of(s),
+        },
+        Some("number") => Ty::Number {
+            format,
+            limits: limits_of(s),
+        },
+        Some("boolean") => Ty::Boolean,
+        Some("array") => Ty::Array {
+            items: Box::new(ty_of(s.get("items").unwrap_or(&Value::Null))),
+            limits: limits_of(s),
+            uniform: uniform_items(s),
+        },
+        Some("object") if s.get("properties").is_some() => Ty::Object,
+        Some("object") => match s.get("additionalProperties").filter(|v| v.is_object()) {
+            Some(ap) => Ty::Map(Box::new(ty_of(ap))),
+            None => Ty::Object,
+        },
+        _ => Ty::Other,
+    }
+}
+
+/// The JSON Schema limits written on `s`.
+fn limits_of(s: &Value) -> Limits {
+    let number = |k: &str| match s.get(k) {
+        Some(Value::Number(n)) => Some(n.clone()),
+        _ => None,
+    };
+    let flag = |k: &str| s.get(k).and_then(Value::as_bool).unwrap_or(false);
+    Limits {
+        min_length: number("minLength"),
+        max_length: number("maxLength"),
+        minimum: number("minimum"),
+        maximum: number("maximum"),
+        exclusive_minimum: flag("exclusiveMinimum"),
+        exclusive_maximum: flag("exclusiveMaximum"),
+        min_items: number("minItems"),
+        max_items: number("maxItems"),
+    }
+}
+
+/// Whether `v` or anything inside it says `format: epoch-millis`.
+fn mentions_epoch_millis(v: &Value) -> bool {
+    match v {
+        Value::Object(o) => {
+            o.get("format").and_then(Value::as_str) == Some("epoch-millis")
+                || o.values().any(mentions_epoch_millis)
+        }
+        Value::Array(a) => a.iter().any(mentions_epoch_millis),
+        _ => false,
+    }
 }
 
 /// The JSON pointer of component schema `name`.
@@ -748,7 +864,7 @@ fn read_operation(
             location,
             required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
             description: text_of(p, "description"),
-            schema: p.get("schema").cloned().unwrap_or(Value::Null),
+            ty: ty_of(p.get("schema").unwrap_or(&Value::Null)),
         });
     }
 

@@ -178,3 +178,23 @@ fn the_circle_check_finds_circles() {
         ]
     );
 }
+
+/// Architecture invariant: the OpenAPI emitters (`codegen/src/emit`) read only the typed model
+/// (`codegen/src/model`) and progenitor's output, never the spec as written: no `crate::spec`,
+/// no `serde_json::Value` walking. Errors found there are the front ends' to report.
+#[test]
+fn emitters_read_only_the_model() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/src/emit");
+    let mut offenders = Vec::new();
+    for entry in std::fs::read_dir(&root).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            if code.contains("crate::spec") || code.contains("serde_json::Value") {
+                offenders.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{}", offenders.join("\n"));
+}

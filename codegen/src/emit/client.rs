@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 
 use super::common::*;
 use crate::Error;
-use crate::spec::{Operation, SchemeKind};
+use crate::model::{Operation, SchemeKind};
 
 pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
     let m = ctx.model;

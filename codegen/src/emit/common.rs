@@ -2,15 +2,12 @@
 //! an operation's parameters, docs and success type, the checks of scalar constraints, and the
 //! error body types.
 
+use crate::Error;
+use crate::ast::{Enums, Structs};
+use crate::model::{Api as Model, Operation, Param, ParamLocation, Retry, Ty};
 use heck::ToSnakeCase;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
-use serde_json::Value;
-
-use crate::Error;
-use crate::ast::{Enums, Structs};
-use crate::model::{Api as Model, Operation, ParamLocation, Retry};
-use crate::spec;
 
 /// What the emitters work from.
 pub struct Context<'a> {
@@ -73,13 +70,13 @@ pub(crate) struct OpParams {
 /// progenitor's positional order: path parameters (in path order), then the others in spec
 /// order.
 pub(crate) fn op_params(ctx: &Context, op: &Operation) -> Result<OpParams, Error> {
-    let mut params: Vec<&spec::Param> = Vec::new();
-    let path_order = |p: &spec::Param| {
+    let mut params: Vec<&Param> = Vec::new();
+    let path_order = |p: &Param| {
         op.path
             .find(&format!("{{{}}}", p.name))
             .unwrap_or(usize::MAX)
     };
-    let mut path_params: Vec<&spec::Param> = op
+    let mut path_params: Vec<&Param> = op
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
@@ -101,12 +98,11 @@ pub(crate) fn op_params(ctx: &Context, op: &Operation) -> Result<OpParams, Error
     for p in &params {
         let pn = format_ident!("{}", p.name.to_snake_case());
         let json = &p.name;
-        let ty = spec::str_of(&p.schema, "type");
-        let arg_ty = match (ty, p.required) {
-            (Some("string"), true) => quote!(&str),
-            (Some("string"), false) => quote!(Option<&str>),
-            (Some("integer"), true) => quote!(i64),
-            (Some("integer"), false) => quote!(Option<i64>),
+        let arg_ty = match (&p.ty, p.required) {
+            (Ty::String { .. }, true) => quote!(&str),
+            (Ty::String { .. }, false) => quote!(Option<&str>),
+            (Ty::Integer { .. }, true) => quote!(i64),
+            (Ty::Integer { .. }, false) => quote!(Option<i64>),
             _ => {
                 return Err(Error::operation(
                     ctx.spec_path,
@@ -116,7 +112,7 @@ pub(crate) fn op_params(ctx: &Context, op: &Operation) -> Result<OpParams, Error
             }
         };
         out.args.push(quote!(#pn: #arg_ty));
-        let rules = scalar_checks(&p.schema, json, ty.unwrap_or_default(), "");
+        let rules = scalar_checks(&p.ty, json, "");
         if !rules.is_empty() {
             if p.required {
                 out.checks.push(quote! { { let value = &#pn; #(#rules)* } });
@@ -179,60 +175,54 @@ pub(crate) fn ok_type(op: &Operation) -> TokenStream {
 
 /// The checks of a scalar value's constraints; `value` is bound in scope (`&str`, `&Decimal`,
 /// an integer, or a Vec for arrays); the validator in scope is `v`.
-pub(crate) fn scalar_checks(
-    schema: &Value,
-    json: &str,
-    kind: &str,
-    int_ty: &str,
-) -> Vec<TokenStream> {
+pub(crate) fn scalar_checks(ty: &Ty, json: &str, int_ty: &str) -> Vec<TokenStream> {
     let mut out = Vec::new();
-    let num = |k: &str| schema.get(k).cloned();
-    let excl = |k: &str| schema.get(k).and_then(Value::as_bool).unwrap_or(false);
-    match kind {
-        "string" => {
-            if let Some(n) = num("maxLength").and_then(|v| v.as_u64()) {
-                let n = n as usize;
+    let count = |n: &Option<serde_json::Number>| {
+        n.as_ref()
+            .and_then(serde_json::Number::as_u64)
+            .map(|n| n as usize)
+    };
+    match ty {
+        Ty::String { limits, .. } => {
+            if let Some(n) = count(&limits.max_length) {
                 out.push(quote!(v.max_length(#json, value, #n);));
             }
-            if let Some(n) = num("minLength").and_then(|v| v.as_u64()) {
-                let n = n as usize;
+            if let Some(n) = count(&limits.min_length) {
                 out.push(quote!(v.min_length(#json, value, #n);));
             }
         }
-        "number" => {
-            if let Some(b) = num("minimum") {
+        Ty::Number { limits, .. } => {
+            if let Some(b) = &limits.minimum {
                 let b = b.to_string();
-                let e = excl("exclusiveMinimum");
+                let e = limits.exclusive_minimum;
                 out.push(quote!(v.minimum_decimal(#json, value, #b, #e);));
             }
-            if let Some(b) = num("maximum") {
+            if let Some(b) = &limits.maximum {
                 let b = b.to_string();
-                let e = excl("exclusiveMaximum");
+                let e = limits.exclusive_maximum;
                 out.push(quote!(v.maximum_decimal(#json, value, #b, #e);));
             }
         }
-        "integer" => {
+        Ty::Integer { limits, .. } => {
             let as_i64 = match int_ty {
                 "i64" | "" => quote!(*value),
                 "u64" | "usize" => quote!(i64::try_from(*value).unwrap_or(i64::MAX)),
                 _ => quote!(i64::from(*value)),
             };
-            if let Some(b) = num("minimum").and_then(|v| v.as_i64()) {
-                let e = excl("exclusiveMinimum");
+            if let Some(b) = limits.minimum.as_ref().and_then(serde_json::Number::as_i64) {
+                let e = limits.exclusive_minimum;
                 out.push(quote!(v.minimum_int(#json, #as_i64, #b, #e);));
             }
-            if let Some(b) = num("maximum").and_then(|v| v.as_i64()) {
-                let e = excl("exclusiveMaximum");
+            if let Some(b) = limits.maximum.as_ref().and_then(serde_json::Number::as_i64) {
+                let e = limits.exclusive_maximum;
                 out.push(quote!(v.maximum_int(#json, #as_i64, #b, #e);));
             }
         }
-        "array" => {
-            if let Some(n) = num("minItems").and_then(|v| v.as_u64()) {
-                let n = n as usize;
+        Ty::Array { limits, .. } => {
+            if let Some(n) = count(&limits.min_items) {
                 out.push(quote!(v.min_items(#json, value.len(), #n);));
             }
-            if let Some(n) = num("maxItems").and_then(|v| v.as_u64()) {
-                let n = n as usize;
+            if let Some(n) = count(&limits.max_items) {
                 out.push(quote!(v.max_items(#json, value.len(), #n);));
             }
         }
@@ -241,26 +231,7 @@ pub(crate) fn scalar_checks(
     out
 }
 
-pub(crate) fn is_object(s: &Value) -> bool {
-    spec::str_of(s, "type") == Some("object") && s.get("properties").is_some()
-}
-
-/// Whether any schema uses `format: epoch-millis`.
-pub(crate) fn uses_epoch_millis(m: &Model) -> bool {
-    fn walk(v: &Value) -> bool {
-        match v {
-            Value::Object(o) => {
-                o.get("format").and_then(Value::as_str) == Some("epoch-millis")
-                    || o.values().any(walk)
-            }
-            Value::Array(a) => a.iter().any(walk),
-            _ => false,
-        }
-    }
-    m.schemas.values().any(walk)
-}
-
-/// The name of an operation's entry in the generated `ops` table (`GET_ORDER`).
+/// The name of the `static` that holds an operation's entry of the table.
 pub(crate) fn operation_static(op: &Operation) -> syn::Ident {
     format_ident!("{}", op.rust_name().to_uppercase())
 }

@@ -78,7 +78,7 @@ pub(super) fn lib_rs(ctx: &Context) -> TokenStream {
             pub use payspec_runtime::FilePart;
         }
     });
-    let epoch = uses_epoch_millis(m).then(|| {
+    let epoch = m.uses_epoch_millis.then(|| {
         quote! {
             pub use payspec_runtime::EpochMillis;
         }

@@ -1,13 +1,11 @@
 //! `src/multipart.rs` and the methods that send `multipart/form-data` bodies.
 
+use super::common::*;
+use crate::Error;
+use crate::model::{Operation, ParamLocation, Ty};
 use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use serde_json::Value;
-
-use super::common::*;
-use crate::Error;
-use crate::spec::{self, Operation, ParamLocation};
 
 /// How one multipart property is typed and sent.
 pub(super) enum PartKind {
@@ -20,14 +18,19 @@ pub(super) enum PartKind {
 }
 
 impl PartKind {
-    fn of(s: &Value) -> Option<PartKind> {
-        match (spec::str_of(s, "type"), spec::str_of(s, "format")) {
-            (Some("string"), Some("binary")) => Some(PartKind::File),
-            (Some("string"), Some("date-time")) => Some(PartKind::DateTime),
-            (Some("string"), None) => Some(PartKind::Text),
-            (Some("integer"), _) => Some(PartKind::Integer),
-            (Some("number"), Some("decimal")) => Some(PartKind::Decimal),
-            (Some("boolean"), _) => Some(PartKind::Boolean),
+    fn of(ty: &Ty) -> Option<PartKind> {
+        match ty {
+            Ty::String { format, .. } => match format.as_deref() {
+                Some("binary") => Some(PartKind::File),
+                Some("date-time") => Some(PartKind::DateTime),
+                None => Some(PartKind::Text),
+                Some(_) => None,
+            },
+            Ty::Integer { .. } => Some(PartKind::Integer),
+            Ty::Number { format, .. } if format.as_deref() == Some("decimal") => {
+                Some(PartKind::Decimal)
+            }
+            Ty::Boolean => Some(PartKind::Boolean),
             _ => None,
         }
     }
@@ -59,21 +62,14 @@ pub(crate) fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
         let err = |m: String| Error::spec(ctx.spec_path, format!("schema {name}: {m}"));
         let s = ctx
             .model
-            .schemas
+            .types
             .get(name)
             .ok_or_else(|| err("not found".into()))?;
-        if !is_object(s) {
+        let Some(object) = &s.object else {
             return Err(err(
                 "a multipart body must be an object with properties".into()
             ));
-        }
-        let required: Vec<&str> = s
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        };
         let mut fields = Vec::new();
         let mut new_args = Vec::new();
         let mut new_inits = Vec::new();
@@ -81,19 +77,13 @@ pub(crate) fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
         let mut encode_files = Vec::new();
         let mut checks = Vec::new();
         let mut new_doc_args = Vec::new();
-        for (json, ps) in s
-            .get("properties")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
+        for property in &object.properties {
+            let json = &property.name;
             let fi = field_ident(json);
-            let is_required = required.contains(&json.as_str());
-            let is_array = spec::str_of(ps, "type") == Some("array");
-            let item = if is_array {
-                ps.get("items").unwrap_or(&Value::Null)
-            } else {
-                ps
+            let is_required = s.required.contains(json);
+            let (is_array, item) = match &property.ty {
+                Ty::Array { items, .. } => (true, items.as_ref()),
+                other => (false, other),
             };
             let kind = PartKind::of(item).ok_or_else(|| {
                 err(format!(
@@ -106,13 +96,18 @@ pub(crate) fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 )));
             }
             let ty = kind.rust();
-            let mut text = spec::str_of(ps, "description")
-                .unwrap_or_default()
-                .trim()
-                .to_string();
-            let limits = spec::describe_limits(ps.as_object().expect("object"));
+            let mut text = property.description.trim().to_string();
+            let limits = property
+                .ty
+                .limits()
+                .map(|l| l.describe())
+                .unwrap_or_default();
             let max_bytes = if matches!(kind, PartKind::File) {
-                ps.get("maxLength").and_then(Value::as_u64)
+                property
+                    .ty
+                    .limits()
+                    .and_then(|l| l.max_length.as_ref())
+                    .and_then(serde_json::Number::as_u64)
             } else {
                 None
             };
@@ -139,12 +134,7 @@ pub(crate) fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 Some(n) => quote!(Some(#n)),
                 None => quote!(None),
             };
-            let kind_name = match kind {
-                PartKind::Text => "string",
-                PartKind::Integer => "integer",
-                PartKind::Decimal => "number",
-                _ => "",
-            };
+            let checked = matches!(kind, PartKind::Text | PartKind::Integer | PartKind::Decimal);
             let rules = if matches!(kind, PartKind::File) {
                 vec![quote!(value.validate_into(v, #json, #max);)]
             } else {
@@ -153,14 +143,18 @@ pub(crate) fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 } else {
                     ""
                 };
-                let mut r = scalar_checks(item, json, kind_name, int_ty);
+                let mut r = if checked {
+                    scalar_checks(item, json, int_ty)
+                } else {
+                    Vec::new()
+                };
                 if matches!(kind, PartKind::Text) && !r.is_empty() {
                     r.insert(0, quote!(let value = value.as_str();));
                 }
                 r
             };
             if is_array {
-                let array_rules = scalar_checks(ps, json, "array", "");
+                let array_rules = scalar_checks(&property.ty, json, "");
                 fields.push(quote!(#d pub #fi: Vec<#ty>,));
                 new_inits.push(quote!(#fi: Vec::new(),));
                 encode.push(quote! {
@@ -218,10 +212,7 @@ pub(crate) fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
             }
         }
         let t = ident(name);
-        let mut text = spec::str_of(s, "description")
-            .unwrap_or_default()
-            .trim()
-            .to_string();
+        let mut text = s.description.trim().to_string();
         if !text.is_empty() {
             text.push_str("\n\n");
         }

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::common::*;
 use crate::Error;
-use crate::spec::{self, Operation};
+use crate::model::Operation;
 
 /// The stream over every item of a paginated operation (`x-pagination`).
 pub(crate) fn stream_method(ctx: &Context, op: &Operation) -> Result<TokenStream, Error> {
@@ -32,10 +32,11 @@ pub(crate) fn stream_method(ctx: &Context, op: &Operation) -> Result<TokenStream
     let items = field(page, &p.items)?;
     let item_ty = ctx
         .model
-        .schemas
+        .types
         .get(page)
-        .and_then(|s| s.pointer(&format!("/properties/{}/items", p.items)))
-        .and_then(spec::ref_name)
+        .and_then(|s| s.object.as_ref())
+        .and_then(|o| o.properties.iter().find(|q| q.name == p.items))
+        .and_then(|q| q.ty.items_ref())
         .ok_or_else(|| err(format!("{page}.{} must be an array of a $ref", p.items)))?;
     let string = |f: &crate::ast::Field| f.ty.contains("String");
     if !string(cursor) || !string(next) {

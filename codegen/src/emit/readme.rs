@@ -1,11 +1,9 @@
 //! `README.md` of an OpenAPI crate, which is also its crate-level docs (the examples compile as
 //! doctests).
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
-use serde_json::Value;
-
 use super::common::*;
-use crate::spec::{self, SchemeKind};
+use crate::model::{SchemeKind, Ty};
+use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// The crate's README (also its crate-level docs, so the example compiles as a doctest).
 pub fn readme(ctx: &Context) -> String {
@@ -82,7 +80,7 @@ pub fn readme(ctx: &Context) -> String {
                 && o.multipart.is_none()
                 && o.params
                     .iter()
-                    .all(|p| p.required && spec::str_of(&p.schema, "type") == Some("string"))
+                    .all(|p| p.required && matches!(p.ty, Ty::String { .. }))
         })
         .map(|o| {
             let args: Vec<String> = o
@@ -106,15 +104,12 @@ pub fn readme(ctx: &Context) -> String {
         // Parsing is shown on a body the payload type accepts: the schema's `example`, or `{}`
         // when the payload has no required member; otherwise the example checks the signature
         // only (a made-up body could not parse).
-        let schema = m.schemas.get(&w.payload);
+        let schema = m.types.get(&w.payload);
         let example = schema
-            .and_then(|s| s.get("example"))
+            .and_then(|s| s.example.as_ref())
             .map(|e| e.to_string())
             .filter(|e| !e.contains("\"#"));
-        let required = schema
-            .and_then(|s| s.get("required"))
-            .and_then(Value::as_array)
-            .is_some_and(|r| !r.is_empty());
+        let required = schema.is_some_and(|s| !s.required.is_empty());
         let (body, check) = match example {
             Some(e) => (e, "verify_and_parse(Some(&signature), body).is_ok()"),
             None if !required => (

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::common::*;
-use crate::spec::Union;
+use crate::model::Union;
 
 /// `Validate` for a tagged union: the variant's own rules.
 pub(crate) fn union_validate(u: &Union) -> TokenStream {

@@ -1,15 +1,12 @@
 //! `src/validate.rs`: client-side validation of request bodies and parameters, from the
 //! constraints and the `x-` rules of the spec.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-use serde_json::Value;
-
 use super::common::*;
 use crate::Error;
 use crate::ast::Field;
-use crate::model::{Api as Model, Locator};
-use crate::spec;
+use crate::model::{Api as Model, Locator, Schema, Ty};
+use proc_macro2::TokenStream;
+use quote::quote;
 
 pub(super) fn is_collection(ty: &str) -> bool {
     ty.starts_with("::std::vec::Vec<") || ty.starts_with("::std::collections::BTreeMap<")
@@ -32,7 +29,7 @@ pub(super) fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
     let m = ctx.model;
     let mut impls = Vec::new();
     for name in &m.request_schemas {
-        let Some(schema) = m.schemas.get(name) else {
+        let Some(schema) = m.types.get(name) else {
             continue;
         };
         if m.multipart_schemas.contains(name) {
@@ -42,12 +39,12 @@ pub(super) fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
             impls.push(super::unions::union_validate(u));
             continue;
         }
-        if !is_object(schema) {
+        let Some(object) = &schema.object else {
             if let Some(tokens) = super::validate::choice_validate(ctx, name, schema)? {
                 impls.push(tokens);
             }
             continue;
-        }
+        };
         let fields = ctx.structs.get(name).ok_or_else(|| {
             Error::spec(ctx.spec_path, format!("schema {name}: no generated struct"))
         })?;
@@ -57,9 +54,9 @@ pub(super) fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
             })
         };
         let mut body = Vec::new();
-        if let Some(names) = spec::exactly_one_of(schema) {
+        if let Some(names) = &object.exactly_one_of {
             let mut pairs = Vec::new();
-            for n in &names {
+            for n in names {
                 let set = presence(field(n)?).ok_or_else(|| {
                     Error::spec(
                         ctx.spec_path,
@@ -70,9 +67,9 @@ pub(super) fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
             }
             body.push(quote!(v.exactly_one_of(&[#(#pairs),*]);));
         }
-        if let Some(groups) = spec::required_groups(schema) {
+        if let Some(groups) = &object.required_groups {
             let mut group_tokens = Vec::new();
-            for g in &groups {
+            for g in groups {
                 let mut pairs = Vec::new();
                 for n in g {
                     // A required member is always set.
@@ -83,58 +80,58 @@ pub(super) fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
             }
             body.push(quote!(v.any_group_complete(&[#(#group_tokens),*]);));
         }
-        for (json, ps) in schema
-            .get("properties")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
+        for property in &object.properties {
+            let json = &property.name;
             if m.is_union_tag(name, json) {
                 continue;
             }
             let f = field(json)?;
             let fi = &f.ident;
             let mut checks = Vec::new();
-            let target = spec::ref_name(ps).and_then(|r| m.schemas.get(r).map(|s| (r, s)));
-            let effective = target.map(|(_, s)| s).unwrap_or(ps);
-            let kind = spec::str_of(effective, "type").unwrap_or_default();
+            let target = match &property.ty {
+                Ty::Ref(r) => m.types.get(r),
+                _ => None,
+            };
+            let effective = target.map(|s| &s.ty).unwrap_or(&property.ty);
             let inner_ty =
                 f.ty.trim_start_matches("::std::option::Option<")
                     .trim_end_matches('>');
             let sensitive = f.ty.contains("SecretString");
-            if target.is_some_and(|(r, s)| super::validate::validatable(m, r, s)) {
+            if target.is_some_and(|s| super::validate::validatable(m, s)) {
                 checks.push(
                     quote!(v.field(#json, |v| payspec_runtime::Validate::validate_into(value, v));),
                 );
             } else {
                 if sensitive {
-                    let mut cs = scalar_checks(effective, json, kind, inner_ty);
+                    let mut cs = scalar_checks(effective, json, inner_ty);
                     if !cs.is_empty() {
                         cs.insert(0, quote!(let value = value.expose();));
                     }
                     checks.extend(cs);
                 } else {
-                    checks.extend(scalar_checks(effective, json, kind, inner_ty));
+                    checks.extend(scalar_checks(effective, json, inner_ty));
                 }
                 let item_validatable = effective
-                    .get("items")
-                    .and_then(spec::ref_name)
-                    .and_then(|r| m.schemas.get(r).map(|s| (r, s)))
-                    .is_some_and(|(r, s)| super::validate::validatable(m, r, s));
-                if kind == "array" && item_validatable {
+                    .items_ref()
+                    .and_then(|r| m.types.get(r))
+                    .is_some_and(|s| super::validate::validatable(m, s));
+                if item_validatable {
                     checks.push(quote!(v.field(#json, |v| payspec_runtime::Validate::validate_into(value, v));));
                 }
-                if spec::uniform_items(effective).is_some() {
+                if matches!(
+                    effective,
+                    Ty::Array {
+                        uniform: Some(_),
+                        ..
+                    }
+                ) {
                     checks.push(quote!(v.same_kind(#json, value.iter().map(|item| item.kind()));));
                 }
             }
             if checks.is_empty() {
                 continue;
             }
-            let required = schema
-                .get("required")
-                .and_then(Value::as_array)
-                .is_some_and(|r| r.iter().any(|x| x.as_str() == Some(json)));
+            let required = schema.required.contains(json);
             if f.optional {
                 body.push(quote!(if let Some(value) = &self.#fi { #(#checks)* }));
             } else if !required && is_collection(&f.ty) {
@@ -251,38 +248,27 @@ pub(super) fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
     })
 }
 
-/// The `$ref` members of an untagged `oneOf` (a choice such as "an IATA code or a Location").
-pub(super) fn choice_members(s: &Value) -> Vec<&str> {
-    if s.get("discriminator").is_some() {
-        return Vec::new();
-    }
-    s.get("oneOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(spec::ref_name)
-        .collect()
-}
-
-/// Whether values of the schema `name` carry constraints of their own (a `Validate` impl is
-/// generated for them): objects, tagged unions, and choices with an object member.
-pub(crate) fn validatable(m: &Model, name: &str, s: &Value) -> bool {
-    is_object(s)
-        || m.unions.iter().any(|u| u.name == name)
-        || choice_members(s)
+/// Whether values of `s` carry constraints of their own (a `Validate` impl is generated for
+/// them): objects, tagged unions, and choices with an object member.
+pub(crate) fn validatable(m: &Model, s: &Schema) -> bool {
+    s.object.is_some()
+        || m.unions.iter().any(|u| u.name == s.name)
+        || s.choice
             .iter()
-            .any(|r| m.schemas.get(*r).is_some_and(is_object))
+            .any(|r| m.types.get(r).is_some_and(|c| c.object.is_some()))
 }
 
 /// `Validate` for an untagged choice with object members: the chosen member's rules.
 pub(crate) fn choice_validate(
     ctx: &Context,
     name: &str,
-    s: &Value,
+    s: &Schema,
 ) -> Result<Option<TokenStream>, Error> {
-    let objects: Vec<&str> = choice_members(s)
-        .into_iter()
-        .filter(|r| ctx.model.schemas.get(*r).is_some_and(is_object))
+    let objects: Vec<&str> = s
+        .choice
+        .iter()
+        .map(String::as_str)
+        .filter(|r| ctx.model.types.get(*r).is_some_and(|c| c.object.is_some()))
         .collect();
     if objects.is_empty() {
         return Ok(None);

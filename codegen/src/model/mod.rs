@@ -12,7 +12,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToSnakeCase;
-use serde_json::Value;
+
+mod types;
+
+pub use types::{Limits, Object, Property, Schema, Ty};
 
 /// A server from `servers`, named by `x-server-name`.
 #[derive(Debug, Clone)]
@@ -56,8 +59,8 @@ pub struct Param {
     pub location: ParamLocation,
     pub required: bool,
     pub description: String,
-    /// The parameter's schema as written (constraints included).
-    pub schema: Value,
+    /// The parameter's type and limits.
+    pub ty: Ty,
 }
 
 /// An HTTP method.
@@ -269,8 +272,10 @@ pub struct Api {
     pub rate_limit: Option<RateLimit>,
     pub open_enums: Vec<OpenEnum>,
     pub error_bodies: BTreeMap<String, ErrorBodyExt>,
-    /// Component schemas as written (constraints and extensions included).
-    pub schemas: BTreeMap<String, Value>,
+    /// Component schemas, by name.
+    pub types: BTreeMap<String, Schema>,
+    /// Whether any schema uses `format: epoch-millis`.
+    pub uses_epoch_millis: bool,
     /// Component schemas reachable from a request body: these get client-side validation.
     pub request_schemas: BTreeSet<String>,
     /// Tagged unions (`oneOf` + `discriminator`).
