@@ -502,6 +502,7 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Api, Error> {
         multipart_schemas,
         rate_limit,
         dcs: None,
+        contracts: Default::default(),
     })
 }
 

@@ -47,13 +47,13 @@ pub struct Input<'a> {
     /// Path of the OpenAPI document, for messages.
     pub spec_path: &'a str,
     /// The contracts.
-    pub contracts: &'a xsd::Contracts,
+    pub contracts: &'a crate::model::Contracts,
     /// The operations.
     pub api: &'a Api,
     /// The client settings.
     pub client: &'a DcsClient,
     /// Qualified names (`Area.Name`) of every class, sorted.
-    pub qualified: BTreeMap<String, xsd::QName>,
+    pub qualified: BTreeMap<String, crate::model::QName>,
 }
 
 /// The XSD folder (relative to the OpenAPI document) named by `x-dcs-contracts`, if the document
@@ -86,13 +86,15 @@ pub fn generate_dcs_crate(
     };
     let mut contracts = xsd::parse(xsds).map_err(xsd_error)?;
     contracts.resolve_types().map_err(xsd_error)?;
-    let qualified: BTreeMap<String, xsd::QName> = contracts
+    let qualified: BTreeMap<String, crate::model::QName> = contracts
         .classes
         .iter()
         .map(|(q, c)| (format!("{}.{}", c.area, c.name), q.clone()))
         .collect();
-    let api =
+    let mut api =
         openapi::read(spec_path, &doc, &contracts, &qualified).map_err(|e| e.locate(&source))?;
+    api.contracts = contracts;
+    let api = api;
     let client = api
         .dcs
         .as_ref()
@@ -100,7 +102,7 @@ pub fn generate_dcs_crate(
     let input = Input {
         provider,
         spec_path,
-        contracts: &contracts,
+        contracts: &api.contracts,
         api: &api,
         client,
         qualified,
@@ -194,9 +196,9 @@ fn contracts_mod(input: &Input) -> TokenStream {
 
 /// The contracts `codec` converts: every class except abstract bases (classes others derive
 /// from that no operation or member uses, such as BaseRequest / BaseResponse).
-fn codec_contracts<'a>(input: &'a Input) -> Vec<(&'a String, &'a xsd::QName)> {
+fn codec_contracts<'a>(input: &'a Input) -> Vec<(&'a String, &'a crate::model::QName)> {
     let c = input.contracts;
-    let used = |q: &xsd::QName| {
+    let used = |q: &crate::model::QName| {
         let qn = input
             .qualified
             .iter()
@@ -210,13 +212,13 @@ fn codec_contracts<'a>(input: &'a Input) -> Vec<(&'a String, &'a xsd::QName)> {
             || c.classes.values().any(|k| {
                 k.members
                     .iter()
-                    .any(|m| m.ty == xsd::TypeRef::Class(q.clone()))
+                    .any(|m| m.ty == crate::model::TypeRef::Class(q.clone()))
             })
             || c.arrays
                 .values()
-                .any(|a| a.item == xsd::TypeRef::Class(q.clone()))
+                .any(|a| a.item == crate::model::TypeRef::Class(q.clone()))
     };
-    let is_base = |q: &xsd::QName| c.classes.values().any(|k| k.base.as_ref() == Some(q));
+    let is_base = |q: &crate::model::QName| c.classes.values().any(|k| k.base.as_ref() == Some(q));
     input
         .qualified
         .iter()

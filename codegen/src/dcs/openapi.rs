@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::Input;
-use super::xsd::{Contracts, QName, TypeRef};
 use crate::Error;
 use crate::model::{Api, DcsClient, Format, Method, Operation, Recovery, ResponseCode, Retry};
+use crate::model::{Contracts, QName, TypeRef};
 use crate::spec::{escape_pointer, ref_name, str_of};
 
 fn body_ref(v: Option<&Value>, what: &str) -> Result<String, String> {
@@ -338,7 +338,7 @@ fn qualified_of(input: &Input, q: &QName) -> String {
 }
 
 /// The JSON schema of a member's JSON form.
-fn member_schema(input: &Input, m: &super::xsd::MemberDef) -> Value {
+fn member_schema(input: &Input, m: &crate::model::MemberDef) -> Value {
     let c = input.contracts;
     let nullable = m.nillable;
     let mut s = match &m.ty {

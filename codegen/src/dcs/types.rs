@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use super::xsd::{Class, Contracts, EnumType, MemberDef, TypeRef};
+use crate::model::{Class, Contracts, EnumType, MemberDef, TypeRef};
 
 /// Rust module name of an area.
 pub fn area_module(area: &str) -> String {

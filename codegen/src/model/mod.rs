@@ -13,8 +13,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToSnakeCase;
 
+mod contracts;
 mod types;
 
+pub use contracts::{ArrayType, Class, Contracts, EnumType, MemberDef, QName, TypeRef};
 pub use types::{Limits, Object, Property, Schema, Ty};
 
 /// A server from `servers`, named by `x-server-name`.
@@ -284,6 +286,8 @@ pub struct Api {
     pub multipart_schemas: BTreeSet<String>,
     /// A DataContract provider's client settings (`x-dcs-client`, `x-response-codes`).
     pub dcs: Option<DcsClient>,
+    /// A DataContract provider's contracts (from its XSDs); empty for an OpenAPI provider.
+    pub contracts: Contracts,
 }
 
 /// `x-dcs-client.recovery`: how a caller finds out whether a money-moving call that failed
