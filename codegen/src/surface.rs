@@ -157,17 +157,25 @@ pub fn summary(krate: &GeneratedCrate) -> Result<String, Error> {
     if let Some(enums) = parse(krate, "src/enums.rs")? {
         let _ = writeln!(out, "\nopen enums (unknown values kept as Unknown):");
         for item in &enums.items {
-            let Item::Macro(m) = item else { continue };
-            let text = m.mac.tokens.to_string();
-            // `... pub enum Name { # [doc = ".."] Variant => "VALUE" , ... }`
-            let Some(rest) = text.split("pub enum").nth(1) else {
-                continue;
-            };
-            let name = rest.split_whitespace().next().unwrap_or_default();
-            let _ = writeln!(out, "  enum {name}");
-            for part in rest.split("=>").skip(1) {
-                let value = part.split(',').next().unwrap_or_default().trim();
-                let _ = writeln!(out, "    {value}");
+            let Item::Enum(e) = item else { continue };
+            let _ = writeln!(out, "  enum {}", e.ident);
+            // The wire values, from `known_values()` of the enum's inherent impl.
+            let known = enums.items.iter().find_map(|i| match i {
+                Item::Impl(imp)
+                    if imp.trait_.is_none()
+                        && e.ident == imp.self_ty.to_token_stream().to_string() =>
+                {
+                    imp.items.iter().find_map(|f| match f {
+                        syn::ImplItem::Fn(f) if f.sig.ident == "known_values" => {
+                            Some(f.block.to_token_stream().to_string())
+                        }
+                        _ => None,
+                    })
+                }
+                _ => None,
+            });
+            for value in known.unwrap_or_default().split('"').skip(1).step_by(2) {
+                let _ = writeln!(out, "    \"{value}\"");
             }
         }
     }

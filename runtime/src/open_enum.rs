@@ -12,6 +12,38 @@
 //! variant, whereas writing `Unknown("PAID".into())` by hand gives a value that is not equal
 //! to the `Paid` variant.
 
+/// Deserializes a string into an open enum `T` (the generated open enums' `Deserialize`): a
+/// borrowed string converts without allocating when it is a known value. `expecting` names the
+/// enum in the error for a value that is not a string.
+pub fn deserialize_open<'de, D, T>(deserializer: D, expecting: &'static str) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: for<'a> From<&'a str> + From<String>,
+{
+    struct Visitor<T>(&'static str, std::marker::PhantomData<T>);
+
+    impl<T> serde::de::Visitor<'_> for Visitor<T>
+    where
+        T: for<'a> From<&'a str> + From<String>,
+    {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, value: String) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+    }
+
+    deserializer.deserialize_string(Visitor(expecting, std::marker::PhantomData))
+}
+
 /// Declares a string enum that keeps values it does not know.
 ///
 /// ```

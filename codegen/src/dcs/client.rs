@@ -41,6 +41,8 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
     // Servers.
     let mut server_variants = Vec::new();
     let mut server_urls = Vec::new();
+    let mut server_all = Vec::new();
+    let n_servers = input.api.servers.len();
     for server in &input.api.servers {
         let v = ident(&server.name);
         let url = &server.url;
@@ -52,6 +54,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         };
         server_variants.push(quote!(#d #default #v,));
         server_urls.push(quote!(Server::#v => #url,));
+        server_all.push(quote!(Server::#v));
     }
 
     // Response codes.
@@ -64,8 +67,9 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             rc.description.trim_end_matches('.'),
             rc.operations.join(", ")
         ));
-        codes.push(quote!(#d #v => #code,));
+        codes.push((v, code.clone(), d));
     }
+    let code_enum = crate::emit::enums::open_enum(&code_doc, &code_type, &codes);
 
     // Operations. Money-moving ones say how to find out whether a failed call took effect.
     let recovery = api.recovery.as_ref().map(|r| {
@@ -160,17 +164,27 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         pub use ::payspec_runtime::dcs::WireFormat;
 
         /// A documented server (the default is the first).
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
         pub enum Server {
             #(#server_variants)*
         }
 
         impl Server {
+            /// Every server, in the order of the spec.
+            pub const ALL: [Server; #n_servers] = [#(#server_all),*];
+
             /// The base URL.
-            pub fn url(self) -> &'static str {
+            pub const fn url(self) -> &'static str {
                 match self {
                     #(#server_urls)*
                 }
+            }
+        }
+
+        /// A server as the base URL [`Client::builder`] takes, so either works there.
+        impl ::std::convert::From<Server> for String {
+            fn from(server: Server) -> String {
+                server.url().to_string()
             }
         }
 
@@ -183,12 +197,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             #(#op_statics)*
         }
 
-        ::payspec_runtime::open_enum! {
-            #code_doc
-            pub enum #code_type {
-                #(#codes)*
-            }
-        }
+        #code_enum
 
         #error_doc
         #[derive(Clone)]
@@ -275,12 +284,13 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         }
 
         impl ClientBuilder {
-            /// A builder for `server`, with the defaults: JSON, 30 s timeout, 10 s connect timeout, default retry policy for reads.
-            pub fn new(server: Server) -> Self {
-                Self::with_base_url(server.url())
+            /// A builder for `base_url` (a [`Server`] or any other URL), with the defaults: JSON, 30 s timeout, 10 s connect timeout, default retry policy for reads.
+            pub fn new(base_url: impl Into<String>) -> Self {
+                Self::with_base_url(base_url)
             }
 
-            /// A builder for another base URL (production, or a sandbox).
+            /// A builder for `base_url`: a [`Server`] or any other URL (a sandbox, a proxy);
+            /// the same as [`ClientBuilder::new`].
             pub fn with_base_url(base_url: impl Into<String>) -> Self {
                 ClientBuilder {
                     config: ClientConfig::new(base_url, format!(#default_ua, env!("CARGO_PKG_VERSION")), &SCHEMES),
@@ -321,6 +331,12 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             /// At most `n` requests in flight at once.
             pub fn max_in_flight(mut self, n: usize) -> Self {
                 self.config.set_max_in_flight(n);
+                self
+            }
+
+            /// All options at once.
+            pub fn options(mut self, options: ::payspec_runtime::ClientOptions) -> Self {
+                self.config.set_options(options);
                 self
             }
 
@@ -372,9 +388,15 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         }
 
         impl Client {
-            /// A builder for `server`.
-            pub fn builder(server: Server) -> ClientBuilder {
-                ClientBuilder::new(server)
+            /// A [`ClientBuilder`] for the API at `base_url`: a [`Server`] or any other URL
+            /// (a sandbox, a proxy).
+            pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+                ClientBuilder::new(base_url)
+            }
+
+            /// The base URL requests go to (ending in `/`).
+            pub fn base_url(&self) -> &str {
+                self.inner.base_url()
             }
 
             /// The body format of this client.

@@ -182,6 +182,13 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
             }
         }
 
+        /// A server as the base URL [`Client::builder`] takes, so either works there.
+        impl ::std::convert::From<Server> for String {
+            fn from(server: Server) -> String {
+                server.url().to_string()
+            }
+        }
+
         /// The spec's security schemes, in order: operations name them by index.
         static SCHEMES: [Scheme; #n_schemes] = [#(#scheme_entries),*];
 
@@ -292,7 +299,8 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
         }
 
         impl Client {
-            /// A [`ClientBuilder`] for the API at `base_url` (for example [`Server::url`]).
+            /// A [`ClientBuilder`] for the API at `base_url`: a [`Server`] or any other URL
+            /// (a sandbox, a proxy).
             pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
                 ClientBuilder::new(base_url)
             }

@@ -8,7 +8,7 @@
 
 mod client;
 mod common;
-mod enums;
+pub(crate) mod enums;
 mod manifest;
 mod multipart;
 mod paginate;

@@ -2,25 +2,220 @@
 
 //! Enums received from the server: open, so that a value added by the provider later
 //! parses into `Unknown` (and round-trips) instead of failing the whole response.
-payspec_runtime::open_enum! {
-    #[doc =
-    " Order status (seed 004). Open; a value this client does not know is kept as `Unknown`."]
-    pub enum OrderStatus { #[doc = " Created, waiting for the payer."] Pending =>
-    "PENDING", #[doc = " Paid by the payer."] Paid => "PAID", #[doc = " Cancelled."]
-    Cancelled => "CANCELLED", #[doc = " Finalized."] Finalized => "FINALIZED", }
+/// Order status (seed 004). Open; a value this client does not know is kept as `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OrderStatus {
+    /// Created, waiting for the payer.
+    Pending,
+    /// Paid by the payer.
+    Paid,
+    /// Cancelled.
+    Cancelled,
+    /// Finalized.
+    Finalized,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
 }
-payspec_runtime::open_enum! {
-    #[doc =
-    " What happened to the order. Open; a value this client does not know is kept as `Unknown`."]
-    pub enum WebhookEventType { #[doc = " `Created`."] Created => "Created", #[doc =
-    " `SuccessPayment`."] SuccessPayment => "SuccessPayment", #[doc = " `PaymentError`."]
-    PaymentError => "PaymentError", #[doc = " `Cancelled`."] Cancelled => "Cancelled",
-    #[doc = " `Finalized`."] Finalized => "Finalized", #[doc = " `SuccessReverse`."]
-    SuccessReverse => "SuccessReverse", #[doc = " `ReverseError`."] ReverseError =>
-    "ReverseError", #[doc = " `ThreeDSecureAuthSucceeded`."] ThreeDSecureAuthSucceeded =>
-    "ThreeDSecureAuthSucceeded", #[doc = " `ThreeDSecureAuthError`."]
-    ThreeDSecureAuthError => "ThreeDSecureAuthError", #[doc =
-    " `SubscriptionConfirmation`."] SubscriptionConfirmation =>
-    "SubscriptionConfirmation", #[doc = " `SubscriptionPayment`."] SubscriptionPayment =>
-    "SubscriptionPayment", }
+impl OrderStatus {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &["PENDING", "PAID", "CANCELLED", "FINALIZED"]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Paid => "PAID",
+            Self::Cancelled => "CANCELLED",
+            Self::Finalized => "FINALIZED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for OrderStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::convert::From<&str> for OrderStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "PENDING" => Self::Pending,
+            "PAID" => Self::Paid,
+            "CANCELLED" => Self::Cancelled,
+            "FINALIZED" => Self::Finalized,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for OrderStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "PENDING" => Self::Pending,
+            "PAID" => Self::Paid,
+            "CANCELLED" => Self::Cancelled,
+            "FINALIZED" => Self::Finalized,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::payspec_runtime::serde::Serialize for OrderStatus {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for OrderStatus {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (OrderStatus)",
+        )
+    }
+}
+/// What happened to the order. Open; a value this client does not know is kept as `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WebhookEventType {
+    /// `Created`.
+    Created,
+    /// `SuccessPayment`.
+    SuccessPayment,
+    /// `PaymentError`.
+    PaymentError,
+    /// `Cancelled`.
+    Cancelled,
+    /// `Finalized`.
+    Finalized,
+    /// `SuccessReverse`.
+    SuccessReverse,
+    /// `ReverseError`.
+    ReverseError,
+    /// `ThreeDSecureAuthSucceeded`.
+    ThreeDSecureAuthSucceeded,
+    /// `ThreeDSecureAuthError`.
+    ThreeDSecureAuthError,
+    /// `SubscriptionConfirmation`.
+    SubscriptionConfirmation,
+    /// `SubscriptionPayment`.
+    SubscriptionPayment,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
+}
+impl WebhookEventType {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &[
+            "Created",
+            "SuccessPayment",
+            "PaymentError",
+            "Cancelled",
+            "Finalized",
+            "SuccessReverse",
+            "ReverseError",
+            "ThreeDSecureAuthSucceeded",
+            "ThreeDSecureAuthError",
+            "SubscriptionConfirmation",
+            "SubscriptionPayment",
+        ]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Created => "Created",
+            Self::SuccessPayment => "SuccessPayment",
+            Self::PaymentError => "PaymentError",
+            Self::Cancelled => "Cancelled",
+            Self::Finalized => "Finalized",
+            Self::SuccessReverse => "SuccessReverse",
+            Self::ReverseError => "ReverseError",
+            Self::ThreeDSecureAuthSucceeded => "ThreeDSecureAuthSucceeded",
+            Self::ThreeDSecureAuthError => "ThreeDSecureAuthError",
+            Self::SubscriptionConfirmation => "SubscriptionConfirmation",
+            Self::SubscriptionPayment => "SubscriptionPayment",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for WebhookEventType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for WebhookEventType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::convert::From<&str> for WebhookEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Created" => Self::Created,
+            "SuccessPayment" => Self::SuccessPayment,
+            "PaymentError" => Self::PaymentError,
+            "Cancelled" => Self::Cancelled,
+            "Finalized" => Self::Finalized,
+            "SuccessReverse" => Self::SuccessReverse,
+            "ReverseError" => Self::ReverseError,
+            "ThreeDSecureAuthSucceeded" => Self::ThreeDSecureAuthSucceeded,
+            "ThreeDSecureAuthError" => Self::ThreeDSecureAuthError,
+            "SubscriptionConfirmation" => Self::SubscriptionConfirmation,
+            "SubscriptionPayment" => Self::SubscriptionPayment,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for WebhookEventType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "Created" => Self::Created,
+            "SuccessPayment" => Self::SuccessPayment,
+            "PaymentError" => Self::PaymentError,
+            "Cancelled" => Self::Cancelled,
+            "Finalized" => Self::Finalized,
+            "SuccessReverse" => Self::SuccessReverse,
+            "ReverseError" => Self::ReverseError,
+            "ThreeDSecureAuthSucceeded" => Self::ThreeDSecureAuthSucceeded,
+            "ThreeDSecureAuthError" => Self::ThreeDSecureAuthError,
+            "SubscriptionConfirmation" => Self::SubscriptionConfirmation,
+            "SubscriptionPayment" => Self::SubscriptionPayment,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::payspec_runtime::serde::Serialize for WebhookEventType {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for WebhookEventType {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (WebhookEventType)",
+        )
+    }
 }

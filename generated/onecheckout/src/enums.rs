@@ -2,67 +2,605 @@
 
 //! Enums received from the server: open, so that a value added by the provider later
 //! parses into `Unknown` (and round-trips) instead of failing the whole response.
-payspec_runtime::open_enum! {
-    #[doc =
-    " The provider's error code, in both error shapes. Open; a value this client does not"]
-    #[doc = " know is kept as `Unknown`."] pub enum ErrorCode { #[doc =
-    " The API key was not provided (HTTP 400)."] ApiKeyRequired => "api_key_required",
-    #[doc = " The provided API key is invalid or expired (HTTP 401)."] ApiKeyInvalid =>
-    "api_key_invalid", #[doc = " The request body contains invalid data (HTTP 400)."]
-    ValidationError => "validation_error", #[doc =
-    " A required ID parameter is missing (HTTP 400)."] IdRequired => "id_required", #[doc
-    = " The requested resource ID does not exist (HTTP 404)."] IdInvalid => "id_invalid",
-    #[doc = " The operation is not permitted for the order's current status (HTTP 400)."]
-    OrderStatusInvalid => "order_status_invalid", #[doc =
-    " An unexpected error occurred on the server (HTTP 500)."] ServerError =>
-    "server_error", #[doc =
-    " The merchant ID is invalid or does not match (HTTP status not in the seed; 400 in the public copy of the docs)."]
-    MerchantIdInvalid => "merchant_id_invalid", #[doc =
-    " The currency is invalid or not enabled for the merchant (HTTP status not documented)."]
-    CurrencyInvalid => "currency_invalid", #[doc =
-    " The amount is invalid (HTTP status not documented)."] AmountInvalid =>
-    "amount_invalid", }
+/// The provider's error code, in both error shapes. Open; a value this client does not
+/// know is kept as `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ErrorCode {
+    /// The API key was not provided (HTTP 400).
+    ApiKeyRequired,
+    /// The provided API key is invalid or expired (HTTP 401).
+    ApiKeyInvalid,
+    /// The request body contains invalid data (HTTP 400).
+    ValidationError,
+    /// A required ID parameter is missing (HTTP 400).
+    IdRequired,
+    /// The requested resource ID does not exist (HTTP 404).
+    IdInvalid,
+    /// The operation is not permitted for the order's current status (HTTP 400).
+    OrderStatusInvalid,
+    /// An unexpected error occurred on the server (HTTP 500).
+    ServerError,
+    /// The merchant ID is invalid or does not match (HTTP status not in the seed; 400 in the public copy of the docs).
+    MerchantIdInvalid,
+    /// The currency is invalid or not enabled for the merchant (HTTP status not documented).
+    CurrencyInvalid,
+    /// The amount is invalid (HTTP status not documented).
+    AmountInvalid,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
 }
-payspec_runtime::open_enum! {
-    #[doc =
-    " What an event records. Open; a value this client does not know is kept as `Unknown`."]
-    pub enum EventType { #[doc = " A payment was created for the order."] PaymentCreated
-    => "payment_created", #[doc = " The order's payment succeeded."] PaymentSucceeded =>
-    "payment_succeeded", }
+impl ErrorCode {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &[
+            "api_key_required",
+            "api_key_invalid",
+            "validation_error",
+            "id_required",
+            "id_invalid",
+            "order_status_invalid",
+            "server_error",
+            "merchant_id_invalid",
+            "currency_invalid",
+            "amount_invalid",
+        ]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ApiKeyRequired => "api_key_required",
+            Self::ApiKeyInvalid => "api_key_invalid",
+            Self::ValidationError => "validation_error",
+            Self::IdRequired => "id_required",
+            Self::IdInvalid => "id_invalid",
+            Self::OrderStatusInvalid => "order_status_invalid",
+            Self::ServerError => "server_error",
+            Self::MerchantIdInvalid => "merchant_id_invalid",
+            Self::CurrencyInvalid => "currency_invalid",
+            Self::AmountInvalid => "amount_invalid",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
+    }
 }
-payspec_runtime::open_enum! {
-    #[doc =
-    " What a link of an order points to. Open; a value this client does not know is kept as `Unknown`."]
-    pub enum LinkRel { #[doc =
-    " The hosted payment page; redirect the payer here to pay."] Pay => "pay", #[doc =
-    " The hosted order (checkout) page."] Order => "order", #[doc =
-    " The URL the payer is sent to after a successful payment."] Success => "success",
-    #[doc = " The URL the payer is sent to after cancelling."] Cancel => "cancel", }
+impl ::std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
-payspec_runtime::open_enum! {
-    #[doc =
-    " Status of an order. Open; a value this client does not know is kept as `Unknown`."]
-    pub enum OrderStatus { #[doc = " Created; waiting for the payer."] Open => "OPEN",
-    #[doc = " The payer authorized the payment; waiting for `captureOrder`."]
-    AwaitingCapture => "AWAITING_CAPTURE", #[doc = " Paid."] Paid => "PAID", #[doc =
-    " Cancelled."] Cancelled => "CANCELLED", #[doc = " Refunded."] Refunded =>
-    "REFUNDED", }
+impl ::std::str::FromStr for ErrorCode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
 }
-payspec_runtime::open_enum! {
-    #[doc =
-    " The gateway that processed an order's payment. Open; a value this client does not know is kept as `Unknown`."]
-    pub enum PaymentGateway { #[doc = " PayPal."] Paypal => "PAYPAL", #[doc = " Stripe."]
-    Stripe => "STRIPE", }
+impl ::std::convert::From<&str> for ErrorCode {
+    fn from(value: &str) -> Self {
+        match value {
+            "api_key_required" => Self::ApiKeyRequired,
+            "api_key_invalid" => Self::ApiKeyInvalid,
+            "validation_error" => Self::ValidationError,
+            "id_required" => Self::IdRequired,
+            "id_invalid" => Self::IdInvalid,
+            "order_status_invalid" => Self::OrderStatusInvalid,
+            "server_error" => Self::ServerError,
+            "merchant_id_invalid" => Self::MerchantIdInvalid,
+            "currency_invalid" => Self::CurrencyInvalid,
+            "amount_invalid" => Self::AmountInvalid,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
 }
-payspec_runtime::open_enum! {
-    #[doc =
-    " Payment method of an order or enabled for a merchant. Open; a value this client does not know is kept as `Unknown`."]
-    pub enum PaymentMethod { #[doc = " PayPal."] Paypal => "paypal", #[doc =
-    " Stripe's hosted checkout."] StripeHosted => "stripe_hosted", }
+impl ::std::convert::From<::std::string::String> for ErrorCode {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "api_key_required" => Self::ApiKeyRequired,
+            "api_key_invalid" => Self::ApiKeyInvalid,
+            "validation_error" => Self::ValidationError,
+            "id_required" => Self::IdRequired,
+            "id_invalid" => Self::IdInvalid,
+            "order_status_invalid" => Self::OrderStatusInvalid,
+            "server_error" => Self::ServerError,
+            "merchant_id_invalid" => Self::MerchantIdInvalid,
+            "currency_invalid" => Self::CurrencyInvalid,
+            "amount_invalid" => Self::AmountInvalid,
+            _ => Self::Unknown(value),
+        }
+    }
 }
-payspec_runtime::open_enum! {
-    #[doc =
-    " Status of the payment at the time of an event. Open; a value this client does not know is kept as `Unknown`."]
-    pub enum PaymentStatus { #[doc = " The payment is not complete yet."] Pending =>
-    "PENDING", #[doc = " The payment is complete."] Completed => "COMPLETED", }
+impl ::payspec_runtime::serde::Serialize for ErrorCode {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for ErrorCode {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (ErrorCode)",
+        )
+    }
+}
+/// What an event records. Open; a value this client does not know is kept as `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventType {
+    /// A payment was created for the order.
+    PaymentCreated,
+    /// The order's payment succeeded.
+    PaymentSucceeded,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
+}
+impl EventType {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &["payment_created", "payment_succeeded"]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PaymentCreated => "payment_created",
+            Self::PaymentSucceeded => "payment_succeeded",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for EventType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for EventType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::convert::From<&str> for EventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "payment_created" => Self::PaymentCreated,
+            "payment_succeeded" => Self::PaymentSucceeded,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for EventType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "payment_created" => Self::PaymentCreated,
+            "payment_succeeded" => Self::PaymentSucceeded,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::payspec_runtime::serde::Serialize for EventType {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for EventType {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (EventType)",
+        )
+    }
+}
+/// What a link of an order points to. Open; a value this client does not know is kept as `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LinkRel {
+    /// The hosted payment page; redirect the payer here to pay.
+    Pay,
+    /// The hosted order (checkout) page.
+    Order,
+    /// The URL the payer is sent to after a successful payment.
+    Success,
+    /// The URL the payer is sent to after cancelling.
+    Cancel,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
+}
+impl LinkRel {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &["pay", "order", "success", "cancel"]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pay => "pay",
+            Self::Order => "order",
+            Self::Success => "success",
+            Self::Cancel => "cancel",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for LinkRel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for LinkRel {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::convert::From<&str> for LinkRel {
+    fn from(value: &str) -> Self {
+        match value {
+            "pay" => Self::Pay,
+            "order" => Self::Order,
+            "success" => Self::Success,
+            "cancel" => Self::Cancel,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for LinkRel {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "pay" => Self::Pay,
+            "order" => Self::Order,
+            "success" => Self::Success,
+            "cancel" => Self::Cancel,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::payspec_runtime::serde::Serialize for LinkRel {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for LinkRel {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (LinkRel)",
+        )
+    }
+}
+/// Status of an order. Open; a value this client does not know is kept as `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OrderStatus {
+    /// Created; waiting for the payer.
+    Open,
+    /// The payer authorized the payment; waiting for `captureOrder`.
+    AwaitingCapture,
+    /// Paid.
+    Paid,
+    /// Cancelled.
+    Cancelled,
+    /// Refunded.
+    Refunded,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
+}
+impl OrderStatus {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &["OPEN", "AWAITING_CAPTURE", "PAID", "CANCELLED", "REFUNDED"]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Open => "OPEN",
+            Self::AwaitingCapture => "AWAITING_CAPTURE",
+            Self::Paid => "PAID",
+            Self::Cancelled => "CANCELLED",
+            Self::Refunded => "REFUNDED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for OrderStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::convert::From<&str> for OrderStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "OPEN" => Self::Open,
+            "AWAITING_CAPTURE" => Self::AwaitingCapture,
+            "PAID" => Self::Paid,
+            "CANCELLED" => Self::Cancelled,
+            "REFUNDED" => Self::Refunded,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for OrderStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "OPEN" => Self::Open,
+            "AWAITING_CAPTURE" => Self::AwaitingCapture,
+            "PAID" => Self::Paid,
+            "CANCELLED" => Self::Cancelled,
+            "REFUNDED" => Self::Refunded,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::payspec_runtime::serde::Serialize for OrderStatus {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for OrderStatus {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (OrderStatus)",
+        )
+    }
+}
+/// The gateway that processed an order's payment. Open; a value this client does not know is kept as `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PaymentGateway {
+    /// PayPal.
+    Paypal,
+    /// Stripe.
+    Stripe,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
+}
+impl PaymentGateway {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &["PAYPAL", "STRIPE"]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Paypal => "PAYPAL",
+            Self::Stripe => "STRIPE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for PaymentGateway {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for PaymentGateway {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::convert::From<&str> for PaymentGateway {
+    fn from(value: &str) -> Self {
+        match value {
+            "PAYPAL" => Self::Paypal,
+            "STRIPE" => Self::Stripe,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for PaymentGateway {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "PAYPAL" => Self::Paypal,
+            "STRIPE" => Self::Stripe,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::payspec_runtime::serde::Serialize for PaymentGateway {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for PaymentGateway {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (PaymentGateway)",
+        )
+    }
+}
+/// Payment method of an order or enabled for a merchant. Open; a value this client does not know is kept as `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PaymentMethod {
+    /// PayPal.
+    Paypal,
+    /// Stripe's hosted checkout.
+    StripeHosted,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
+}
+impl PaymentMethod {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &["paypal", "stripe_hosted"]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Paypal => "paypal",
+            Self::StripeHosted => "stripe_hosted",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for PaymentMethod {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for PaymentMethod {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::convert::From<&str> for PaymentMethod {
+    fn from(value: &str) -> Self {
+        match value {
+            "paypal" => Self::Paypal,
+            "stripe_hosted" => Self::StripeHosted,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for PaymentMethod {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "paypal" => Self::Paypal,
+            "stripe_hosted" => Self::StripeHosted,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::payspec_runtime::serde::Serialize for PaymentMethod {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for PaymentMethod {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (PaymentMethod)",
+        )
+    }
+}
+/// Status of the payment at the time of an event. Open; a value this client does not know is kept as `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PaymentStatus {
+    /// The payment is not complete yet.
+    Pending,
+    /// The payment is complete.
+    Completed,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
+}
+impl PaymentStatus {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &["PENDING", "COMPLETED"]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Completed => "COMPLETED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for PaymentStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for PaymentStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::convert::From<&str> for PaymentStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "PENDING" => Self::Pending,
+            "COMPLETED" => Self::Completed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for PaymentStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "PENDING" => Self::Pending,
+            "COMPLETED" => Self::Completed,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::payspec_runtime::serde::Serialize for PaymentStatus {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for PaymentStatus {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (PaymentStatus)",
+        )
+    }
 }

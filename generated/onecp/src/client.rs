@@ -24,6 +24,12 @@ impl Server {
         }
     }
 }
+/// A server as the base URL [`Client::builder`] takes, so either works there.
+impl ::std::convert::From<Server> for String {
+    fn from(server: Server) -> String {
+        server.url().to_string()
+    }
+}
 /// The spec's security schemes, in order: operations name them by index.
 static SCHEMES: [Scheme; 1usize] = [
     Scheme {
@@ -182,7 +188,8 @@ pub struct Client {
     raw: raw::Client,
 }
 impl Client {
-    /// A [`ClientBuilder`] for the API at `base_url` (for example [`Server::url`]).
+    /// A [`ClientBuilder`] for the API at `base_url`: a [`Server`] or any other URL
+    /// (a sandbox, a proxy).
     pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
         ClientBuilder::new(base_url)
     }

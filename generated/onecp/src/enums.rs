@@ -2,55 +2,497 @@
 
 //! Enums received from the server: open, so that a value added by the provider later
 //! parses into `Unknown` (and round-trips) instead of failing the whole response.
-payspec_runtime::open_enum! {
-    #[doc =
-    " State of the API connection. Open; a value this client does not know is kept as `Unknown`."]
-    pub enum ApiStatus { #[doc =
-    " The connection is established and the credentials are accepted."] Ready => "ready",
+/// State of the API connection. Open; a value this client does not know is kept as `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApiStatus {
+    /// The connection is established and the credentials are accepted.
+    Ready,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
+}
+impl ApiStatus {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &["ready"]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ready => "ready",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
     }
 }
-payspec_runtime::open_enum! {
-    #[doc =
-    " Outcome of a cancellation. Only `SUCCESS` is documented. Open; a value this client does not know is kept as `Unknown`."]
-    pub enum CancelStatus { #[doc = " The cancellation and its refund were processed."]
-    Success => "SUCCESS", }
-}
-payspec_runtime::open_enum! {
-    #[doc =
-    " Category of an item. The documented list is longer than the values below (it was cut off),"]
-    #[doc = " so the enum is open: any other value can be sent and read as `Unknown`."]
-    pub enum ItemCategory { #[doc = " Travel, a flight."] Flight => "FLIGHT", #[doc =
-    " Travel, a rental car."] RentalCar => "RENTAL_CAR", #[doc =
-    " Travel, a taxi or shuttle."] TaxiShuttle => "TAXI_SHUTTLE", #[doc =
-    " Travel, an accommodation."] Accommodation => "ACCOMMODATION", #[doc =
-    " Travel, an event."] Event => "EVENT", #[doc = " Travel, a service."] Service =>
-    "SERVICE", #[doc = " Travel, public transportation."] PublicTransportation =>
-    "PUBLIC_TRANSPORTATION", #[doc = " Travel, micro-mobility."] MicroMobility =>
-    "MICRO_MOBILITY", #[doc = " Travel, parking."] Parking => "PARKING", #[doc =
-    " Travel, fuel."] Fuel => "FUEL", #[doc = " Travel, a fee."] Fee => "FEE", #[doc =
-    " Travel, food and beverages."] FAndB => "F_AND_B", #[doc = " Travel, other."] Other
-    => "OTHER", #[doc = " Travel, rail."] Rail => "RAIL", #[doc =
-    " Travel, a conference."] Conference => "CONFERENCE", #[doc =
-    " Travel, a travel agency's service."] TravelAgency => "TRAVEL_AGENCY", #[doc =
-    " Travel, other travel expenses."] OtherTravel => "OTHER_TRAVEL", #[doc =
-    " Sales and marketing, advertising."] Advertising => "ADVERTISING", #[doc =
-    " Sales and marketing, market research."] MarketResearch => "MARKET_RESEARCH", #[doc
-    = " Sales and marketing, a conference that is not travel."] ConferenceNotTravel =>
-    "CONFERENCE_NOT_TRAVEL", #[doc = " Sales and marketing, a subscription."]
-    Subscription => "SUBSCRIPTION", }
-}
-payspec_runtime::open_enum! {
-    #[doc =
-    " Service class of a flight. Open; a value this client does not know is kept as `Unknown`."]
-    pub enum ServiceClass { #[doc = " First class."] FirstClass => "FIRST_CLASS", #[doc =
-    " Business class."] BusinessClass => "BUSINESS_CLASS", #[doc = " Economy class."]
-    EconomyClass => "ECONOMY_CLASS", #[doc = " Another service class."] Other => "OTHER",
+impl ::std::fmt::Display for ApiStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-payspec_runtime::open_enum! {
-    #[doc =
-    " Status of a transaction. Only `PENDING` and `PAID` have been seen; the full list is not"]
-    #[doc = " documented. Open; a value this client does not know is kept as `Unknown`."]
-    pub enum TransactionStatus { #[doc = " Created, not paid yet."] Pending => "PENDING",
-    #[doc = " Paid; the answer carries the checkout details."] Paid => "PAID", }
+impl ::std::str::FromStr for ApiStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::convert::From<&str> for ApiStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ready" => Self::Ready,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ApiStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ready" => Self::Ready,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::payspec_runtime::serde::Serialize for ApiStatus {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for ApiStatus {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (ApiStatus)",
+        )
+    }
+}
+/// Outcome of a cancellation. Only `SUCCESS` is documented. Open; a value this client does not know is kept as `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CancelStatus {
+    /// The cancellation and its refund were processed.
+    Success,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
+}
+impl CancelStatus {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &["SUCCESS"]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for CancelStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for CancelStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::convert::From<&str> for CancelStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "SUCCESS" => Self::Success,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for CancelStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "SUCCESS" => Self::Success,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::payspec_runtime::serde::Serialize for CancelStatus {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for CancelStatus {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (CancelStatus)",
+        )
+    }
+}
+/// Category of an item. The documented list is longer than the values below (it was cut off),
+/// so the enum is open: any other value can be sent and read as `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ItemCategory {
+    /// Travel, a flight.
+    Flight,
+    /// Travel, a rental car.
+    RentalCar,
+    /// Travel, a taxi or shuttle.
+    TaxiShuttle,
+    /// Travel, an accommodation.
+    Accommodation,
+    /// Travel, an event.
+    Event,
+    /// Travel, a service.
+    Service,
+    /// Travel, public transportation.
+    PublicTransportation,
+    /// Travel, micro-mobility.
+    MicroMobility,
+    /// Travel, parking.
+    Parking,
+    /// Travel, fuel.
+    Fuel,
+    /// Travel, a fee.
+    Fee,
+    /// Travel, food and beverages.
+    FAndB,
+    /// Travel, other.
+    Other,
+    /// Travel, rail.
+    Rail,
+    /// Travel, a conference.
+    Conference,
+    /// Travel, a travel agency's service.
+    TravelAgency,
+    /// Travel, other travel expenses.
+    OtherTravel,
+    /// Sales and marketing, advertising.
+    Advertising,
+    /// Sales and marketing, market research.
+    MarketResearch,
+    /// Sales and marketing, a conference that is not travel.
+    ConferenceNotTravel,
+    /// Sales and marketing, a subscription.
+    Subscription,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
+}
+impl ItemCategory {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &[
+            "FLIGHT",
+            "RENTAL_CAR",
+            "TAXI_SHUTTLE",
+            "ACCOMMODATION",
+            "EVENT",
+            "SERVICE",
+            "PUBLIC_TRANSPORTATION",
+            "MICRO_MOBILITY",
+            "PARKING",
+            "FUEL",
+            "FEE",
+            "F_AND_B",
+            "OTHER",
+            "RAIL",
+            "CONFERENCE",
+            "TRAVEL_AGENCY",
+            "OTHER_TRAVEL",
+            "ADVERTISING",
+            "MARKET_RESEARCH",
+            "CONFERENCE_NOT_TRAVEL",
+            "SUBSCRIPTION",
+        ]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Flight => "FLIGHT",
+            Self::RentalCar => "RENTAL_CAR",
+            Self::TaxiShuttle => "TAXI_SHUTTLE",
+            Self::Accommodation => "ACCOMMODATION",
+            Self::Event => "EVENT",
+            Self::Service => "SERVICE",
+            Self::PublicTransportation => "PUBLIC_TRANSPORTATION",
+            Self::MicroMobility => "MICRO_MOBILITY",
+            Self::Parking => "PARKING",
+            Self::Fuel => "FUEL",
+            Self::Fee => "FEE",
+            Self::FAndB => "F_AND_B",
+            Self::Other => "OTHER",
+            Self::Rail => "RAIL",
+            Self::Conference => "CONFERENCE",
+            Self::TravelAgency => "TRAVEL_AGENCY",
+            Self::OtherTravel => "OTHER_TRAVEL",
+            Self::Advertising => "ADVERTISING",
+            Self::MarketResearch => "MARKET_RESEARCH",
+            Self::ConferenceNotTravel => "CONFERENCE_NOT_TRAVEL",
+            Self::Subscription => "SUBSCRIPTION",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for ItemCategory {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for ItemCategory {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::convert::From<&str> for ItemCategory {
+    fn from(value: &str) -> Self {
+        match value {
+            "FLIGHT" => Self::Flight,
+            "RENTAL_CAR" => Self::RentalCar,
+            "TAXI_SHUTTLE" => Self::TaxiShuttle,
+            "ACCOMMODATION" => Self::Accommodation,
+            "EVENT" => Self::Event,
+            "SERVICE" => Self::Service,
+            "PUBLIC_TRANSPORTATION" => Self::PublicTransportation,
+            "MICRO_MOBILITY" => Self::MicroMobility,
+            "PARKING" => Self::Parking,
+            "FUEL" => Self::Fuel,
+            "FEE" => Self::Fee,
+            "F_AND_B" => Self::FAndB,
+            "OTHER" => Self::Other,
+            "RAIL" => Self::Rail,
+            "CONFERENCE" => Self::Conference,
+            "TRAVEL_AGENCY" => Self::TravelAgency,
+            "OTHER_TRAVEL" => Self::OtherTravel,
+            "ADVERTISING" => Self::Advertising,
+            "MARKET_RESEARCH" => Self::MarketResearch,
+            "CONFERENCE_NOT_TRAVEL" => Self::ConferenceNotTravel,
+            "SUBSCRIPTION" => Self::Subscription,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ItemCategory {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "FLIGHT" => Self::Flight,
+            "RENTAL_CAR" => Self::RentalCar,
+            "TAXI_SHUTTLE" => Self::TaxiShuttle,
+            "ACCOMMODATION" => Self::Accommodation,
+            "EVENT" => Self::Event,
+            "SERVICE" => Self::Service,
+            "PUBLIC_TRANSPORTATION" => Self::PublicTransportation,
+            "MICRO_MOBILITY" => Self::MicroMobility,
+            "PARKING" => Self::Parking,
+            "FUEL" => Self::Fuel,
+            "FEE" => Self::Fee,
+            "F_AND_B" => Self::FAndB,
+            "OTHER" => Self::Other,
+            "RAIL" => Self::Rail,
+            "CONFERENCE" => Self::Conference,
+            "TRAVEL_AGENCY" => Self::TravelAgency,
+            "OTHER_TRAVEL" => Self::OtherTravel,
+            "ADVERTISING" => Self::Advertising,
+            "MARKET_RESEARCH" => Self::MarketResearch,
+            "CONFERENCE_NOT_TRAVEL" => Self::ConferenceNotTravel,
+            "SUBSCRIPTION" => Self::Subscription,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::payspec_runtime::serde::Serialize for ItemCategory {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for ItemCategory {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (ItemCategory)",
+        )
+    }
+}
+/// Service class of a flight. Open; a value this client does not know is kept as `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ServiceClass {
+    /// First class.
+    FirstClass,
+    /// Business class.
+    BusinessClass,
+    /// Economy class.
+    EconomyClass,
+    /// Another service class.
+    Other,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
+}
+impl ServiceClass {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &["FIRST_CLASS", "BUSINESS_CLASS", "ECONOMY_CLASS", "OTHER"]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FirstClass => "FIRST_CLASS",
+            Self::BusinessClass => "BUSINESS_CLASS",
+            Self::EconomyClass => "ECONOMY_CLASS",
+            Self::Other => "OTHER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for ServiceClass {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for ServiceClass {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::convert::From<&str> for ServiceClass {
+    fn from(value: &str) -> Self {
+        match value {
+            "FIRST_CLASS" => Self::FirstClass,
+            "BUSINESS_CLASS" => Self::BusinessClass,
+            "ECONOMY_CLASS" => Self::EconomyClass,
+            "OTHER" => Self::Other,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ServiceClass {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "FIRST_CLASS" => Self::FirstClass,
+            "BUSINESS_CLASS" => Self::BusinessClass,
+            "ECONOMY_CLASS" => Self::EconomyClass,
+            "OTHER" => Self::Other,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::payspec_runtime::serde::Serialize for ServiceClass {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for ServiceClass {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (ServiceClass)",
+        )
+    }
+}
+/// Status of a transaction. Only `PENDING` and `PAID` have been seen; the full list is not
+/// documented. Open; a value this client does not know is kept as `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TransactionStatus {
+    /// Created, not paid yet.
+    Pending,
+    /// Paid; the answer carries the checkout details.
+    Paid,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
+}
+impl TransactionStatus {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &["PENDING", "PAID"]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Paid => "PAID",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for TransactionStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for TransactionStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::convert::From<&str> for TransactionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "PENDING" => Self::Pending,
+            "PAID" => Self::Paid,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for TransactionStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "PENDING" => Self::Pending,
+            "PAID" => Self::Paid,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::payspec_runtime::serde::Serialize for TransactionStatus {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for TransactionStatus {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (TransactionStatus)",
+        )
+    }
 }

@@ -9,7 +9,7 @@ use ::payspec_runtime::{DecodeError, Error, ErrorBody, RetryPolicy, SecretString
 use ::payspec_runtime::reqwest;
 pub use ::payspec_runtime::dcs::WireFormat;
 /// A documented server (the default is the first).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Server {
     /// `https://stgapiprocessone.oneincsystems.com`. Stage (test) environment. The production host is not public: OneInc gives it to each merchant,
     /// so production users pass their own base URL.
@@ -17,11 +17,19 @@ pub enum Server {
     Stage,
 }
 impl Server {
+    /// Every server, in the order of the spec.
+    pub const ALL: [Server; 1usize] = [Server::Stage];
     /// The base URL.
-    pub fn url(self) -> &'static str {
+    pub const fn url(self) -> &'static str {
         match self {
             Server::Stage => "https://stgapiprocessone.oneincsystems.com",
         }
+    }
+}
+/// A server as the base URL [`Client::builder`] takes, so either works there.
+impl ::std::convert::From<Server> for String {
+    fn from(server: Server) -> String {
+        server.url().to_string()
     }
 }
 /// The credential's one scheme: the key travels in every request as `#auth_member`.
@@ -175,78 +183,275 @@ pub(crate) mod ops {
         &["AuthenticationKey"],
     );
 }
-::payspec_runtime::open_enum! {
-    #[doc =
-    " The `ResponseCode` of a response: every code the provider documents, and any other kept verbatim."]
-    pub enum ResponseCode { #[doc =
-    " Indicates a successful transaction (operations: All)."] Success => "Success", #[doc
-    =
-    " Invalid Authentication Key. This key will be assigned to you by One Inc (operations: All)."]
-    InvalidAuthenticationKey => "InvalidAuthenticationKey", #[doc =
-    " Your Merchant account is disabled (operations: All)."] MerchantDisabled =>
-    "MerchantDisabled", #[doc =
-    " The CVV2 code is invalid (operations: ChargeCreditCard, ChargeCreditCardNoFee)."]
-    IncorrectValidationValue => "IncorrectValidationValue", #[doc =
-    " AVS failed (operations: ChargeCreditCard, ChargeCreditCardNoFee)."]
-    AvsVerificationFailed => "AvsVerificationFailed", #[doc =
-    " Indicates that the transactionID that you are sending for a refund or void is not a valid transaction or cannot be found (operations: GetTokenInfo, RefundCreditCard, RefundEFT, UpdateCreditCard, UpdateTransactionMetadata, VoidCreditCard, VoidEFT)."]
-    IncorrectTransactionId => "IncorrectTransactionId", #[doc =
-    " This is an invalid card number. Can also indicate that this is a closed account (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, VerifyCreditCard)."]
-    InvalidCardNumber => "InvalidCardNumber", #[doc =
-    " The Card is Expired (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, VerifyCreditCard)."]
-    CardExpired => "CardExpired", #[doc =
-    " Maximum Allowable payments exceeded for policy or account (operations: ChargeCreditCard, ChargeCreditCardNoFee, DebitEFT, DebitEFTWithFee)."]
-    MaxAllowablePaymentsExceeded => "MaxAllowablePaymentsExceeded", #[doc =
-    " The card type provided is not supported (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, VerifyCreditCard)."]
-    CardTypeNotAccepted => "CardTypeNotAccepted", #[doc =
-    " The transaction was declined by the issuing bank (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, VerifyCreditCard)."]
-    Declined => "Declined", #[doc =
-    " Indicates that the merchant should call the issuing bank. It is likely fraud (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, VerifyCreditCard)."]
-    Call => "Call", #[doc =
-    " This generic error can happen for different reasons. The error description will contain more detailed information as to the core of the problem (operations: All)."]
-    GatewayInternalError => "GatewayInternalError", #[doc =
-    " You have sent in an invalid Routing Number (operations: GetBankData, CreditEFT, DebitEFT, DebitEFTWithFee, SaveEFT, VerifyBankAccount)."]
-    InvalidRoutingNumber => "InvalidRoutingNumber", #[doc =
-    " You have sent in an invalid Account Number (operations: CreditEFT, DebitEFT, DebitEFTWithFee, SaveEFT, VerifyBankAccount)."]
-    InvalidAccountNumber => "InvalidAccountNumber", #[doc =
-    " This bank account has been blocked due to past failed payments (operations: DebitEFT, DebitEFTWithFee, SaveEFT)."]
-    BlockedBankAccount => "BlockedBankAccount", #[doc =
-    " Amount must be greater than $0 (operations: CreditEFT, DebitEFT, DebitEFTWithFee, GetEftConvenienceFee)."]
-    InvalidEFTAmount => "InvalidEFTAmount", #[doc =
-    " When processing an EFT, you must supply the customer name or you will receive this error (operations: CreditEFT, DebitEFT, DebitEFTWithFee, SaveEFT)."]
-    EFTCustomerNameMissing => "EFTCustomerNameMissing", #[doc =
-    " When saving a credit card you must provide the customer name (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, VerifyCreditCard)."]
-    CreditCardCustomerNameMissing => "CreditCardCustomerNameMissing", #[doc =
-    " Returned when an error returns for processing EFTDebit transactions (operations: CreditEFT, DebitEFT, DebitEFTWithFee)."]
-    ACHTransactionFailed => "ACHTransactionFailed", #[doc =
-    " The voiding of the credit card transaction has failed (operations: VoidCreditCard)."]
-    CreditCardVoidFailed => "CreditCardVoidFailed", #[doc =
-    " This error message is returned when you attempt to void a transaction when the batch has already been closed (operations: VoidCreditCard, VoidEFT)."]
-    BatchHasBeenClosed => "BatchHasBeenClosed", #[doc =
-    " Payment Amount has exceeded maximum allowed (operations: ChargeCreditCard, ChargeCreditCardNoFee, CreditEFT, DebitEFT, DebitEFTWithFee)."]
-    OverMaximumPayment => "OverMaximumPayment", #[doc =
-    " You have sent in an invalid amount for credit card transaction. Usually occurs when sending in a zero dollar amount (operations: ChargeCreditCard, ChargeCreditCardNoFee, GetCreditCardConvenienceFeeAmount, RefundCreditCard)."]
-    InvalidCreditCardAmount => "InvalidCreditCardAmount", #[doc =
-    " A duplicate payment has been entered into the system with the same Amount, Last 4, PolicyNumber (ClientRefData1) in the configured specified amount of time. Default is 2 min but this can be changed. Please contact support team to change this amount (operations: ChargeCreditCard, ChargeCreditCardNoFee, CreditEFT, DebitEFT, DebitEFTWithFee, RefundCreditCard)."]
-    DuplicateTransaction => "DuplicateTransaction", #[doc =
-    " An invalid zip code was passed (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, UpdateCreditCard, VerifyCreditCard)."]
-    InvalidZipcode => "InvalidZipcode", #[doc =
-    " An invalid expiration date was passed (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, UpdateCreditCard, VerifyCreditCard)."]
-    InvalidExpirationDate => "InvalidExpirationDate", #[doc =
-    " Transaction has already been refunded (operations: RefundCreditCard, RefundEFT)."]
-    UnableToRefundTransaction => "UnableToRefundTransaction", #[doc =
-    " Your merchant is not setup to process partial refunds. Please reach out to the support team if you would like this feature enabled (operations: RefundCreditCard)."]
-    PartialRefundIsNotAllowed => "PartialRefundIsNotAllowed", #[doc =
-    " An attempt was made to refund more than the original payment (operations: RefundCreditCard)."]
-    InvalidPartialRefundAmount => "InvalidPartialRefundAmount", #[doc =
-    " You have attempted to refund a payment but the batch has not closed. You should void payment instead (operations: RefundCreditCard)."]
-    BatchHasNotBeenClosed => "BatchHasNotBeenClosed", #[doc =
-    " An attempt to authorize a card through the card network has timed out. You should try again (operations: All)."]
-    NoProcessorResponse => "NoProcessorResponse", #[doc =
-    " This error may occur when trying to execute operation with incorrect settings (operations: VerifyCreditCard)."]
-    OperationNotSupportedByGateway => "OperationNotSupportedByGateway", #[doc =
-    " This error may occur when trying to execute operation which is currently disabled for merchant (operations: VerifyBankAccount, VerifyCreditCard)."]
-    OperationNotSupportedByMerchant => "OperationNotSupportedByMerchant", }
+/// The `ResponseCode` of a response: every code the provider documents, and any other kept verbatim.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResponseCode {
+    /// Indicates a successful transaction (operations: All).
+    Success,
+    /// Invalid Authentication Key. This key will be assigned to you by One Inc (operations: All).
+    InvalidAuthenticationKey,
+    /// Your Merchant account is disabled (operations: All).
+    MerchantDisabled,
+    /// The CVV2 code is invalid (operations: ChargeCreditCard, ChargeCreditCardNoFee).
+    IncorrectValidationValue,
+    /// AVS failed (operations: ChargeCreditCard, ChargeCreditCardNoFee).
+    AvsVerificationFailed,
+    /// Indicates that the transactionID that you are sending for a refund or void is not a valid transaction or cannot be found (operations: GetTokenInfo, RefundCreditCard, RefundEFT, UpdateCreditCard, UpdateTransactionMetadata, VoidCreditCard, VoidEFT).
+    IncorrectTransactionId,
+    /// This is an invalid card number. Can also indicate that this is a closed account (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, VerifyCreditCard).
+    InvalidCardNumber,
+    /// The Card is Expired (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, VerifyCreditCard).
+    CardExpired,
+    /// Maximum Allowable payments exceeded for policy or account (operations: ChargeCreditCard, ChargeCreditCardNoFee, DebitEFT, DebitEFTWithFee).
+    MaxAllowablePaymentsExceeded,
+    /// The card type provided is not supported (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, VerifyCreditCard).
+    CardTypeNotAccepted,
+    /// The transaction was declined by the issuing bank (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, VerifyCreditCard).
+    Declined,
+    /// Indicates that the merchant should call the issuing bank. It is likely fraud (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, VerifyCreditCard).
+    Call,
+    /// This generic error can happen for different reasons. The error description will contain more detailed information as to the core of the problem (operations: All).
+    GatewayInternalError,
+    /// You have sent in an invalid Routing Number (operations: GetBankData, CreditEFT, DebitEFT, DebitEFTWithFee, SaveEFT, VerifyBankAccount).
+    InvalidRoutingNumber,
+    /// You have sent in an invalid Account Number (operations: CreditEFT, DebitEFT, DebitEFTWithFee, SaveEFT, VerifyBankAccount).
+    InvalidAccountNumber,
+    /// This bank account has been blocked due to past failed payments (operations: DebitEFT, DebitEFTWithFee, SaveEFT).
+    BlockedBankAccount,
+    /// Amount must be greater than $0 (operations: CreditEFT, DebitEFT, DebitEFTWithFee, GetEftConvenienceFee).
+    InvalidEFTAmount,
+    /// When processing an EFT, you must supply the customer name or you will receive this error (operations: CreditEFT, DebitEFT, DebitEFTWithFee, SaveEFT).
+    EFTCustomerNameMissing,
+    /// When saving a credit card you must provide the customer name (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, VerifyCreditCard).
+    CreditCardCustomerNameMissing,
+    /// Returned when an error returns for processing EFTDebit transactions (operations: CreditEFT, DebitEFT, DebitEFTWithFee).
+    ACHTransactionFailed,
+    /// The voiding of the credit card transaction has failed (operations: VoidCreditCard).
+    CreditCardVoidFailed,
+    /// This error message is returned when you attempt to void a transaction when the batch has already been closed (operations: VoidCreditCard, VoidEFT).
+    BatchHasBeenClosed,
+    /// Payment Amount has exceeded maximum allowed (operations: ChargeCreditCard, ChargeCreditCardNoFee, CreditEFT, DebitEFT, DebitEFTWithFee).
+    OverMaximumPayment,
+    /// You have sent in an invalid amount for credit card transaction. Usually occurs when sending in a zero dollar amount (operations: ChargeCreditCard, ChargeCreditCardNoFee, GetCreditCardConvenienceFeeAmount, RefundCreditCard).
+    InvalidCreditCardAmount,
+    /// A duplicate payment has been entered into the system with the same Amount, Last 4, PolicyNumber (ClientRefData1) in the configured specified amount of time. Default is 2 min but this can be changed. Please contact support team to change this amount (operations: ChargeCreditCard, ChargeCreditCardNoFee, CreditEFT, DebitEFT, DebitEFTWithFee, RefundCreditCard).
+    DuplicateTransaction,
+    /// An invalid zip code was passed (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, UpdateCreditCard, VerifyCreditCard).
+    InvalidZipcode,
+    /// An invalid expiration date was passed (operations: ChargeCreditCard, ChargeCreditCardNoFee, SaveCreditCard, UpdateCreditCard, VerifyCreditCard).
+    InvalidExpirationDate,
+    /// Transaction has already been refunded (operations: RefundCreditCard, RefundEFT).
+    UnableToRefundTransaction,
+    /// Your merchant is not setup to process partial refunds. Please reach out to the support team if you would like this feature enabled (operations: RefundCreditCard).
+    PartialRefundIsNotAllowed,
+    /// An attempt was made to refund more than the original payment (operations: RefundCreditCard).
+    InvalidPartialRefundAmount,
+    /// You have attempted to refund a payment but the batch has not closed. You should void payment instead (operations: RefundCreditCard).
+    BatchHasNotBeenClosed,
+    /// An attempt to authorize a card through the card network has timed out. You should try again (operations: All).
+    NoProcessorResponse,
+    /// This error may occur when trying to execute operation with incorrect settings (operations: VerifyCreditCard).
+    OperationNotSupportedByGateway,
+    /// This error may occur when trying to execute operation which is currently disabled for merchant (operations: VerifyBankAccount, VerifyCreditCard).
+    OperationNotSupportedByMerchant,
+    /// A value this client does not know yet; kept verbatim so it round-trips.
+    Unknown(::std::string::String),
+}
+impl ResponseCode {
+    /// Every value this client knows, in declaration order.
+    pub fn known_values() -> &'static [&'static str] {
+        &[
+            "Success",
+            "InvalidAuthenticationKey",
+            "MerchantDisabled",
+            "IncorrectValidationValue",
+            "AvsVerificationFailed",
+            "IncorrectTransactionId",
+            "InvalidCardNumber",
+            "CardExpired",
+            "MaxAllowablePaymentsExceeded",
+            "CardTypeNotAccepted",
+            "Declined",
+            "Call",
+            "GatewayInternalError",
+            "InvalidRoutingNumber",
+            "InvalidAccountNumber",
+            "BlockedBankAccount",
+            "InvalidEFTAmount",
+            "EFTCustomerNameMissing",
+            "CreditCardCustomerNameMissing",
+            "ACHTransactionFailed",
+            "CreditCardVoidFailed",
+            "BatchHasBeenClosed",
+            "OverMaximumPayment",
+            "InvalidCreditCardAmount",
+            "DuplicateTransaction",
+            "InvalidZipcode",
+            "InvalidExpirationDate",
+            "UnableToRefundTransaction",
+            "PartialRefundIsNotAllowed",
+            "InvalidPartialRefundAmount",
+            "BatchHasNotBeenClosed",
+            "NoProcessorResponse",
+            "OperationNotSupportedByGateway",
+            "OperationNotSupportedByMerchant",
+        ]
+    }
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "Success",
+            Self::InvalidAuthenticationKey => "InvalidAuthenticationKey",
+            Self::MerchantDisabled => "MerchantDisabled",
+            Self::IncorrectValidationValue => "IncorrectValidationValue",
+            Self::AvsVerificationFailed => "AvsVerificationFailed",
+            Self::IncorrectTransactionId => "IncorrectTransactionId",
+            Self::InvalidCardNumber => "InvalidCardNumber",
+            Self::CardExpired => "CardExpired",
+            Self::MaxAllowablePaymentsExceeded => "MaxAllowablePaymentsExceeded",
+            Self::CardTypeNotAccepted => "CardTypeNotAccepted",
+            Self::Declined => "Declined",
+            Self::Call => "Call",
+            Self::GatewayInternalError => "GatewayInternalError",
+            Self::InvalidRoutingNumber => "InvalidRoutingNumber",
+            Self::InvalidAccountNumber => "InvalidAccountNumber",
+            Self::BlockedBankAccount => "BlockedBankAccount",
+            Self::InvalidEFTAmount => "InvalidEFTAmount",
+            Self::EFTCustomerNameMissing => "EFTCustomerNameMissing",
+            Self::CreditCardCustomerNameMissing => "CreditCardCustomerNameMissing",
+            Self::ACHTransactionFailed => "ACHTransactionFailed",
+            Self::CreditCardVoidFailed => "CreditCardVoidFailed",
+            Self::BatchHasBeenClosed => "BatchHasBeenClosed",
+            Self::OverMaximumPayment => "OverMaximumPayment",
+            Self::InvalidCreditCardAmount => "InvalidCreditCardAmount",
+            Self::DuplicateTransaction => "DuplicateTransaction",
+            Self::InvalidZipcode => "InvalidZipcode",
+            Self::InvalidExpirationDate => "InvalidExpirationDate",
+            Self::UnableToRefundTransaction => "UnableToRefundTransaction",
+            Self::PartialRefundIsNotAllowed => "PartialRefundIsNotAllowed",
+            Self::InvalidPartialRefundAmount => "InvalidPartialRefundAmount",
+            Self::BatchHasNotBeenClosed => "BatchHasNotBeenClosed",
+            Self::NoProcessorResponse => "NoProcessorResponse",
+            Self::OperationNotSupportedByGateway => "OperationNotSupportedByGateway",
+            Self::OperationNotSupportedByMerchant => "OperationNotSupportedByMerchant",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the values this client knows.
+    pub fn is_known(&self) -> bool {
+        !::std::matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for ResponseCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for ResponseCode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::convert::From<&str> for ResponseCode {
+    fn from(value: &str) -> Self {
+        match value {
+            "Success" => Self::Success,
+            "InvalidAuthenticationKey" => Self::InvalidAuthenticationKey,
+            "MerchantDisabled" => Self::MerchantDisabled,
+            "IncorrectValidationValue" => Self::IncorrectValidationValue,
+            "AvsVerificationFailed" => Self::AvsVerificationFailed,
+            "IncorrectTransactionId" => Self::IncorrectTransactionId,
+            "InvalidCardNumber" => Self::InvalidCardNumber,
+            "CardExpired" => Self::CardExpired,
+            "MaxAllowablePaymentsExceeded" => Self::MaxAllowablePaymentsExceeded,
+            "CardTypeNotAccepted" => Self::CardTypeNotAccepted,
+            "Declined" => Self::Declined,
+            "Call" => Self::Call,
+            "GatewayInternalError" => Self::GatewayInternalError,
+            "InvalidRoutingNumber" => Self::InvalidRoutingNumber,
+            "InvalidAccountNumber" => Self::InvalidAccountNumber,
+            "BlockedBankAccount" => Self::BlockedBankAccount,
+            "InvalidEFTAmount" => Self::InvalidEFTAmount,
+            "EFTCustomerNameMissing" => Self::EFTCustomerNameMissing,
+            "CreditCardCustomerNameMissing" => Self::CreditCardCustomerNameMissing,
+            "ACHTransactionFailed" => Self::ACHTransactionFailed,
+            "CreditCardVoidFailed" => Self::CreditCardVoidFailed,
+            "BatchHasBeenClosed" => Self::BatchHasBeenClosed,
+            "OverMaximumPayment" => Self::OverMaximumPayment,
+            "InvalidCreditCardAmount" => Self::InvalidCreditCardAmount,
+            "DuplicateTransaction" => Self::DuplicateTransaction,
+            "InvalidZipcode" => Self::InvalidZipcode,
+            "InvalidExpirationDate" => Self::InvalidExpirationDate,
+            "UnableToRefundTransaction" => Self::UnableToRefundTransaction,
+            "PartialRefundIsNotAllowed" => Self::PartialRefundIsNotAllowed,
+            "InvalidPartialRefundAmount" => Self::InvalidPartialRefundAmount,
+            "BatchHasNotBeenClosed" => Self::BatchHasNotBeenClosed,
+            "NoProcessorResponse" => Self::NoProcessorResponse,
+            "OperationNotSupportedByGateway" => Self::OperationNotSupportedByGateway,
+            "OperationNotSupportedByMerchant" => Self::OperationNotSupportedByMerchant,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ResponseCode {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "Success" => Self::Success,
+            "InvalidAuthenticationKey" => Self::InvalidAuthenticationKey,
+            "MerchantDisabled" => Self::MerchantDisabled,
+            "IncorrectValidationValue" => Self::IncorrectValidationValue,
+            "AvsVerificationFailed" => Self::AvsVerificationFailed,
+            "IncorrectTransactionId" => Self::IncorrectTransactionId,
+            "InvalidCardNumber" => Self::InvalidCardNumber,
+            "CardExpired" => Self::CardExpired,
+            "MaxAllowablePaymentsExceeded" => Self::MaxAllowablePaymentsExceeded,
+            "CardTypeNotAccepted" => Self::CardTypeNotAccepted,
+            "Declined" => Self::Declined,
+            "Call" => Self::Call,
+            "GatewayInternalError" => Self::GatewayInternalError,
+            "InvalidRoutingNumber" => Self::InvalidRoutingNumber,
+            "InvalidAccountNumber" => Self::InvalidAccountNumber,
+            "BlockedBankAccount" => Self::BlockedBankAccount,
+            "InvalidEFTAmount" => Self::InvalidEFTAmount,
+            "EFTCustomerNameMissing" => Self::EFTCustomerNameMissing,
+            "CreditCardCustomerNameMissing" => Self::CreditCardCustomerNameMissing,
+            "ACHTransactionFailed" => Self::ACHTransactionFailed,
+            "CreditCardVoidFailed" => Self::CreditCardVoidFailed,
+            "BatchHasBeenClosed" => Self::BatchHasBeenClosed,
+            "OverMaximumPayment" => Self::OverMaximumPayment,
+            "InvalidCreditCardAmount" => Self::InvalidCreditCardAmount,
+            "DuplicateTransaction" => Self::DuplicateTransaction,
+            "InvalidZipcode" => Self::InvalidZipcode,
+            "InvalidExpirationDate" => Self::InvalidExpirationDate,
+            "UnableToRefundTransaction" => Self::UnableToRefundTransaction,
+            "PartialRefundIsNotAllowed" => Self::PartialRefundIsNotAllowed,
+            "InvalidPartialRefundAmount" => Self::InvalidPartialRefundAmount,
+            "BatchHasNotBeenClosed" => Self::BatchHasNotBeenClosed,
+            "NoProcessorResponse" => Self::NoProcessorResponse,
+            "OperationNotSupportedByGateway" => Self::OperationNotSupportedByGateway,
+            "OperationNotSupportedByMerchant" => Self::OperationNotSupportedByMerchant,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::payspec_runtime::serde::Serialize for ResponseCode {
+    fn serialize<S: ::payspec_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::payspec_runtime::serde::Deserialize<'de> for ResponseCode {
+    fn deserialize<D: ::payspec_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::payspec_runtime::open_enum::deserialize_open(
+            deserializer,
+            "a string (ResponseCode)",
+        )
+    }
 }
 /// A response whose `ResponseCode` was not `Success`: the provider's business error.
 ///
@@ -474,11 +679,12 @@ pub struct ClientBuilder {
     format: WireFormat,
 }
 impl ClientBuilder {
-    /// A builder for `server`, with the defaults: JSON, 30 s timeout, 10 s connect timeout, default retry policy for reads.
-    pub fn new(server: Server) -> Self {
-        Self::with_base_url(server.url())
+    /// A builder for `base_url` (a [`Server`] or any other URL), with the defaults: JSON, 30 s timeout, 10 s connect timeout, default retry policy for reads.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self::with_base_url(base_url)
     }
-    /// A builder for another base URL (production, or a sandbox).
+    /// A builder for `base_url`: a [`Server`] or any other URL (a sandbox, a proxy);
+    /// the same as [`ClientBuilder::new`].
     pub fn with_base_url(base_url: impl Into<String>) -> Self {
         ClientBuilder {
             config: ClientConfig::new(
@@ -517,6 +723,11 @@ impl ClientBuilder {
     /// At most `n` requests in flight at once.
     pub fn max_in_flight(mut self, n: usize) -> Self {
         self.config.set_max_in_flight(n);
+        self
+    }
+    /// All options at once.
+    pub fn options(mut self, options: ::payspec_runtime::ClientOptions) -> Self {
+        self.config.set_options(options);
         self
     }
     /// Builds the HTTP client from this `reqwest` builder (proxies, TLS roots, default
@@ -563,9 +774,14 @@ impl ::std::fmt::Debug for Client {
     }
 }
 impl Client {
-    /// A builder for `server`.
-    pub fn builder(server: Server) -> ClientBuilder {
-        ClientBuilder::new(server)
+    /// A [`ClientBuilder`] for the API at `base_url`: a [`Server`] or any other URL
+    /// (a sandbox, a proxy).
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(base_url)
+    }
+    /// The base URL requests go to (ending in `/`).
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url()
     }
     /// The body format of this client.
     pub fn format(&self) -> WireFormat {
