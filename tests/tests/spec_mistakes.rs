@@ -424,6 +424,13 @@ const MISTAKES: &[Mistake] = &[
         "targetNamespace=\"http://schemas.datacontract.org/2004/07/Globex.Api.Common\"",
     ),
     fixture(
+        "XSD payspec:Default that is not a value of its member",
+        GLOBEX,
+        "contracts/Payments.xsd",
+        "<xs:annotation><xs:documentation>The amount taken</xs:documentation></xs:annotation>",
+        "<xs:annotation><xs:appinfo><payspec:Default xmlns:payspec=\"urn:payspec\">ten</payspec:Default></xs:appinfo><xs:documentation>The amount taken</xs:documentation></xs:annotation>",
+    ),
+    fixture(
         "XSD not well-formed",
         GLOBEX,
         "contracts/Payments.xsd",

@@ -390,6 +390,13 @@ fn member_schema(input: &Input, m: &crate::model::MemberDef) -> Value {
         if nullable {
             o.insert("nullable".into(), Value::Bool(true));
         }
+        if let Some(d) = m
+            .default
+            .as_deref()
+            .and_then(|d| serde_json::from_str::<Value>(d).ok())
+        {
+            o.insert("default".into(), d);
+        }
         if let Some(d) = &m.doc
             && !o.contains_key("description")
         {

@@ -187,11 +187,38 @@ fn type_words(c: &Contracts, m: &MemberDef) -> String {
     if m.sensitive {
         s.push_str(". Sensitive: redacted in `Debug`");
     }
+    if let Some(d) = &m.default {
+        s.push_str(&format!(
+            ". Default `{d}`, as the provider documents: `Default::default()` and JSON without the member give it; XML without the member reads as .NET's zero value, as DataContractSerializer does"
+        ));
+    }
     s.push('.');
     s
 }
 
+/// The member's value in `Default`: the provider's documented default (`payspec:Default`),
+/// else .NET's zero value.
 fn default_expr(m: &MemberDef) -> TokenStream {
+    match (&m.ty, m.default.as_deref()) {
+        (TypeRef::Bool, Some("true")) => return quote!(true),
+        (TypeRef::Int, Some(n)) => {
+            if let Ok(n) = n.parse::<i32>() {
+                return quote!(#n);
+            }
+        }
+        (TypeRef::Decimal, Some(d)) => {
+            if let Some((mantissa, scale)) = super::xsd::decimal_parts(d) {
+                return quote!(::rust_decimal::Decimal::from_i128_with_scale(#mantissa, #scale));
+            }
+        }
+        _ => {}
+    }
+    zero_expr(m)
+}
+
+/// .NET's zero value of the member: what DataContractSerializer leaves in a member the XML does
+/// not have (it runs no constructor).
+fn zero_expr(m: &MemberDef) -> TokenStream {
     if m.nillable {
         return quote!(::std::option::Option::None);
     }
@@ -215,6 +242,7 @@ pub fn class(c: &Contracts, class: &Class, qualified: &str) -> Result<TokenStrea
     let ns = ns_const(c, &class.ns);
     let mut fields = Vec::new();
     let mut defaults = Vec::new();
+    let mut zeros = Vec::new();
     let mut xml_members = Vec::new();
     let mut xml_reads = Vec::new();
     let mut xml_writes = Vec::new();
@@ -232,6 +260,8 @@ pub fn class(c: &Contracts, class: &Class, qualified: &str) -> Result<TokenStrea
         fields.push(quote!(#doc pub #f: #ty,));
         let d = default_expr(m);
         defaults.push(quote!(#f: #d,));
+        let z = zero_expr(m);
+        zeros.push(quote!(#f: #z,));
         let local = &m.name;
         let mns = ns_const(c, &m.ns);
         xml_members.push(quote!(::payspec_runtime::dcs::Member { local: #local, ns: #mns },));
@@ -384,9 +414,11 @@ pub fn class(c: &Contracts, class: &Class, qualified: &str) -> Result<TokenStrea
         .collect();
     let qualified_lit = qualified;
     // .NET's default(DateTime) is 0001-01-01T00:00:00, which `Default` cannot derive.
-    let needs_manual_default = members
-        .iter()
-        .any(|m| !m.nillable && m.ty == TypeRef::DateTime);
+    let has_spec_defaults = members.iter().any(|m| m.default.is_some());
+    let needs_manual_default = has_spec_defaults
+        || members
+            .iter()
+            .any(|m| !m.nillable && m.ty == TypeRef::DateTime);
     let (derive, default_impl) = if needs_manual_default {
         (
             quote!(#[derive(Clone, Debug, PartialEq)]),
@@ -405,6 +437,23 @@ pub fn class(c: &Contracts, class: &Class, qualified: &str) -> Result<TokenStrea
         )
     };
 
+    // XML starts from .NET's zero values (DataContractSerializer runs no constructor), JSON from
+    // `Default` (Json.NET does, so documented defaults hold).
+    let (members_call, xml_start, zero_fn) = if has_spec_defaults {
+        (
+            format_ident!("members_from"),
+            quote!(Self::dotnet_zero(),),
+            quote! {
+                /// .NET's zero value of every member, which DataContractSerializer leaves in a
+                /// member the XML does not have.
+                fn dotnet_zero() -> Self {
+                    #name { #(#zeros)* }
+                }
+            },
+        )
+    } else {
+        (format_ident!("members"), quote!(), quote!())
+    };
     Ok(quote! {
         #class_doc
         #derive
@@ -415,6 +464,7 @@ pub fn class(c: &Contracts, class: &Class, qualified: &str) -> Result<TokenStrea
         #default_impl
 
         impl #name {
+            #zero_fn
             const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[#(#xml_members)*];
             const JSON_NAMES: &'static [&'static str] = &[#(#json_names),*];
 
@@ -434,7 +484,7 @@ pub fn class(c: &Contracts, class: &Class, qualified: &str) -> Result<TokenStrea
                 r: &mut ::payspec_runtime::dcs::XmlReader<'i>,
                 elem: &::payspec_runtime::dcs::Elem<'i>,
             ) -> ::std::result::Result<Self, ::payspec_runtime::dcs::XmlError> {
-                r.members(elem, Self::MEMBERS, |r, v: &mut Self, i, e| {
+                r.#members_call(elem, Self::MEMBERS, #xml_start |r, v: &mut Self, i, e| {
                     match i {
                         #(#xml_reads)*
                         _ => r.skip(&e)?,

@@ -263,11 +263,29 @@ fn parse_complex(
         let nillable = m.attribute("nillable") == Some("true");
         let mut omit_null = false;
         let mut sensitive = false;
+        let mut default = None;
         for info in appinfo(m) {
             if info.has_tag_name((SER, "DefaultValue")) {
                 omit_null = info.attribute("EmitDefaultValue") == Some("false");
             } else if info.has_tag_name((PAYSPEC, "Sensitive")) {
                 sensitive = info.text().map(str::trim) == Some("true");
+            } else if info.has_tag_name((PAYSPEC, "Default")) {
+                let text = info.text().unwrap_or_default().trim().to_string();
+                let ok = match &ty {
+                    TypeRef::Bool => text == "true" || text == "false",
+                    TypeRef::Int => text.parse::<i32>().is_ok(),
+                    TypeRef::Decimal => decimal_parts(&text).is_some(),
+                    _ => false,
+                };
+                if nillable || !ok {
+                    return Err(at(
+                        info,
+                        format!(
+                            "member {mname}: payspec:Default {text:?} is not a value of this member (supported on non-nillable xs:boolean, xs:int and xs:decimal members)"
+                        ),
+                    ));
+                }
+                default = Some(text);
             } else {
                 return Err(at(
                     info,
@@ -291,6 +309,7 @@ fn parse_complex(
             nillable,
             omit_null,
             sensitive,
+            default,
             doc: doc_of(m),
         });
     }
@@ -306,6 +325,29 @@ fn parse_complex(
         },
     );
     Ok(())
+}
+
+/// The mantissa and scale of an `xs:decimal` literal (`-12.50` → (-1250, 2)).
+pub(crate) fn decimal_parts(text: &str) -> Option<(i128, u32)> {
+    let (neg, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole
+            .chars()
+            .chain(fraction.chars())
+            .all(|c| c.is_ascii_digit())
+        || whole.len() + fraction.len() > 28
+    {
+        return None;
+    }
+    let mantissa: i128 = format!("{whole}{fraction}").parse().ok()?;
+    Some((
+        if neg { -mantissa } else { mantissa },
+        fraction.len() as u32,
+    ))
 }
 
 fn member_type(m: roxmltree::Node<'_, '_>) -> Result<TypeRef, String> {

@@ -54,6 +54,10 @@ pub struct MemberDef {
     pub sensitive: bool,
     /// `xs:documentation`.
     pub doc: Option<String>,
+    /// `payspec:Default`: the value the provider documents when the member is left out (the
+    /// type's `Default` and JSON without the member give it; XML without it reads as .NET's
+    /// zero value, as DataContractSerializer does).
+    pub default: Option<String>,
     /// The line of its `xs:element` in its XSD, for messages.
     pub line: u32,
 }

@@ -560,9 +560,21 @@ impl<'i> XmlReader<'i> {
         &mut self,
         elem: &Elem<'i>,
         members: &[Member],
+        read: impl FnMut(&mut XmlReader<'i>, &mut C, usize, Elem<'i>) -> Result<(), XmlError>,
+    ) -> Result<C, XmlError> {
+        self.members_from(elem, members, C::default(), read)
+    }
+
+    /// [`XmlReader::members`] starting from `value` instead of `C::default()`: a class whose
+    /// `Default` holds documented defaults starts from .NET's zero values, which is what
+    /// DataContractSerializer leaves in members the XML does not have.
+    pub fn members_from<C>(
+        &mut self,
+        elem: &Elem<'i>,
+        members: &[Member],
+        mut value: C,
         mut read: impl FnMut(&mut XmlReader<'i>, &mut C, usize, Elem<'i>) -> Result<(), XmlError>,
     ) -> Result<C, XmlError> {
-        let mut value = C::default();
         if elem.empty {
             return Ok(value);
         }

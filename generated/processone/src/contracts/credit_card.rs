@@ -266,7 +266,7 @@ impl<'de> ::serde::Deserialize<'de> for CardData {
 /// Request body of POST api/CreditCard/Charge. This operation allows making a payment with a given credit card, which initiates a transfer of money from a particular customer account to the merchant account. You either have to provide a valid token or include credit card information in your request.
 ///
 /// Contract `CreditCard.ChargeCreditCardRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseRequest` (its members come first on the wire).
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ChargeCreditCardRequest {
     /// Instance authentication key
     ///
@@ -286,7 +286,7 @@ pub struct ChargeCreditCardRequest {
     pub callback_id: ::std::option::Option<::std::string::String>,
     /// Should we charge with fee (default - true)
     ///
-    /// Wire: `ChargeFee`, xs:boolean.
+    /// Wire: `ChargeFee`, xs:boolean. Default `true`, as the provider documents: `Default::default()` and JSON without the member give it; XML without the member reads as .NET's zero value, as DataContractSerializer does.
     pub charge_fee: bool,
     /// Client reference data
     ///
@@ -325,7 +325,45 @@ pub struct ChargeCreditCardRequest {
     /// Wire: `Token`, xs:string, nillable.
     pub token: ::std::option::Option<::std::string::String>,
 }
+impl ::std::default::Default for ChargeCreditCardRequest {
+    fn default() -> Self {
+        ChargeCreditCardRequest {
+            authentication_key: ::std::option::Option::None,
+            account_group_code: ::std::option::Option::None,
+            amount: ::std::default::Default::default(),
+            callback_id: ::std::option::Option::None,
+            charge_fee: true,
+            client_reference_data: ::std::option::Option::None,
+            convenience_fee_type: ::std::option::Option::None,
+            credit_card: ::std::option::Option::None,
+            customer_id: ::std::option::Option::None,
+            is_recurring: ::std::default::Default::default(),
+            save: ::std::default::Default::default(),
+            split_pay_group_id: ::std::option::Option::None,
+            token: ::std::option::Option::None,
+        }
+    }
+}
 impl ChargeCreditCardRequest {
+    /// .NET's zero value of every member, which DataContractSerializer leaves in a
+    /// member the XML does not have.
+    fn dotnet_zero() -> Self {
+        ChargeCreditCardRequest {
+            authentication_key: ::std::option::Option::None,
+            account_group_code: ::std::option::Option::None,
+            amount: ::std::default::Default::default(),
+            callback_id: ::std::option::Option::None,
+            charge_fee: ::std::default::Default::default(),
+            client_reference_data: ::std::option::Option::None,
+            convenience_fee_type: ::std::option::Option::None,
+            credit_card: ::std::option::Option::None,
+            customer_id: ::std::option::Option::None,
+            is_recurring: ::std::default::Default::default(),
+            save: ::std::default::Default::default(),
+            split_pay_group_id: ::std::option::Option::None,
+            token: ::std::option::Option::None,
+        }
+    }
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
         ::payspec_runtime::dcs::Member {
             local: "AuthenticationKey",
@@ -421,9 +459,10 @@ impl ::payspec_runtime::dcs::XmlClass for ChargeCreditCardRequest {
         r: &mut ::payspec_runtime::dcs::XmlReader<'i>,
         elem: &::payspec_runtime::dcs::Elem<'i>,
     ) -> ::std::result::Result<Self, ::payspec_runtime::dcs::XmlError> {
-        r.members(
+        r.members_from(
             elem,
             Self::MEMBERS,
+            Self::dotnet_zero(),
             |r, v: &mut Self, i, e| {
                 match i {
                     0usize => {
