@@ -92,7 +92,7 @@
 //! * **Unknown routes** → `404` ProblemDetails; a known route with another method → `405`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use axum::Json;
@@ -114,7 +114,11 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::request::{bearer_token, header_text, now_millis};
+use crate::common::body::{self, BodyFault};
+use crate::common::clock::{Clock, ClockFault};
+use crate::common::errors::ErrorShape;
+use crate::common::headers::{base_url, bearer_token};
+use crate::common::store::Locked;
 use crate::schema::{Problem, Schemas};
 use crate::{Credentials, Ids};
 
@@ -132,6 +136,9 @@ pub const TEST_WEBHOOK_SECRET: &str = "n1co_test_webhook_secret";
 
 /// The sandbox-only header that sets "now" (RFC 3339) for one request.
 pub use crate::NOW_HEADER;
+
+/// How the simulator reads [`NOW_HEADER`].
+const CLOCK: Clock = Clock::Rfc3339;
 
 /// How long a webhook delivery may take before it is logged as failed.
 pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(5);
@@ -188,7 +195,7 @@ pub fn router(ids: Arc<Ids>, webhook_url: Option<String>) -> (axum::Router, Cred
         ids,
         http,
         signer: OrderEventWebhook::new(TEST_WEBHOOK_SECRET),
-        data: Mutex::new(Data {
+        data: Locked::new(Data {
             orders: HashMap::new(),
             next_order_id: 1,
             webhook_url,
@@ -219,7 +226,7 @@ struct Sim {
     ids: Arc<Ids>,
     http: reqwest::Client,
     signer: OrderEventWebhook,
-    data: Mutex<Data>,
+    data: Locked<Data>,
 }
 
 struct Data {
@@ -273,12 +280,6 @@ struct Outgoing {
 }
 
 impl Sim {
-    /// The state; a panic elsewhere while it was held (there is none to expect) does not stop
-    /// the simulator.
-    fn data(&self) -> MutexGuard<'_, Data> {
-        self.data.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// The webhook for `kind` about `order`, signed, addressed to the URL configured now.
     fn event(
         &self,
@@ -377,7 +378,7 @@ async fn send(sim: &Arc<Sim>, out: Outgoing) {
             status,
             error,
         };
-        sim.data().deliveries.push(delivery);
+        sim.data.lock().deliveries.push(delivery);
     });
     // The task does not panic; if it did, the delivery would only be missing from the log.
     let _ = task.await;
@@ -398,15 +399,10 @@ fn describe(e: &reqwest::Error) -> String {
 // ---------------------------------------------------------------------------------------------
 // Errors (RFC 7807)
 
-/// An error answer, boxed (a `Response` is large and errors are the rare path).
-struct Refusal(Box<Response>);
+/// n1co's error shape: RFC 7807 problem details, as ASP.NET writes them.
+pub(crate) enum Shape {}
 
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        *self.0
-    }
-}
-
+type Refusal = crate::common::errors::Refusal<Shape>;
 type Answer<T> = Result<T, Refusal>;
 
 /// The RFC 7231 / 7235 section of `status`, as ASP.NET writes the `type`.
@@ -441,12 +437,7 @@ fn problem_response(
 }
 
 fn problem(status: StatusCode, title: &str, detail: impl Into<String>) -> Refusal {
-    Refusal(Box::new(problem_response(
-        status,
-        title,
-        Some(detail.into()),
-        None,
-    )))
+    Refusal::new(problem_response(status, title, Some(detail.into()), None))
 }
 
 /// `400` with the `errors` map: each problem under its key(s), as sentences.
@@ -458,12 +449,12 @@ fn validation(problems: Vec<Problem>) -> Refusal {
             list.push(message);
         }
     }
-    Refusal(Box::new(problem_response(
+    Refusal::new(problem_response(
         StatusCode::BAD_REQUEST,
         "One or more validation errors occurred.",
         None,
         Some(errors),
-    )))
+    ))
 }
 
 /// A problem at `key`, its message a sentence naming the field.
@@ -508,6 +499,56 @@ fn conflict(status: &OrderStatus, operation: &str) -> Refusal {
     )
 }
 
+impl ErrorShape for Shape {
+    fn clock_fault(fault: ClockFault) -> Response {
+        validation(vec![(
+            "X-Sandbox-Now".to_owned(),
+            format!(
+                "The header X-Sandbox-Now {} (expected RFC 3339).",
+                fault.why
+            ),
+        )])
+        .into_response()
+    }
+
+    fn body_fault(fault: BodyFault) -> Response {
+        let problems = match fault {
+            BodyFault::Missing => vec![(
+                String::new(),
+                "A non-empty request body is required.".to_owned(),
+            )],
+            BodyFault::NotJson(e) => vec![at("$", &format!("the body is not valid JSON: {e}"))],
+            BodyFault::NotObject => vec![at("$", "the body must be a JSON object")],
+            BodyFault::Members(problems) => problems
+                .iter()
+                .map(|(path, message)| at(path, message))
+                .collect(),
+            BodyFault::NotA { error, .. } => {
+                vec![at("$", &format!("the body is invalid: {error}"))]
+            }
+            BodyFault::Rules { schema, error } => error
+                .violations
+                .iter()
+                .flat_map(|v| {
+                    let keys = keys_for(schema, &v.path);
+                    let whole_object = keys.first() != Some(&v.path);
+                    keys.into_iter().map(move |key| {
+                        if whole_object {
+                            (
+                                key,
+                                finish_sentence(capitalized(&v.message.replace('`', ""))),
+                            )
+                        } else {
+                            at(&key, &v.message)
+                        }
+                    })
+                })
+                .collect(),
+        };
+        validation(problems).into_response()
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Authentication, the clock, URLs
 
@@ -533,18 +574,13 @@ fn authenticate(headers: &HeaderMap) -> Answer<()> {
         header::WWW_AUTHENTICATE,
         HeaderValue::from_static(challenge),
     );
-    Err(Refusal(Box::new(response)))
+    Err(Refusal::new(response))
 }
 
 /// "Now" for this request, in epoch milliseconds: `X-Sandbox-Now` when sent, else the system
 /// clock.
 fn now(headers: &HeaderMap) -> Answer<i64> {
-    now_millis(headers).map_err(|message| {
-        validation(vec![(
-            "X-Sandbox-Now".to_owned(),
-            format!("The header X-Sandbox-Now {message} (expected RFC 3339)."),
-        )])
-    })
+    Ok(CLOCK.now_millis(headers)?)
 }
 
 /// `millis` as `2024-05-14T13:44:23.133Z`; `None` outside the years 0000..=9999.
@@ -555,19 +591,6 @@ fn date_time(millis: i64) -> Option<DateTime> {
 
 fn rfc3339(millis: i64) -> Option<String> {
     date_time(millis).map(|d| d.to_string())
-}
-
-/// `http://<host>/api` from the request's `Host`, or the bare prefix (a relative URL) when it
-/// has none that is safe to echo.
-fn base_url(headers: &HeaderMap) -> String {
-    let host = header_text(headers, header::HOST.as_str()).filter(|h| {
-        h.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
-    });
-    match host {
-        Some(host) => format!("http://{host}{PATH_PREFIX}"),
-        None => PATH_PREFIX.to_owned(),
-    }
 }
 
 /// The `{orderCode}` of a route; one that does not decode is an unknown order.
@@ -603,68 +626,17 @@ fn keys_for(schema: &str, path: &str) -> Vec<String> {
 
 /// Reads a JSON object body as the spec's `schema`, every fault reported by its path, then
 /// checks the spec's limits ([`Validate`]).
-fn parse_body<T>(body: &Bytes, schema: &str) -> Answer<T>
+fn parse_body<T>(body: &Bytes, schema: &'static str) -> Answer<T>
 where
     T: serde::de::DeserializeOwned + Validate,
 {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(validation(vec![(
-            String::new(),
-            "A non-empty request body is required.".to_owned(),
-        )]));
-    }
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| validation(vec![at("$", &format!("the body is not valid JSON: {e}"))]))?;
-    if !value.is_object() {
-        return Err(validation(vec![at("$", "the body must be a JSON object")]));
-    }
-    let problems: Vec<Problem> = SCHEMAS
-        .check(schema, &value)
-        .iter()
-        .map(|(path, message)| at(path, message))
-        .collect();
-    if !problems.is_empty() {
-        return Err(validation(problems));
-    }
-    // The members were checked against the spec; this reads the body exactly as the client
-    // wrote it (numbers kept exact). A failure here is a case the checks above do not know.
-    let parsed: T = serde_json::from_slice(body)
-        .map_err(|e| validation(vec![at("$", &format!("the body is invalid: {e}"))]))?;
-    if let Err(e) = parsed.validate() {
-        let problems = e
-            .violations
-            .iter()
-            .flat_map(|v| {
-                let keys = keys_for(schema, &v.path);
-                let whole_object = keys.first() != Some(&v.path);
-                keys.into_iter().map(move |key| {
-                    if whole_object {
-                        (
-                            key,
-                            finish_sentence(capitalized(&v.message.replace('`', ""))),
-                        )
-                    } else {
-                        at(&key, &v.message)
-                    }
-                })
-            })
-            .collect();
-        return Err(validation(problems));
-    }
-    Ok(parsed)
+    Ok(body::checked(body, &SCHEMAS, schema, false)?)
 }
 
 /// A JSON object body of a sandbox route (empty is `{}`); members other than `allowed` are
 /// refused, to catch typos.
 fn sandbox_body(body: &Bytes, allowed: &[&str]) -> Answer<Map<String, Value>> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
-    }
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| validation(vec![at("$", &format!("the body is not valid JSON: {e}"))]))?;
-    let Value::Object(object) = value else {
-        return Err(validation(vec![at("$", "the body must be a JSON object")]));
-    };
+    let object = body::object(body)?;
     let unknown: Vec<Problem> = object
         .keys()
         .filter(|k| !allowed.contains(&k.as_str()))
@@ -824,10 +796,10 @@ async fn create_payment_link(
         .expiration_minutes
         .unwrap_or(DEFAULT_EXPIRATION_MINUTES);
     let expires = now.saturating_add(i64::from(minutes).saturating_mul(60_000));
-    let base = base_url(&headers);
+    let base = base_url(&headers, PATH_PREFIX);
 
     let (answer, outgoing) = {
-        let mut data = sim.data();
+        let mut data = sim.data.lock();
         let code = new_code(&sim.ids, &data.orders);
         let id = data.next_order_id;
         data.next_order_id += 1;
@@ -893,7 +865,7 @@ async fn get_order(
 ) -> Answer<Json<OrderDetails>> {
     authenticate(&headers)?;
     let code = order_code(path)?;
-    let data = sim.data();
+    let data = sim.data.lock();
     let record = data.orders.get(&code).ok_or_else(|| not_found(&code))?;
     Ok(Json(record.details.clone()))
 }
@@ -970,9 +942,9 @@ async fn pay(
     let code = order_code(path)?;
     let now = now(&headers)?;
     let (buyer, outcome) = pay_options(&body)?;
-    let base = base_url(&headers);
+    let base = base_url(&headers, PATH_PREFIX);
     let (details, outgoing) = {
-        let mut data = sim.data();
+        let mut data = sim.data.lock();
         let record = data.orders.get_mut(&code).ok_or_else(|| not_found(&code))?;
         if record.details.order_status != OrderStatus::Pending {
             return Err(conflict(&record.details.order_status, "pay"));
@@ -1033,7 +1005,7 @@ async fn pay_page(
 ) -> Answer<Json<Value>> {
     let code = order_code(path)?;
     let now = now(&headers)?;
-    let data = sim.data();
+    let data = sim.data.lock();
     let record = data.orders.get(&code).ok_or_else(|| not_found(&code))?;
     let d = &record.details;
     let total = serde_json::to_value(d)
@@ -1061,7 +1033,7 @@ async fn voucher(
     path: Result<Path<String>, PathRejection>,
 ) -> Answer<Json<Value>> {
     let code = order_code(path)?;
-    let data = sim.data();
+    let data = sim.data.lock();
     let record = data.orders.get(&code).ok_or_else(|| not_found(&code))?;
     let d = &record.details;
     let Some(payment) = &d.payment else {
@@ -1102,7 +1074,7 @@ async fn change_status(
     let code = order_code(path)?;
     let now = now(&headers)?;
     let (details, outgoing) = {
-        let mut data = sim.data();
+        let mut data = sim.data.lock();
         let record = data.orders.get_mut(&code).ok_or_else(|| not_found(&code))?;
         if record.details.order_status != from {
             return Err(conflict(&record.details.order_status, operation));
@@ -1162,7 +1134,7 @@ fn is_http_url(url: &str) -> bool {
 
 async fn get_webhook(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Answer<Json<Value>> {
     authenticate(&headers)?;
-    let url = sim.data().webhook_url.clone();
+    let url = sim.data.lock().webhook_url.clone();
     Ok(Json(json!({ "url": url })))
 }
 
@@ -1189,13 +1161,13 @@ async fn set_webhook(
             )]));
         }
     };
-    sim.data().webhook_url = url.clone();
+    sim.data.lock().webhook_url = url.clone();
     Ok(Json(json!({ "url": url })))
 }
 
 async fn webhook_log(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Answer<Json<Value>> {
     authenticate(&headers)?;
-    let data = sim.data();
+    let data = sim.data.lock();
     Ok(Json(json!({
         "url": data.webhook_url,
         "deliveries": data.deliveries,

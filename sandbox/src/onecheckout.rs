@@ -91,8 +91,8 @@
 //!   with code `method_not_allowed` (both outside the spec).
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::Json;
@@ -113,7 +113,11 @@ use payspec_onecheckout::{EpochMillis, SecretString, Validate};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::request::{bearer_token, header_text};
+use crate::common::body::{self, BodyFault};
+use crate::common::clock::{Clock, ClockFault};
+use crate::common::errors::ErrorShape;
+use crate::common::headers::{base_url, bearer_token, header_text};
+use crate::common::store::Locked;
 use crate::schema::Schemas;
 use crate::{Credentials, Ids};
 
@@ -147,6 +151,9 @@ pub const MAX_LIMIT: i32 = 1024;
 /// The sandbox-only header that sets "now" for one request (here in epoch milliseconds, the
 /// API's own time format).
 pub use crate::NOW_HEADER;
+
+/// How the simulator reads [`NOW_HEADER`]: in epoch milliseconds, as the API writes instants.
+const CLOCK: Clock = Clock::EpochMillis;
 
 /// The merchant's currencies (the seed's example account).
 const CURRENCIES: [&str; 2] = ["USD", "EUR"];
@@ -194,7 +201,7 @@ pub fn router(ids: Arc<Ids>, rate_limited: bool) -> (axum::Router, Credentials) 
         merchant_id,
         token_limiter: Arc::new(Limiter::new(limits)),
         key_limiter: Arc::new(Limiter::new(limits)),
-        data: Mutex::new(Data {
+        data: Locked::new(Data {
             merchant,
             orders: Vec::new(),
             index: HashMap::new(),
@@ -232,7 +239,7 @@ struct Sim {
     merchant_id: String,
     token_limiter: Arc<Limiter>,
     key_limiter: Arc<Limiter>,
-    data: Mutex<Data>,
+    data: Locked<Data>,
 }
 
 struct Data {
@@ -247,25 +254,6 @@ struct Record {
     order: Order,
     events: Vec<Event>,
 }
-
-impl Sim {
-    /// The state; a panic elsewhere while it was held (there is none to expect) does not stop
-    /// the simulator.
-    fn data(&self) -> MutexGuard<'_, Data> {
-        self.data.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// An error answer, boxed (a `Response` is large and errors are the rare path).
-struct Refusal(Box<Response>);
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        *self.0
-    }
-}
-
-type Answer<T> = Result<T, Refusal>;
 
 // ---------------------------------------------------------------------------------------------
 // Rate limits
@@ -282,7 +270,7 @@ struct Limiter {
     in_flight: AtomicUsize,
     /// When the admitted requests of the current window arrived, oldest first (at most
     /// `per_window` of them).
-    recent: Mutex<VecDeque<Instant>>,
+    recent: Locked<VecDeque<Instant>>,
 }
 
 /// A request over a limit: wait this many seconds.
@@ -306,7 +294,7 @@ impl Limiter {
         Limiter {
             limits,
             in_flight: AtomicUsize::new(0),
-            recent: Mutex::new(VecDeque::new()),
+            recent: Locked::new(VecDeque::new()),
         }
     }
 
@@ -318,7 +306,7 @@ impl Limiter {
         if before >= self.limits.max_in_flight {
             return Err(Refused::InFlight);
         }
-        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut recent = self.recent.lock();
         while let Some(&oldest) = recent.front() {
             if now.saturating_duration_since(oldest) >= self.limits.window {
                 recent.pop_front();
@@ -383,13 +371,20 @@ fn too_many_requests(refused: Refused) -> Response {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
+/// Onecheckout's error shape: `{"error": {"code", "message", "details"}}`, or the bare
+/// `{"error": "<code>"}`.
+pub(crate) enum Shape {}
+
+type Refusal = crate::common::errors::Refusal<Shape>;
+type Answer<T> = Result<T, Refusal>;
+
 fn detailed(
     status: StatusCode,
     code: ErrorCode,
     message: impl Into<String>,
     details: Vec<ErrorFieldIssue>,
 ) -> Refusal {
-    Refusal(Box::new(detailed_response(status, code, message, details)))
+    Refusal::new(detailed_response(status, code, message, details))
 }
 
 fn detailed_response(
@@ -456,6 +451,35 @@ fn status_invalid(status: &OrderStatus, operation: &str) -> Refusal {
     )
 }
 
+impl ErrorShape for Shape {
+    fn clock_fault(_: ClockFault) -> Response {
+        validation_error(vec![issue(
+            "X-Sandbox-Now",
+            "must be an integer number of milliseconds since the Unix epoch",
+        )])
+        .into_response()
+    }
+
+    fn body_fault(fault: BodyFault) -> Response {
+        let issues = match fault {
+            BodyFault::Missing => vec![issue("body", "is required: a JSON object")],
+            BodyFault::NotJson(e) => vec![issue("body", &format!("is not valid JSON: {e}"))],
+            BodyFault::NotObject => vec![issue("body", "must be a JSON object")],
+            BodyFault::Members(problems) => problems
+                .iter()
+                .map(|(path, problem)| issue(path, problem))
+                .collect(),
+            BodyFault::NotA { error, .. } => vec![issue("body", &format!("is invalid: {error}"))],
+            BodyFault::Rules { error, .. } => error
+                .violations
+                .iter()
+                .map(|v| issue(&v.path, &v.message))
+                .collect(),
+        };
+        validation_error(issues).into_response()
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Authentication and the sandbox clock
 
@@ -519,32 +543,7 @@ fn authenticate(headers: &HeaderMap, accept: Accept) -> Answer<()> {
 
 /// "Now" for this request: `X-Sandbox-Now` when sent, else the system clock.
 fn now(headers: &HeaderMap) -> Answer<EpochMillis> {
-    match headers.get(NOW_HEADER) {
-        None => Ok(EpochMillis::now()),
-        Some(value) => value
-            .to_str()
-            .ok()
-            .and_then(|s| s.trim().parse::<EpochMillis>().ok())
-            .ok_or_else(|| {
-                validation_error(vec![issue(
-                    "X-Sandbox-Now",
-                    "must be an integer number of milliseconds since the Unix epoch",
-                )])
-            }),
-    }
-}
-
-/// `http://<host>/api/v1.0` from the request's `Host`, or the bare prefix (a relative URL)
-/// when it has none that is safe to echo.
-fn base_url(headers: &HeaderMap) -> String {
-    let host = header_text(headers, header::HOST.as_str()).filter(|h| {
-        h.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
-    });
-    match host {
-        Some(host) => format!("http://{host}{PATH_PREFIX}"),
-        None => PATH_PREFIX.to_owned(),
-    }
+    Ok(EpochMillis::from_millis(CLOCK.now_millis(headers)?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -556,54 +555,14 @@ static SCHEMAS: std::sync::LazyLock<Schemas> = std::sync::LazyLock::new(|| {
         .expect("the embedded Onecheckout spec parses (a test checks it)")
 });
 
-/// Parses a JSON object body into `T`, every fault reported as a `validation_error` naming its
-/// field, then checks the spec's limits ([`Validate`]). An empty body is `{}` when
-/// `empty_is_object`.
-fn parse_body<T>(body: &Bytes, schema: &str, empty_is_object: bool) -> Answer<T>
+/// Parses a JSON object body into `T` as the spec's `schema`, every fault reported as a
+/// `validation_error` naming its field, then checks the spec's limits ([`Validate`]). An
+/// empty body is `{}` when `empty_is_object`.
+fn parse_body<T>(body: &Bytes, schema: &'static str, empty_is_object: bool) -> Answer<T>
 where
     T: serde::de::DeserializeOwned + Validate,
 {
-    let empty = body.iter().all(u8::is_ascii_whitespace);
-    let text: &[u8] = if empty && empty_is_object {
-        b"{}"
-    } else {
-        body
-    };
-    if empty && !empty_is_object {
-        return Err(validation_error(vec![issue(
-            "body",
-            "is required: a JSON object",
-        )]));
-    }
-    let value: Value = serde_json::from_slice(text)
-        .map_err(|e| validation_error(vec![issue("body", &format!("is not valid JSON: {e}"))]))?;
-    if !value.is_object() {
-        return Err(validation_error(vec![issue(
-            "body",
-            "must be a JSON object",
-        )]));
-    }
-    let issues: Vec<ErrorFieldIssue> = SCHEMAS
-        .check(schema, &value)
-        .iter()
-        .map(|(path, problem)| issue(path, problem))
-        .collect();
-    if !issues.is_empty() {
-        return Err(validation_error(issues));
-    }
-    // The members were checked against the spec; this reads the body exactly as the client wrote
-    // it (numbers kept exact). A failure here is a case the checks above do not know.
-    let parsed: T = serde_json::from_slice(text)
-        .map_err(|e| validation_error(vec![issue("body", &format!("is invalid: {e}"))]))?;
-    if let Err(e) = parsed.validate() {
-        let issues = e
-            .violations
-            .iter()
-            .map(|v| issue(&v.path, &v.message))
-            .collect();
-        return Err(validation_error(issues));
-    }
-    Ok(parsed)
+    Ok(body::checked(body, &SCHEMAS, schema, empty_is_object)?)
 }
 
 fn is_http_url(url: &str) -> bool {
@@ -625,7 +584,7 @@ fn check_url(field: &str, url: Option<&String>, issues: &mut Vec<ErrorFieldIssue
 
 async fn get_me(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Answer<Json<Merchant>> {
     authenticate(&headers, Accept::KeyOrBearer)?;
-    Ok(Json(sim.data().merchant.clone()))
+    Ok(Json(sim.data.lock().merchant.clone()))
 }
 
 async fn update_me(
@@ -651,7 +610,7 @@ async fn update_me(
     if !issues.is_empty() {
         return Err(validation_error(issues));
     }
-    let mut data = sim.data();
+    let mut data = sim.data.lock();
     let m = &mut data.merchant;
     let mut changed = false;
     for (target, value) in [
@@ -746,8 +705,8 @@ async fn create_order(
 
     let id = sim.ids.next_hex();
     let token = format!("tok_{}", sim.ids.next_hex());
-    let base = base_url(&headers);
-    let mut data = sim.data();
+    let base = base_url(&headers, PATH_PREFIX);
+    let mut data = sim.data.lock();
     let prefix = data.merchant.order_prefix.clone().unwrap_or_default();
     let number = data.orders.len() + 1;
     let mut links = vec![
@@ -815,10 +774,10 @@ async fn create_order(
 /// not decode `id_invalid`.
 fn order_id(path: Result<Path<String>, PathRejection>) -> Answer<String> {
     match path {
-        Ok(Path(id)) if id.is_empty() => Err(Refusal(Box::new(bare(
+        Ok(Path(id)) if id.is_empty() => Err(Refusal::new(bare(
             StatusCode::BAD_REQUEST,
             ErrorCode::IdRequired,
-        )))),
+        ))),
         Ok(Path(id)) => Ok(id),
         Err(_) => Err(id_invalid("(undecodable)")),
     }
@@ -831,7 +790,7 @@ async fn get_order(
 ) -> Answer<Json<Order>> {
     authenticate(&headers, Accept::Bearer)?;
     let id = order_id(path)?;
-    let data = sim.data();
+    let data = sim.data.lock();
     let record = data
         .index
         .get(&id)
@@ -847,7 +806,7 @@ async fn order_events(
 ) -> Answer<Json<OrderEvents>> {
     authenticate(&headers, Accept::Bearer)?;
     let id = order_id(path)?;
-    let data = sim.data();
+    let data = sim.data.lock();
     let record = data
         .index
         .get(&id)
@@ -876,7 +835,7 @@ enum Action {
 
 /// Applies `action` to the order `id` at `now`, recording its events; answers the order.
 fn transition(sim: &Sim, id: &str, action: Action, now: EpochMillis) -> Answer<Order> {
-    let mut data = sim.data();
+    let mut data = sim.data.lock();
     let index = data.index.get(id).copied().ok_or_else(|| id_invalid(id))?;
     let record = data.orders.get_mut(index).ok_or_else(|| id_invalid(id))?;
     let order = &mut record.order;
@@ -985,7 +944,7 @@ async fn pay_order(
     let id = order_id(path)?;
     match query_param(query.as_deref(), "token") {
         Some(token) => {
-            let data = sim.data();
+            let data = sim.data.lock();
             let record = data
                 .index
                 .get(&id)
@@ -1017,17 +976,7 @@ async fn pay_order(
 fn pay_options(body: &Bytes) -> Answer<(CaptureMode, PaymentMethod)> {
     let mut capture = CaptureMode::Automatic;
     let mut method = PaymentMethod::StripeHosted;
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok((capture, method));
-    }
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| validation_error(vec![issue("body", &format!("is not valid JSON: {e}"))]))?;
-    let Some(object) = value.as_object() else {
-        return Err(validation_error(vec![issue(
-            "body",
-            "must be a JSON object",
-        )]));
-    };
+    let object = body::object(body)?;
     let mut issues = Vec::new();
     match object.get("capture") {
         None | Some(Value::Null) => {}
@@ -1115,7 +1064,7 @@ async fn list_orders(
     // Validate checked 1..=MAX_LIMIT.
     let page_size = usize::try_from(limit).unwrap_or(1).max(1);
     let anchor = request.anchor.clone().unwrap_or_default();
-    let data = sim.data();
+    let data = sim.data.lock();
     let start = if anchor.is_empty() {
         0
     } else {
@@ -1242,7 +1191,7 @@ mod tests {
         );
         assert!(l.admit(t0 + Duration::from_secs(60)).is_ok());
         // A refused request does not count.
-        assert_eq!(l.recent.lock().map(|r| r.len()).unwrap_or(0), 3);
+        assert_eq!(l.recent.lock().len(), 3);
     }
 
     #[test]
@@ -1265,7 +1214,7 @@ mod tests {
         else {
             panic!("accepted");
         };
-        assert_eq!(refusal.0.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(refusal.status(), StatusCode::BAD_REQUEST);
     }
 
     #[test]

@@ -115,7 +115,7 @@
 //! [`Ids`], so they are deterministic for a seed.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
@@ -133,12 +133,15 @@ use payspec_onecp::types::{
     PenaltyValueUnit, StatusResponse, TransactionCheckout, TransactionCreated, TransactionStatus,
     TransactionStatusResponse,
 };
-use payspec_runtime::{DateTime, EpochMillis, Validate};
+use payspec_runtime::{DateTime, EpochMillis};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::request::sandbox_now;
+use crate::common::body::{self, BodyFault, MAX_BODY_BYTES};
+use crate::common::clock::{Clock, ClockFault};
+use crate::common::headers::media_type;
+use crate::common::store::Locked;
 use crate::{Credentials, Ids};
 
 /// The test client (widget) id the simulator accepts.
@@ -150,10 +153,12 @@ pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 /// The largest `multipart/form-data` cancellation body read (larger ones are `413`).
 pub const MAX_MULTIPART_BYTES: usize = 64 * 1024 * 1024;
 /// The largest JSON body read (larger ones are `413`).
-pub const MAX_JSON_BYTES: usize = 2 * 1024 * 1024;
+pub const MAX_JSON_BYTES: usize = MAX_BODY_BYTES;
 /// The sandbox-only request header that sets "now" (RFC 3339) for a cancellation or payment.
 pub use crate::NOW_HEADER;
 
+/// How the simulator reads [`NOW_HEADER`].
+const CLOCK: Clock = Clock::Rfc3339;
 const PAYMENT_PROVIDER: &str = "sandbox";
 const NANOS_PER_SECOND: i128 = 1_000_000_000;
 
@@ -163,7 +168,7 @@ pub fn router(ids: Arc<Ids>) -> (axum::Router, Credentials) {
     let shared = Arc::new(Shared {
         ids,
         provider,
-        transactions: Mutex::new(HashMap::new()),
+        transactions: Locked::new(HashMap::new()),
     });
     let api = Router::new()
         .route("/status", get(get_status))
@@ -203,17 +208,7 @@ pub fn router(ids: Arc<Ids>) -> (axum::Router, Credentials) {
 struct Shared {
     ids: Arc<Ids>,
     provider: String,
-    transactions: Mutex<HashMap<String, Transaction>>,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Transaction>> {
-        // No code panics while holding the lock; were one to, the state is still usable, and
-        // refusing every later request would be worse.
-        self.transactions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
+    transactions: Locked<HashMap<String, Transaction>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -391,6 +386,39 @@ fn violations(e: payspec_runtime::ValidationError) -> ApiError {
     )
 }
 
+impl From<ClockFault> for ApiError {
+    fn from(fault: ClockFault) -> Self {
+        invalid(vec![detail("X-Sandbox-Now", fault.why)])
+    }
+}
+
+impl From<BodyFault> for ApiError {
+    fn from(fault: BodyFault) -> Self {
+        let unreadable = |message: String, e: serde_json::Error| {
+            error(
+                StatusCode::BAD_REQUEST,
+                message,
+                vec![detail("", e.to_string())],
+            )
+        };
+        match fault {
+            BodyFault::Missing => invalid(vec![detail("", "a JSON body is required")]),
+            BodyFault::NotJson(e) => unreadable("the body is not JSON".to_owned(), e),
+            BodyFault::NotObject => invalid(vec![detail("", "the body must be a JSON object")]),
+            BodyFault::Members(problems) => invalid(
+                problems
+                    .into_iter()
+                    .map(|(path, message)| detail(path, message))
+                    .collect(),
+            ),
+            BodyFault::NotA { what, error } => {
+                unreadable(format!("the body is not a {what}"), error)
+            }
+            BodyFault::Rules { error, .. } => violations(error),
+        }
+    }
+}
+
 fn not_found(id: &str) -> ApiError {
     error(
         StatusCode::NOT_FOUND,
@@ -447,10 +475,9 @@ fn authorized(headers: &HeaderMap) -> bool {
 
 /// "Now": the `X-Sandbox-Now` header when sent, else the system clock.
 fn now(headers: &HeaderMap) -> Result<At, ApiError> {
-    match sandbox_now(headers) {
-        Ok(Some(date)) => Ok(At::new(date)),
-        Err(message) => Err(invalid(vec![detail("X-Sandbox-Now", message)])),
-        Ok(None) => EpochMillis::now()
+    match CLOCK.sent_date(headers)? {
+        Some(date) => Ok(At::new(date)),
+        None => EpochMillis::now()
             .to_utc()
             .map(|utc| At::new(DateTime::from_utc(utc)))
             .ok_or_else(|| {
@@ -474,14 +501,8 @@ async fn get_status(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn initialize(State(shared): State<Arc<Shared>>, body: Bytes) -> Result<Response, ApiError> {
-    let checkout: CorporateCheckout = serde_json::from_slice(&body).map_err(|e| {
-        error(
-            StatusCode::BAD_REQUEST,
-            "the body is not a CorporateCheckout",
-            vec![detail("", e.to_string())],
-        )
-    })?;
-    checkout.validate().map_err(violations)?;
+    let checkout: CorporateCheckout = body::typed(&body, "CorporateCheckout")?;
+    let checkout = body::valid(checkout, "CorporateCheckout")?;
     let mut totals = Vec::with_capacity(checkout.items.len());
     let mut errors = Vec::new();
     for (i, item) in checkout.items.iter().enumerate() {
@@ -506,7 +527,7 @@ async fn initialize(State(shared): State<Arc<Shared>>, body: Bytes) -> Result<Re
         payment: None,
         cancellations: Vec::new(),
     };
-    shared.lock().insert(id.clone(), transaction);
+    shared.transactions.lock().insert(id.clone(), transaction);
     let body = TransactionCreated { transaction_id: id };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -515,7 +536,7 @@ async fn get_transaction_status(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let transactions = shared.lock();
+    let transactions = shared.transactions.lock();
     let tx = transactions.get(&id).ok_or_else(|| not_found(&id))?;
     let mut checkout = TransactionCheckout {
         reference: Some(tx.id.clone()),
@@ -549,7 +570,7 @@ async fn cancel_contract(
         .contract_id
         .clone()
         .ok_or_else(|| invalid(vec![detail("contractId", "is required")]))?;
-    if !shared.lock().contains_key(&id) {
+    if !shared.transactions.lock().contains_key(&id) {
         return Err(invalid(vec![detail(
             "contractId",
             format!("no transaction with id {:?}", shorten(&id)),
@@ -564,7 +585,7 @@ async fn cancel_transaction(
     request: Request,
 ) -> Result<Response, ApiError> {
     let at = now(request.headers())?;
-    if !shared.lock().contains_key(&id) {
+    if !shared.transactions.lock().contains_key(&id) {
         return Err(not_found(&id));
     }
     let input = read_cancel(request, false).await?;
@@ -586,15 +607,7 @@ struct CancelInput {
 /// The cancellation in `request`, as JSON or `multipart/form-data` by its `Content-Type`.
 /// `contract_in_body`: read `contractId` too (`PATCH /cancel`).
 async fn read_cancel(request: Request, contract_in_body: bool) -> Result<CancelInput, ApiError> {
-    let essence = request.headers().get(header::CONTENT_TYPE).map(|v| {
-        let text = v.to_str().unwrap_or("");
-        text.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
-    });
-    match essence.as_deref() {
+    match media_type(request.headers()).as_deref() {
         Some("multipart/form-data") => read_multipart(request).await,
         None | Some("application/json") => read_json(request, contract_in_body).await,
         Some(json) if json.ends_with("+json") => read_json(request, contract_in_body).await,
@@ -619,20 +632,7 @@ async fn read_json(request: Request, contract_in_body: bool) -> Result<CancelInp
                 Vec::new(),
             )
         })?;
-    let value: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
-        Value::Object(Map::new())
-    } else {
-        serde_json::from_slice(&bytes).map_err(|e| {
-            error(
-                StatusCode::BAD_REQUEST,
-                "the body is not JSON",
-                vec![detail("", e.to_string())],
-            )
-        })?
-    };
-    let Value::Object(mut members) = value else {
-        return Err(invalid(vec![detail("", "the body must be a JSON object")]));
-    };
+    let mut members = body::object(&bytes)?;
     let mut input = CancelInput::default();
     if contract_in_body {
         match members.remove("contractId") {
@@ -642,14 +642,11 @@ async fn read_json(request: Request, contract_in_body: bool) -> Result<CancelInp
         }
     }
     let body: CancelTransactionRequest =
-        serde_json::from_value(Value::Object(members)).map_err(|e| {
-            error(
-                StatusCode::BAD_REQUEST,
-                "the body is not a CancelTransactionRequest",
-                vec![detail("", e.to_string())],
-            )
+        serde_json::from_value(Value::Object(members)).map_err(|error| BodyFault::NotA {
+            what: "CancelTransactionRequest",
+            error,
         })?;
-    body.validate().map_err(violations)?;
+    let body = body::valid(body, "CancelTransactionRequest")?;
     input.items_order = body.items_order.into_iter().map(i64::from).collect();
     input.amount = body.amount;
     input.invoice_title = body.invoice_title;
@@ -779,7 +776,7 @@ fn cancel(
     at: At,
     via: &'static str,
 ) -> Result<Response, ApiError> {
-    let mut transactions = shared.lock();
+    let mut transactions = shared.transactions.lock();
     let tx = transactions.get_mut(id).ok_or_else(|| not_found(id))?;
     let count = tx.checkout.items.len();
     let mut selected: Vec<usize> = Vec::new();
@@ -1022,22 +1019,16 @@ async fn sandbox_pay(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let pay: PayRequest = if body.iter().all(u8::is_ascii_whitespace) {
+    let pay: PayRequest = if body::is_blank(&body) {
         PayRequest::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            error(
-                StatusCode::BAD_REQUEST,
-                "the body is not a payment",
-                vec![detail("", e.to_string())],
-            )
-        })?
+        body::typed(&body, "payment")?
     };
     let at = match pay.paid_at {
         Some(paid_at) => At::new(paid_at),
         None => now(&headers)?,
     };
-    let mut transactions = shared.lock();
+    let mut transactions = shared.transactions.lock();
     let tx = transactions.get_mut(&id).ok_or_else(|| not_found(&id))?;
     if tx.status != Status::Pending {
         return Err(error(
@@ -1067,7 +1058,7 @@ async fn sandbox_state(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let transactions = shared.lock();
+    let transactions = shared.transactions.lock();
     let tx = transactions.get(&id).ok_or_else(|| not_found(&id))?;
     Ok((StatusCode::OK, Json(sandbox_view(tx))).into_response())
 }

@@ -228,7 +228,7 @@
 //! State lives in memory for the life of the [`crate::Sandbox`]. No request input can make the
 //! simulator panic; a poisoned lock is recovered.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -272,7 +272,9 @@ use payspec_runtime::{DateTime, SecretString};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::request::{header_text, now_millis};
+use crate::common::clock::{Clock, ClockFault};
+use crate::common::headers::{header_text, media_type};
+use crate::common::store::Locked;
 use crate::{Credentials, Ids};
 
 mod model;
@@ -291,6 +293,9 @@ pub const INSTANCE_NAME: &str = "payspec-sandbox";
 /// The sandbox-only request header that sets "now" (RFC 3339) for one request.
 pub use crate::NOW_HEADER;
 
+/// How the simulator reads [`NOW_HEADER`].
+const CLOCK: Clock = Clock::Rfc3339;
+
 /// The credit card convenience fee, in percent of the amount (3.00).
 pub const CARD_FEE_PERCENT: Decimal = Decimal::from_parts(300, 0, 0, false, 2);
 
@@ -308,7 +313,7 @@ pub fn router(ids: Arc<Ids>) -> (axum::Router, Credentials) {
         .and_then(|h| u64::from_str_radix(h, 16).ok())
         .unwrap_or(0);
     let shared = Arc::new(Shared {
-        state: Mutex::new(model::State::new(salt)),
+        state: Locked::new(model::State::new(salt)),
     });
     let router = Router::new()
         .route("/api/{area}/{operation}", post(api))
@@ -327,15 +332,7 @@ pub fn router(ids: Arc<Ids>) -> (axum::Router, Credentials) {
 // ---- state and context --------------------------------------------------------------------------
 
 struct Shared {
-    state: Mutex<model::State>,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, model::State> {
-        // No code panics while holding the lock; were one to, the state is still usable, and
-        // refusing every later request would be worse.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
+    state: Locked<model::State>,
 }
 
 /// What an operation needs to know about its request besides the body.
@@ -413,8 +410,8 @@ impl Format {
 
 /// The request's format: XML for an XML `Content-Type`, else JSON.
 fn input_format(headers: &HeaderMap) -> Format {
-    header_text(headers, header::CONTENT_TYPE.as_str())
-        .and_then(|ct| ct.split(';').next())
+    media_type(headers)
+        .as_deref()
         .and_then(Format::of_media_type)
         .unwrap_or(Format::Json)
 }
@@ -459,18 +456,32 @@ fn quality(text: &str) -> u32 {
     (whole + fraction).min(1000)
 }
 
-fn plain(status: StatusCode, text: String) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        text,
-    )
-        .into_response()
+/// An answer in plain text, as the service's HTTP layer gives: for requests it cannot bind to
+/// a contract, and unknown routes.
+struct Plain(StatusCode, String);
+
+impl IntoResponse for Plain {
+    fn into_response(self) -> Response {
+        (
+            self.0,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            self.1,
+        )
+            .into_response()
+    }
 }
 
-/// "Now" for a request: `X-Sandbox-Now`, else the system clock.
-fn now(headers: &HeaderMap) -> Result<i64, String> {
-    now_millis(headers).map_err(|e| format!("X-Sandbox-Now: {e}"))
+impl From<ClockFault> for Plain {
+    fn from(fault: ClockFault) -> Self {
+        Plain(
+            StatusCode::BAD_REQUEST,
+            format!("X-Sandbox-Now: {}", fault.why),
+        )
+    }
+}
+
+fn plain(status: StatusCode, text: String) -> Response {
+    Plain(status, text).into_response()
 }
 
 // ---- contracts ----------------------------------------------------------------------------------
@@ -802,7 +813,7 @@ impl Call<'_> {
             .key()
             .is_some_and(|k| k.expose() == TEST_AUTHENTICATION_KEY);
         let response = if authenticated {
-            let mut state = self.shared.lock();
+            let mut state = self.shared.state.lock();
             operation(&mut state, &self.cx, request)
                 .unwrap_or_else(|f| coded_only::<Rs>(&f.code, &f.message))
         } else {
@@ -857,9 +868,9 @@ async fn api(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let now_ms = match now(&headers) {
+    let now_ms = match CLOCK.now_millis(&headers) {
         Ok(now_ms) => now_ms,
-        Err(message) => return plain(StatusCode::BAD_REQUEST, message),
+        Err(fault) => return Plain::from(fault).into_response(),
     };
     let input = input_format(&headers);
     let output = output_format(&headers, input);
@@ -911,7 +922,7 @@ async fn api(
 }
 
 async fn close_batch(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
-    let (batch, count) = shared.lock().close_batch();
+    let (batch, count) = shared.state.lock().close_batch();
     axum::Json(serde_json::json!({"batchNumber": batch, "transactions": count})).into_response()
 }
 
