@@ -13,4 +13,5 @@ pub(crate) mod clock;
 pub(crate) mod errors;
 pub(crate) mod headers;
 pub(crate) mod ids;
+pub(crate) mod simulator;
 pub(crate) mod store;

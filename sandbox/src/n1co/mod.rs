@@ -99,8 +99,9 @@ use axum::routing::{get, post};
 use payspec_n1co::webhooks::OrderEventWebhook;
 
 use crate::common::clock::Clock;
+use crate::common::simulator::Simulator;
 use crate::common::store::Locked;
-use crate::{Credentials, Ids};
+use crate::{Credentials, Ids, SandboxOptions};
 
 mod errors;
 mod handlers;
@@ -209,4 +210,25 @@ pub fn router(ids: Arc<Ids>, webhook_url: Option<String>) -> (axum::Router, Cred
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(sim);
     (router, credentials)
+}
+
+/// The n1co CheckoutLink simulator in the sandbox's registry.
+pub(crate) struct N1co;
+
+impl Simulator for N1co {
+    fn name(&self) -> &'static str {
+        "n1co"
+    }
+
+    fn path_prefix(&self) -> &'static str {
+        PATH_PREFIX
+    }
+
+    fn port(&self, options: &SandboxOptions) -> u16 {
+        options.n1co_port
+    }
+
+    fn router(&self, ids: Arc<Ids>, options: &SandboxOptions) -> (axum::Router, Credentials) {
+        router(ids, options.n1co_webhook_url.clone())
+    }
 }

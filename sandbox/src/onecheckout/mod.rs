@@ -99,8 +99,9 @@ use payspec_onecheckout::EpochMillis;
 use payspec_onecheckout::types::{Merchant, PaymentMethod};
 
 use crate::common::clock::Clock;
+use crate::common::simulator::Simulator;
 use crate::common::store::Locked;
-use crate::{Credentials, Ids};
+use crate::{Credentials, Ids, SandboxOptions};
 
 mod auth;
 mod errors;
@@ -223,4 +224,25 @@ pub fn router(ids: Arc<Ids>, rate_limited: bool) -> (axum::Router, Credentials) 
         router
     };
     (router.with_state(sim), credentials)
+}
+
+/// The Onecheckout simulator in the sandbox's registry.
+pub(crate) struct Onecheckout;
+
+impl Simulator for Onecheckout {
+    fn name(&self) -> &'static str {
+        "onecheckout"
+    }
+
+    fn path_prefix(&self) -> &'static str {
+        PATH_PREFIX
+    }
+
+    fn port(&self, options: &SandboxOptions) -> u16 {
+        options.onecheckout_port
+    }
+
+    fn router(&self, ids: Arc<Ids>, options: &SandboxOptions) -> (axum::Router, Credentials) {
+        router(ids, !options.unlimited)
+    }
 }

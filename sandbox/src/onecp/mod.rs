@@ -124,8 +124,9 @@ use axum::routing::{get, patch, post};
 
 use crate::common::body::MAX_BODY_BYTES;
 use crate::common::clock::Clock;
+use crate::common::simulator::Simulator;
 use crate::common::store::Locked;
-use crate::{Credentials, Ids};
+use crate::{Credentials, Ids, SandboxOptions};
 
 mod cancel;
 mod errors;
@@ -185,10 +186,8 @@ pub fn router(ids: Arc<Ids>) -> (axum::Router, Credentials) {
             "/sandbox/transactions/{transaction_id}/pay",
             post(sandbox_pay),
         );
-    let router = api
-        .merge(sandbox)
-        .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
-        .with_state(shared);
+    // Other bodies are capped at MAX_JSON_BYTES, the sandbox's limit for every simulator.
+    let router = api.merge(sandbox).with_state(shared);
     let credentials = Credentials {
         id: CLIENT_ID.to_owned(),
         secret: CLIENT_SECRET.to_owned(),
@@ -196,4 +195,21 @@ pub fn router(ids: Arc<Ids>) -> (axum::Router, Credentials) {
         webhook_secret: None,
     };
     (router, credentials)
+}
+
+/// The 1-CP Corporate Checkout simulator in the sandbox's registry.
+pub(crate) struct Onecp;
+
+impl Simulator for Onecp {
+    fn name(&self) -> &'static str {
+        "onecp"
+    }
+
+    fn port(&self, options: &SandboxOptions) -> u16 {
+        options.onecp_port
+    }
+
+    fn router(&self, ids: Arc<Ids>, _options: &SandboxOptions) -> (axum::Router, Credentials) {
+        router(ids)
+    }
 }

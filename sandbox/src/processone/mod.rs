@@ -235,8 +235,9 @@ use axum::routing::post;
 use rust_decimal::Decimal;
 
 use crate::common::clock::Clock;
+use crate::common::simulator::Simulator;
 use crate::common::store::Locked;
-use crate::{Credentials, Ids};
+use crate::{Credentials, Ids, SandboxOptions};
 
 mod contracts;
 mod errors;
@@ -295,4 +296,21 @@ pub fn router(ids: Arc<Ids>) -> (axum::Router, Credentials) {
         webhook_secret: None,
     };
     (router, credentials)
+}
+
+/// The OneInc ProcessOne simulator in the sandbox's registry.
+pub(crate) struct ProcessOne;
+
+impl Simulator for ProcessOne {
+    fn name(&self) -> &'static str {
+        "processone"
+    }
+
+    fn port(&self, options: &SandboxOptions) -> u16 {
+        options.processone_port
+    }
+
+    fn router(&self, ids: Arc<Ids>, _options: &SandboxOptions) -> (axum::Router, Credentials) {
+        router(ids)
+    }
 }
