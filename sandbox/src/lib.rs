@@ -21,49 +21,30 @@
 #![deny(missing_docs)]
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
+use axum::extract::DefaultBodyLimit;
+
+use common::body::MAX_BODY_BYTES;
+use common::simulator::Simulator;
+
+mod common;
 pub mod n1co;
 pub mod onecheckout;
 pub mod onecp;
 pub mod processone;
-mod request;
 pub mod schema;
 
-/// The sandbox-only request header that sets "now" for that one request, in every simulator
-/// (RFC 3339; Onecheckout, whose API speaks epoch milliseconds, reads epoch milliseconds).
-pub const NOW_HEADER: &str = "x-sandbox-now";
+pub use common::clock::NOW_HEADER;
+pub use common::ids::Ids;
 
-/// Deterministic ids: the same seed gives the same sequence of ids.
-#[derive(Debug)]
-pub struct Ids {
-    seed: u64,
-    next: AtomicU64,
-}
-
-impl Ids {
-    /// A generator for `seed`.
-    pub fn new(seed: u64) -> Self {
-        Ids {
-            seed,
-            next: AtomicU64::new(0),
-        }
-    }
-
-    /// The next id as 24 lowercase hex digits (the shape of the providers' ids), unique within
-    /// this generator.
-    pub fn next_hex(&self) -> String {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        // splitmix64 of (seed, n): well spread, and the counter keeps ids unique.
-        let mut z = self
-            .seed
-            .wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        format!("{:016x}{:08x}", z, n as u32)
-    }
-}
+/// Every simulator, in the order [`Sandbox::providers`] lists them: the one place that names
+/// them all.
+const SIMULATORS: [&dyn Simulator; 4] = [
+    &onecp::Onecp,
+    &onecheckout::Onecheckout,
+    &n1co::N1co,
+    &processone::ProcessOne,
+];
 
 /// The test credentials a provider's simulator accepts.
 #[derive(Clone, Debug)]
@@ -136,40 +117,13 @@ impl Sandbox {
     pub async fn start_with(options: SandboxOptions) -> std::io::Result<Sandbox> {
         let ids = Arc::new(Ids::new(options.seed));
         let mut tasks = Vec::new();
-
-        let onecp = serve(
-            "onecp",
-            onecp::router(ids.clone()),
-            options.onecp_port,
-            "",
-            &mut tasks,
-        )
-        .await?;
-        let onecheckout = serve(
-            "onecheckout",
-            onecheckout::router(ids.clone(), !options.unlimited),
-            options.onecheckout_port,
-            onecheckout::PATH_PREFIX,
-            &mut tasks,
-        )
-        .await?;
-        let n1co = serve(
-            "n1co",
-            n1co::router(ids.clone(), options.n1co_webhook_url.clone()),
-            options.n1co_port,
-            n1co::PATH_PREFIX,
-            &mut tasks,
-        )
-        .await?;
-        let processone = serve(
-            "processone",
-            processone::router(ids.clone()),
-            options.processone_port,
-            "",
-            &mut tasks,
-        )
-        .await?;
-
+        let mut served = Vec::with_capacity(SIMULATORS.len());
+        for simulator in SIMULATORS {
+            served.push(serve(simulator, &ids, &options, &mut tasks).await?);
+        }
+        let [onecp, onecheckout, n1co, processone]: [Provider; 4] = served
+            .try_into()
+            .map_err(|_| std::io::Error::other("the registry lists four simulators"))?;
         Ok(Sandbox {
             onecp,
             onecheckout,
@@ -193,16 +147,18 @@ impl Drop for Sandbox {
     }
 }
 
-/// Serves `router` on loopback `port` (0: a free one) until the sandbox is dropped; the
-/// provider as clients see it, its base URL ending with `path_prefix`.
+/// Serves `simulator` on loopback (its port in `options`, 0: a free one) until the sandbox is
+/// dropped, every request body capped by [`MAX_BODY_BYTES`] unless a route says otherwise; the
+/// provider as clients see it, its base URL ending with the simulator's path prefix.
 async fn serve(
-    name: &'static str,
-    (router, credentials): (axum::Router, Credentials),
-    port: u16,
-    path_prefix: &str,
+    simulator: &dyn Simulator,
+    ids: &Arc<Ids>,
+    options: &SandboxOptions,
     tasks: &mut Vec<tokio::task::JoinHandle<()>>,
 ) -> std::io::Result<Provider> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let (router, credentials) = simulator.router(ids.clone(), options);
+    let router = router.layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", simulator.port(options))).await?;
     let addr = listener.local_addr()?;
     tasks.push(tokio::spawn(async move {
         // Serving only ends when the task is aborted (on drop); an accept error is retried
@@ -210,29 +166,8 @@ async fn serve(
         let _ = axum::serve(listener, router).await;
     }));
     Ok(Provider {
-        name,
-        base_url: format!("http://{addr}{path_prefix}"),
+        name: simulator.name(),
+        base_url: format!("http://{addr}{}", simulator.path_prefix()),
         credentials,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_deterministic_per_seed_and_unique() {
-        let a = Ids::new(7);
-        let b = Ids::new(7);
-        let c = Ids::new(8);
-        let xs: Vec<String> = (0..1000).map(|_| a.next_hex()).collect();
-        let ys: Vec<String> = (0..1000).map(|_| b.next_hex()).collect();
-        assert_eq!(xs, ys);
-        assert_ne!(xs[0], c.next_hex());
-        let mut sorted = xs.clone();
-        sorted.sort();
-        sorted.dedup();
-        assert_eq!(sorted.len(), xs.len());
-        assert!(xs.iter().all(|x| x.len() == 24));
-    }
 }

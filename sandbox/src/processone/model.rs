@@ -1,117 +1,27 @@
-//! The simulator's state (transactions, tokens, batches), its clock (the merchant's Pacific
-//! time), deterministic ids, and the checks and arithmetic shared by the operations.
-
-use std::collections::BTreeMap;
+//! The service's rules the operations share: the merchant's clock (US Pacific time), card and
+//! bank account checks, amounts and convenience fees.
 
 use payspec_processone::ResponseCode;
-use payspec_processone::contracts::data_contracts::{ClientReferenceData, Customer};
-use payspec_processone::contracts::enums::{
-    CreditCardNetworkType, CreditCardType, EftAccountType, TransactionStatus, TransactionType,
-};
-use payspec_processone::contracts::transaction::TransactionInformation;
 use payspec_runtime::DateTime;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
+
+use payspec_processone::contracts::data_contracts::Customer;
+use payspec_processone::contracts::enums::{CreditCardNetworkType, CreditCardType, EftAccountType};
+use rust_decimal::RoundingStrategy;
 
 use super::testdata;
-use super::{CARD_FEE_MINIMUM, CARD_FEE_PERCENT, EFT_FEE_FLAT, INSTANCE_NAME};
+use super::{CARD_FEE_MINIMUM, CARD_FEE_PERCENT, EFT_FEE_FLAT};
 
-/// The first transaction id of a sandbox.
-pub const FIRST_TRANSACTION_ID: i32 = 1001;
-/// The duplicate-detection window, in milliseconds (the documented default of 2 minutes).
-pub const DUPLICATE_WINDOW_MS: i64 = 2 * 60 * 1000;
+use super::errors::{Fail, fail_with};
 
-const MS_PER_SECOND: i64 = 1000;
-const MS_PER_HOUR: i64 = 3600 * MS_PER_SECOND;
-const MS_PER_DAY: i64 = 24 * MS_PER_HOUR;
-
-// ---- outcomes -----------------------------------------------------------------------------------
-
-/// A failure answered before anything is recorded: the operation's response contract with only
-/// `ResponseCode` and `Message` set.
-#[derive(Debug)]
-pub(crate) struct Fail {
-    pub(crate) code: ResponseCode,
-    pub(crate) message: String,
-}
-
-pub(crate) fn fail(code: ResponseCode, message: impl Into<String>) -> Fail {
-    Fail {
-        code,
-        message: message.into(),
-    }
-}
-
-/// The seed's "Response Code Definitions" wording of a code (the `Message` of failures that
-/// no test table words).
-pub(crate) fn definition(code: &ResponseCode) -> &'static str {
-    match code {
-        ResponseCode::Success => "Success",
-        ResponseCode::InvalidAuthenticationKey => {
-            "Invalid Authentication Key. This key will be assigned to you by One Inc."
-        }
-        ResponseCode::IncorrectValidationValue => "The CVV2 code is invalid.",
-        ResponseCode::IncorrectTransactionId => {
-            "Indicates that the transactionID that you are sending for a refund or void is not a \
-             valid transaction or cannot be found."
-        }
-        ResponseCode::InvalidCardNumber => {
-            "This is an invalid card number. Can also indicate that this is a closed account."
-        }
-        ResponseCode::CardExpired => "The Card is Expired.",
-        ResponseCode::CardTypeNotAccepted => "The card type provided is not supported.",
-        ResponseCode::InvalidRoutingNumber => "You have sent in an invalid Routing Number.",
-        ResponseCode::InvalidAccountNumber => "You have sent in an invalid Account Number.",
-        ResponseCode::InvalidEFTAmount => "Amount must be greater than $0.",
-        ResponseCode::EFTCustomerNameMissing => {
-            "When processing an EFT, you must supply the customer name or you will receive this \
-             error."
-        }
-        ResponseCode::CreditCardCustomerNameMissing => {
-            "When saving a credit card you must provide the customer name."
-        }
-        ResponseCode::CreditCardVoidFailed => {
-            "The voiding of the credit card transaction has failed."
-        }
-        ResponseCode::BatchHasBeenClosed => {
-            "This error message is returned when you attempt to void a transaction when the batch \
-             has already been closed."
-        }
-        ResponseCode::InvalidCreditCardAmount => {
-            "You have sent in an invalid amount for credit card transaction. Usually occurs when \
-             sending in a zero dollar amount."
-        }
-        ResponseCode::DuplicateTransaction => {
-            "A duplicate payment has been entered into the system with the same Amount, Last 4, \
-             PolicyNumber (ClientRefData1) in the configured specified amount of time. Default is \
-             2 min but this can be changed. Please contact support team to change this amount."
-        }
-        ResponseCode::InvalidZipcode => "An invalid zip code was passed.",
-        ResponseCode::InvalidExpirationDate => "An invalid expiration date was passed.",
-        ResponseCode::UnableToRefundTransaction => "Transaction has already been refunded.",
-        ResponseCode::InvalidPartialRefundAmount => {
-            "An attempt was made to refund more than the original payment."
-        }
-        ResponseCode::BatchHasNotBeenClosed => {
-            "You have attempted to refund a payment but the batch has not closed. You should void \
-             payment instead."
-        }
-        _ => {
-            "This generic error can happen for different reasons. The error description will \
-             contain more detailed information as to the core of the problem."
-        }
-    }
-}
-
-/// A failure with the code's definition followed by `detail`.
-pub(crate) fn fail_with(code: ResponseCode, detail: &str) -> Fail {
-    let message = format!("{} {detail}", definition(&code));
-    fail(code, message)
-}
+pub(super) const MS_PER_SECOND: i64 = 1000;
+pub(super) const MS_PER_HOUR: i64 = 3600 * MS_PER_SECOND;
+pub(super) const MS_PER_DAY: i64 = 24 * MS_PER_HOUR;
 
 // ---- clock: the merchant's time zone (US Pacific) -----------------------------------------------
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub(super) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -122,7 +32,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// The date (year, month, day) of a day count since 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub(super) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -136,7 +46,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 }
 
 /// The first Sunday on or after `days`.
-fn sunday_on_or_after(days: i64) -> i64 {
+pub(super) fn sunday_on_or_after(days: i64) -> i64 {
     // 1970-01-01 was a Thursday: (days + 4) mod 7 is 0 on Sundays.
     let weekday = (days + 4).rem_euclid(7);
     days + (7 - weekday) % 7
@@ -208,53 +118,6 @@ pub(crate) fn instant_ms(d: &DateTime) -> i64 {
 /// `utc_ms` truncated to whole seconds (the precision the JSON dates show).
 pub(crate) fn whole_seconds(utc_ms: i64) -> i64 {
     utc_ms - utc_ms.rem_euclid(MS_PER_SECOND)
-}
-
-// ---- deterministic ids --------------------------------------------------------------------------
-
-/// Tokens and authorization codes: splitmix64 over (salt, counter). The salt comes from the
-/// sandbox's [`crate::Ids`] once, when the router is built, so the sequence depends on the seed
-/// and on this simulator's requests only.
-#[derive(Debug)]
-pub(crate) struct Gen {
-    salt: u64,
-    n: u64,
-}
-
-impl Gen {
-    pub(crate) fn new(salt: u64) -> Gen {
-        Gen { salt, n: 0 }
-    }
-
-    fn next(&mut self) -> u64 {
-        let n = self.n;
-        self.n = n.wrapping_add(1);
-        let mut z = self
-            .salt
-            .wrapping_add(n.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A token in the shape of the seed's tokens (a version-4 GUID).
-    pub(crate) fn token(&mut self) -> String {
-        let a = self.next();
-        let b = self.next();
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0x0fff,
-            ((b >> 48) & 0x3fff) | 0x8000,
-            b & 0xffff_ffff_ffff
-        )
-    }
-
-    /// A six-character gateway authorization code.
-    pub(crate) fn authorization_code(&mut self) -> String {
-        format!("{:06X}", self.next() & 0xff_ffff)
-    }
 }
 
 // ---- payment methods ----------------------------------------------------------------------------
@@ -484,298 +347,6 @@ pub(crate) fn default_fee_type(fee_type: Option<&str>) -> bool {
         .is_none_or(|t| t.is_empty() || t.eq_ignore_ascii_case("Default"))
 }
 
-// ---- state --------------------------------------------------------------------------------------
-
-/// One recorded transaction.
-#[derive(Clone, Debug)]
-pub(crate) struct Txn {
-    pub(crate) id: i32,
-    pub(crate) callback_id: Option<String>,
-    pub(crate) kind: TransactionType,
-    pub(crate) status: TransactionStatus,
-    /// The batch (0: none, for transactions that move no money).
-    pub(crate) batch: i32,
-    pub(crate) at_ms: i64,
-    pub(crate) original_amount: Decimal,
-    pub(crate) posted_amount: Decimal,
-    pub(crate) method: Method,
-    pub(crate) token: Option<String>,
-    pub(crate) customer_id: Option<String>,
-    pub(crate) client_reference_data: Option<ClientReferenceData>,
-    pub(crate) account_group_code: Option<String>,
-    /// The transaction a void or refund is of.
-    pub(crate) reference: Option<i32>,
-    /// The sum of the successful refunds of this payment.
-    pub(crate) refunded: Decimal,
-}
-
-impl Txn {
-    /// A blank transaction of `kind` for `method`, at `at_ms`, Successful, not in a batch.
-    pub(crate) fn new(kind: TransactionType, method: Method, at_ms: i64) -> Txn {
-        Txn {
-            id: 0,
-            callback_id: None,
-            kind,
-            status: TransactionStatus::Successful,
-            batch: 0,
-            at_ms,
-            original_amount: money(Decimal::ZERO),
-            posted_amount: money(Decimal::ZERO),
-            method,
-            token: None,
-            customer_id: None,
-            client_reference_data: None,
-            account_group_code: None,
-            reference: None,
-            refunded: Decimal::ZERO,
-        }
-    }
-
-    pub(crate) fn is_card_payment(&self) -> bool {
-        matches!(
-            self.kind,
-            TransactionType::ChargeCreditCard
-                | TransactionType::ChargeCreditCardNoFee
-                | TransactionType::RecurringChargeCreditCard
-        )
-    }
-
-    pub(crate) fn is_eft_payment(&self) -> bool {
-        matches!(
-            self.kind,
-            TransactionType::CreditEft
-                | TransactionType::DebitEft
-                | TransactionType::DebitEftNoFee
-                | TransactionType::RecurringEft
-        )
-    }
-
-    pub(crate) fn client_ref1(&self) -> Option<&str> {
-        self.client_reference_data
-            .as_ref()
-            .and_then(|c| c.client_reference_data1.as_deref())
-    }
-
-    /// The transaction as `TransactionInformation`, its date written for `xml` or JSON.
-    pub(crate) fn information(&self, xml: bool) -> TransactionInformation {
-        let (_, zone) = pacific(self.at_ms);
-        let mut info = TransactionInformation {
-            account_group_code: self.account_group_code.clone(),
-            batch_number: self.batch,
-            client_reference_data: self.client_reference_data.clone(),
-            customer_id: self.customer_id.clone(),
-            instance_name: Some(INSTANCE_NAME.to_owned()),
-            internal_reference_transaction_id: self.reference.map(|r| r.to_string()),
-            last_four_digits: Some(self.method.last_four()),
-            original_amount: self.original_amount,
-            payment_date: shown(self.at_ms, xml),
-            posted_amount: self.posted_amount,
-            process_one_token: self.token.clone(),
-            time_zone: Some(zone.to_owned()),
-            transaction_id: Some(self.id.to_string()),
-            transaction_status: self.status.clone(),
-            transaction_type: self.kind.clone(),
-            ..TransactionInformation::default()
-        };
-        match &self.method {
-            Method::Card(card) => {
-                info.base_card_type = Some(card.brand.clone());
-                info.credit_card_type = card.brand.clone();
-                info.credit_card_expiration_month = Some(card.expiration_month);
-                info.credit_card_expiration_year = Some(card.expiration_year);
-                info.customer_name = card.holder.name.clone();
-            }
-            Method::Eft(eft) => {
-                info.account_number = Some(eft.account_number.clone().into());
-                info.routing_number = Some(eft.routing_number.clone());
-                info.bank_account_type = eft.account_type.clone();
-                info.bank_name = testdata::bank(&eft.routing_number).map(|b| b.name.to_owned());
-                info.customer_name = eft.customer_name.clone();
-            }
-        }
-        info
-    }
-}
-
-/// A saved payment method.
-#[derive(Clone, Debug)]
-pub(crate) struct Token {
-    pub(crate) method: Method,
-    pub(crate) customer_id: Option<String>,
-    pub(crate) client_reference_data: Option<ClientReferenceData>,
-    /// The transaction that saved it (a save, or the charge or debit with `Save`).
-    pub(crate) transaction_id: i32,
-}
-
-/// Everything the simulator remembers.
-#[derive(Debug)]
-pub(crate) struct State {
-    pub(crate) ids: Gen,
-    /// Every transaction, by id (ids are consecutive from [`FIRST_TRANSACTION_ID`]).
-    pub(crate) transactions: Chunked<Txn>,
-    pub(crate) tokens: BTreeMap<String, Token>,
-    /// The open batch; every lower number is closed.
-    pub(crate) open_batch: i32,
-    /// The ids of the transactions by what duplicate detection compares (amount, last four,
-    /// ClientReferenceData1), so that a payment is checked against its few look-alikes instead
-    /// of every transaction (the load run made the whole scan the bottleneck). Entries are
-    /// added, never removed: [`State::duplicate_of`] re-checks each candidate.
-    /// A B-tree rather than a hash map: growing it never rehashes every entry at once, which
-    /// under load held the state's lock long enough to show in the p99 latency.
-    duplicate_keys: BTreeMap<DuplicateKey, Vec<i32>>,
-}
-
-/// An append-only list stored in fixed-size chunks: growing it never moves what is stored
-/// (a `Vec` of a million transactions copies them all when it doubles, under the state's lock).
-#[derive(Debug)]
-pub(crate) struct Chunked<T> {
-    chunks: Vec<Vec<T>>,
-    len: usize,
-}
-
-impl<T> Chunked<T> {
-    const CHUNK: usize = 4096;
-
-    fn new() -> Self {
-        Chunked {
-            chunks: Vec::new(),
-            len: 0,
-        }
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-
-    fn push(&mut self, value: T) {
-        match self.chunks.last_mut() {
-            Some(chunk) if chunk.len() < Self::CHUNK => chunk.push(value),
-            _ => {
-                let mut chunk = Vec::with_capacity(Self::CHUNK);
-                chunk.push(value);
-                self.chunks.push(chunk);
-            }
-        }
-        self.len += 1;
-    }
-
-    fn get(&self, index: usize) -> Option<&T> {
-        self.chunks
-            .get(index / Self::CHUNK)?
-            .get(index % Self::CHUNK)
-    }
-
-    fn get_mut(&mut self, index: usize) -> Option<&mut T> {
-        self.chunks
-            .get_mut(index / Self::CHUNK)?
-            .get_mut(index % Self::CHUNK)
-    }
-
-    /// Oldest first (`.rev()` for newest first).
-    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
-        self.chunks.iter().flatten()
-    }
-}
-
-/// Amount (normalized: `1.0` and `1.00` are one key), last four digits, ClientReferenceData1.
-type DuplicateKey = (Decimal, String, Option<String>);
-
-fn duplicate_key(amount: Decimal, method: &Method, client_ref1: Option<&str>) -> DuplicateKey {
-    (
-        amount.normalize(),
-        method.last_four(),
-        client_ref1.map(str::to_owned),
-    )
-}
-
-impl State {
-    pub(crate) fn new(salt: u64) -> State {
-        State {
-            ids: Gen::new(salt),
-            transactions: Chunked::new(),
-            tokens: BTreeMap::new(),
-            open_batch: 1,
-            duplicate_keys: BTreeMap::new(),
-        }
-    }
-
-    /// Records `txn` under the next id, which it returns.
-    pub(crate) fn record(&mut self, mut txn: Txn) -> i32 {
-        let offset = i32::try_from(self.transactions.len()).unwrap_or(i32::MAX);
-        txn.id = FIRST_TRANSACTION_ID.saturating_add(offset);
-        let id = txn.id;
-        self.index_for_duplicates(&txn);
-        self.transactions.push(txn);
-        id
-    }
-
-    /// Makes `txn` findable by [`State::duplicate_of`] under its current amount, last four and
-    /// ClientReferenceData1 (called again when its metadata changes).
-    pub(crate) fn index_for_duplicates(&mut self, txn: &Txn) {
-        let key = duplicate_key(txn.original_amount, &txn.method, txn.client_ref1());
-        let ids = self.duplicate_keys.entry(key).or_default();
-        if !ids.contains(&txn.id) {
-            ids.push(txn.id);
-        }
-    }
-
-    pub(crate) fn get(&self, id: i32) -> Option<&Txn> {
-        let index = usize::try_from(id.checked_sub(FIRST_TRANSACTION_ID)?).ok()?;
-        self.transactions.get(index)
-    }
-
-    pub(crate) fn get_mut(&mut self, id: i32) -> Option<&mut Txn> {
-        let index = usize::try_from(id.checked_sub(FIRST_TRANSACTION_ID)?).ok()?;
-        self.transactions.get_mut(index)
-    }
-
-    /// The transaction whose id is `text` (a decimal number, surrounding spaces ignored).
-    pub(crate) fn find(&self, text: Option<&str>) -> Option<&Txn> {
-        let id: i32 = text?.trim().parse().ok()?;
-        self.get(id)
-    }
-
-    /// Closes the open batch and opens the next: (the closed batch, its transaction count).
-    pub(crate) fn close_batch(&mut self) -> (i32, usize) {
-        let closed = self.open_batch;
-        self.open_batch = closed.saturating_add(1);
-        let count = self
-            .transactions
-            .iter()
-            .filter(|t| t.batch == closed)
-            .count();
-        (closed, count)
-    }
-
-    /// A successful payment of the same family (`same_family`) with the same amount, last four
-    /// digits and ClientReferenceData1 within [`DUPLICATE_WINDOW_MS`] of `at_ms`.
-    pub(crate) fn duplicate_of(
-        &self,
-        same_family: impl Fn(&TransactionType) -> bool,
-        amount: Decimal,
-        method: &Method,
-        client_ref1: Option<&str>,
-        at_ms: i64,
-    ) -> Option<i32> {
-        let last_four = method.last_four();
-        self.duplicate_keys
-            .get(&duplicate_key(amount, method, client_ref1))?
-            .iter()
-            .rev()
-            .filter_map(|&id| self.get(id))
-            .find(|t| {
-                same_family(&t.kind)
-                    && t.status == TransactionStatus::Successful
-                    && t.reference.is_none()
-                    && t.original_amount == amount
-                    && t.method.last_four() == last_four
-                    && t.client_ref1() == client_ref1
-                    && t.at_ms.abs_diff(at_ms) < DUPLICATE_WINDOW_MS.unsigned_abs()
-            })
-            .map(|t| t.id)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -812,30 +383,6 @@ mod tests {
         assert_eq!(at("2024-07-01T05:00:00"), at("2024-07-01T12:00:00Z"));
         assert_eq!(local_year_month(at("2025-01-01T07:59:59Z")), (2024, 12));
         assert_eq!(local_year_month(at("2025-01-01T08:00:00Z")), (2025, 1));
-    }
-
-    #[test]
-    fn chunked_keeps_order_and_indexes_across_chunks() {
-        let mut list = Chunked::new();
-        let n = Chunked::<usize>::CHUNK * 2 + 3;
-        for i in 0..n {
-            list.push(i);
-        }
-        assert_eq!(list.len(), n);
-        assert_eq!(list.get(0), Some(&0));
-        assert_eq!(
-            list.get(Chunked::<usize>::CHUNK),
-            Some(&Chunked::<usize>::CHUNK)
-        );
-        assert_eq!(list.get(n - 1), Some(&(n - 1)));
-        assert_eq!(list.get(n), None);
-        if let Some(v) = list.get_mut(5000) {
-            *v = 0;
-        }
-        assert_eq!(list.get(5000), Some(&0));
-        assert_eq!(list.iter().count(), n);
-        assert_eq!(list.iter().next_back(), Some(&(n - 1)));
-        assert!(list.iter().enumerate().all(|(i, &v)| v == i || i == 5000));
     }
 
     #[test]
@@ -892,17 +439,5 @@ mod tests {
         assert_eq!(cents(dec("2")), Some(200));
         assert_eq!(cents(dec("2.001")), None);
         assert_eq!(cents(dec("12.00")), Some(1200));
-    }
-
-    #[test]
-    fn tokens_look_like_guids_and_repeat_per_salt() {
-        let mut a = Gen::new(7);
-        let mut b = Gen::new(7);
-        let t = a.token();
-        assert_eq!(t, b.token());
-        assert_eq!(t.len(), 36);
-        assert_eq!(t.as_bytes().get(14), Some(&b'4'));
-        assert_ne!(a.token(), t);
-        assert_eq!(a.authorization_code().len(), 6);
     }
 }

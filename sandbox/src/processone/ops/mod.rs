@@ -10,9 +10,11 @@ use payspec_runtime::SecretString;
 use payspec_runtime::dcs::DcsEnum;
 use rust_decimal::Decimal;
 
-use super::model::{Fail, Method, State, Token, Txn, cents, definition, fail, fail_with, money};
+use super::contracts::{Coded, Cx};
+use super::errors::{Fail, definition, fail, fail_with};
+use super::model::{Method, cents, money};
+use super::state::{State, Token, Txn};
 use super::testdata::{self, AmountRow, NumberRow};
-use super::{Coded, Cx};
 
 mod bank;
 mod card;
