@@ -402,11 +402,7 @@ fn an_unknown_contract_or_format_fails_with_one_line() {
 
 #[test]
 fn missing_arguments_print_the_usage() {
-    for args in [
-        &[][..],
-        &["convert", "--from", "xml"][..],
-        &["frobnicate"][..],
-    ] {
+    for args in [&[][..], &["convert", "--from", "xml"][..]] {
         let out = run(args, b"");
         assert!(!out.status.success(), "{args:?}");
         assert!(out.stdout.is_empty(), "{args:?}");
@@ -426,5 +422,33 @@ fn contracts_lists_every_contract() {
     assert_eq!(listed, CONTRACTS);
     for contract in sample_contracts() {
         assert!(listed.contains(&contract), "{contract} not listed");
+    }
+}
+
+#[test]
+fn help_is_usage_on_stdout_and_usage_errors_name_the_argument() {
+    for args in [&["--help"][..], &["-h"], &["help"], &["convert", "--help"]] {
+        let out = run(args, b"");
+        assert!(out.status.success(), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.starts_with("usage: processone-codec convert"),
+            "{text}"
+        );
+    }
+    let cases: [(&[&str], &str); 4] = [
+        (&["frobnicate"], "unknown command \"frobnicate\""),
+        (&["convert", "--form", "xml"], "unknown argument --form"),
+        (&["convert", "--from"], "--from needs a value"),
+        (
+            &["convert", "--from", "--to", "json", "X"],
+            "--from needs a value",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = run(args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stderr);
+        assert!(text.contains(needle), "{args:?}: {text}");
     }
 }

@@ -82,18 +82,26 @@ fn help() -> String {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Err(e) = check_usage(&args) {
+        eprintln!("error: {e}\n\n{}", help());
+        return ExitCode::from(2);
+    }
+    let wants_help = args.first().is_some_and(|c| c != "test")
+        && args.iter().any(|a| a == "--help" || a == "-h");
+    if wants_help {
+        print!("{}", help());
+        return ExitCode::SUCCESS;
+    }
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(args.iter().any(|a| a == "--check")),
         Some("test") => test(&args[1..]),
         Some("peers") => peers().map(|_| ()),
         Some("schemathesis") => schemathesis(),
         Some("load") => load(),
-        Some("help" | "--help" | "-h") => {
+        _ => {
             print!("{}", help());
             return ExitCode::SUCCESS;
         }
-        Some(other) => Err(format!("unknown command {other:?}\n\n{}", help())),
-        None => Err(format!("no command given\n\n{}", help())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -101,5 +109,30 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Refuses an unknown command or an argument its command does not take (exit 2, naming it);
+/// `help` and no arguments at all are left for `main` (they print the help and exit 0, as
+/// `--help` anywhere does).
+fn check_usage(args: &[String]) -> Result<(), String> {
+    let Some(command) = args.first() else {
+        return Err("no command given".into());
+    };
+    let rest = &args[1..];
+    if rest.iter().any(|a| a == "--help" || a == "-h") {
+        return Ok(());
+    }
+    let allowed: &[&str] = match command.as_str() {
+        "codegen" => &["--check"],
+        // Everything after `test` goes to `cargo test`.
+        "test" => return Ok(()),
+        "peers" | "schemathesis" | "load" => &[],
+        "help" | "--help" | "-h" => return Ok(()),
+        other => return Err(format!("unknown command {other:?}")),
+    };
+    match rest.iter().find(|a| !allowed.contains(&a.as_str())) {
+        Some(a) => Err(format!("{command}: unknown argument {a:?}")),
+        None => Ok(()),
     }
 }

@@ -327,7 +327,7 @@ fn codec_bin(input: &Input) -> TokenStream {
     let krate = format_ident!("payspec_{}", input.provider.replace('-', "_"));
     let bin = format!("{}-codec", input.provider);
     let usage = format!(
-        "usage: {bin} convert --from xml|json --to xml|json <Contract>\n  reads one body on stdin, writes it on stdout; <Contract> is Area.Name or a unique Name\n       {bin} contracts\n  lists the contracts"
+        "usage: {bin} convert --from xml|json --to xml|json <Contract>\n  reads one body on stdin, writes it on stdout; <Contract> is Area.Name or a unique Name\n       {bin} contracts\n  lists the contracts\n       {bin} --help\n  this text"
     );
     quote! {
         //! Converts one contract body between JSON and XML.
@@ -335,6 +335,9 @@ fn codec_bin(input: &Input) -> TokenStream {
         use #krate::codec::{self, Format};
 
         fn run(args: &[String]) -> Result<Vec<u8>, String> {
+            if args.first().map(String::as_str) == Some("help") || args.iter().any(|a| a == "--help" || a == "-h") {
+                return Ok(format!("{}\n", #usage).into_bytes());
+            }
             match args.first().map(String::as_str) {
                 Some("contracts") => Ok(codec::CONTRACTS.join("\n").into_bytes()),
                 Some("convert") => {
@@ -344,9 +347,10 @@ fn codec_bin(input: &Input) -> TokenStream {
                     let mut it = args[1..].iter();
                     while let Some(a) = it.next() {
                         match a.as_str() {
-                            "--from" => from = Some(it.next().ok_or("--from needs a value")?.parse::<Format>().map_err(|e| e.to_string())?),
-                            "--to" => to = Some(it.next().ok_or("--to needs a value")?.parse::<Format>().map_err(|e| e.to_string())?),
+                            "--from" => from = Some(it.next().filter(|v| !v.starts_with("--")).ok_or("--from needs a value (xml or json)")?.parse::<Format>().map_err(|e| e.to_string())?),
+                            "--to" => to = Some(it.next().filter(|v| !v.starts_with("--")).ok_or("--to needs a value (xml or json)")?.parse::<Format>().map_err(|e| e.to_string())?),
                             other if contract.is_none() && !other.starts_with("--") => contract = Some(other.to_string()),
+                            other if other.starts_with("--") => return Err(format!("unknown argument {other}")),
                             other => return Err(format!("unexpected argument {other:?}")),
                         }
                     }
@@ -357,7 +361,8 @@ fn codec_bin(input: &Input) -> TokenStream {
                     std::io::stdin().read_to_end(&mut input).map_err(|e| format!("reading stdin: {e}"))?;
                     codec::convert(&contract, from, to, &input).map_err(|e| e.to_string())
                 }
-                _ => Err(#usage.to_string()),
+                Some(other) => Err(format!("unknown command {other:?} (try --help)")),
+                None => Err(#usage.to_string()),
             }
         }
 

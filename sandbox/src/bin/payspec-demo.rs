@@ -32,6 +32,19 @@ use payspec_sandbox::{Credentials, Sandbox};
 
 const PROVIDERS: [&str; 4] = ["processone", "onecheckout", "n1co", "onecp"];
 
+const USAGE: &str = "\
+usage: payspec-demo [--provider NAME [--base-url URL]]
+
+Runs one real flow per provider through the generated clients and checks each step against
+what the provider documents; exits 0 only if every step did.
+
+options:
+  --provider NAME   only this provider: processone, onecheckout, n1co or onecp
+  --base-url URL    run against a sandbox started elsewhere (payspec-sandbox prints the URLs)
+                    instead of an in-process one; needs --provider
+  -h, --help        this text
+";
+
 type Step<T = ()> = Result<T, String>;
 
 struct Args {
@@ -46,8 +59,12 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
+        if flag != "--provider" && flag != "--base-url" {
+            return Err(format!("unknown argument {flag}"));
+        }
         let value = it
             .next()
+            .filter(|v| !v.starts_with("--"))
             .ok_or_else(|| format!("{flag} needs a value"))?
             .clone();
         match flag.as_str() {
@@ -687,11 +704,14 @@ async fn run(provider: &str, target: &Target) -> Step {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let args = match parse_args(&args) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("payspec-demo: {e}");
-            eprintln!("usage: payspec-demo [--provider NAME [--base-url URL]]");
+            eprintln!("payspec-demo: {e}\n\n{USAGE}");
             return ExitCode::from(2);
         }
     };

@@ -9,6 +9,22 @@ use std::process::ExitCode;
 
 use payspec_sandbox::{Sandbox, SandboxOptions};
 
+const USAGE: &str = "\
+usage: payspec-sandbox [options]
+
+Serves every simulator on loopback until interrupted, and prints their URLs and test credentials.
+
+options:
+  --seed N                  seed of the deterministic ids (default 0)
+  --onecp-port P            1-CP's port (default 4101; 0 picks a free one)
+  --onecheckout-port P      Onecheckout's port (default 4102)
+  --n1co-port P             n1co's port (default 4103)
+  --processone-port P       ProcessOne's port (default 4104)
+  --n1co-webhook-url URL    where n1co's simulator sends its webhooks
+  --unlimited               lift the providers' rate limits (load tests of the sandbox itself)
+  -h, --help                this text
+";
+
 fn parse_args(args: &[String]) -> Result<SandboxOptions, String> {
     let mut options = SandboxOptions {
         seed: 0,
@@ -25,7 +41,21 @@ fn parse_args(args: &[String]) -> Result<SandboxOptions, String> {
             options.unlimited = true;
             continue;
         }
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let known = [
+            "--seed",
+            "--onecp-port",
+            "--onecheckout-port",
+            "--n1co-port",
+            "--processone-port",
+            "--n1co-webhook-url",
+        ];
+        if !known.contains(&flag.as_str()) {
+            return Err(format!("unknown argument {flag}"));
+        }
+        let value = it
+            .next()
+            .filter(|v| !v.starts_with("--"))
+            .ok_or_else(|| format!("{flag} needs a value"))?;
         let number = |what: &str| {
             value
                 .parse::<u64>()
@@ -51,10 +81,14 @@ fn port(n: u64, flag: &str) -> Result<u16, String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let options = match parse_args(&args) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("payspec-sandbox: {e}");
+            eprintln!("payspec-sandbox: {e}\n\n{USAGE}");
             return ExitCode::from(2);
         }
     };

@@ -4,6 +4,17 @@
 use std::io::{Read, Write};
 use payspec_processone::codec::{self, Format};
 fn run(args: &[String]) -> Result<Vec<u8>, String> {
+    if args.first().map(String::as_str) == Some("help")
+        || args.iter().any(|a| a == "--help" || a == "-h")
+    {
+        return Ok(
+            format!(
+                "{}\n",
+                "usage: processone-codec convert --from xml|json --to xml|json <Contract>\n  reads one body on stdin, writes it on stdout; <Contract> is Area.Name or a unique Name\n       processone-codec contracts\n  lists the contracts\n       processone-codec --help\n  this text"
+            )
+                .into_bytes(),
+        );
+    }
     match args.first().map(String::as_str) {
         Some("contracts") => Ok(codec::CONTRACTS.join("\n").into_bytes()),
         Some("convert") => {
@@ -17,7 +28,8 @@ fn run(args: &[String]) -> Result<Vec<u8>, String> {
                         from = Some(
                             it
                                 .next()
-                                .ok_or("--from needs a value")?
+                                .filter(|v| !v.starts_with("--"))
+                                .ok_or("--from needs a value (xml or json)")?
                                 .parse::<Format>()
                                 .map_err(|e| e.to_string())?,
                         );
@@ -26,7 +38,8 @@ fn run(args: &[String]) -> Result<Vec<u8>, String> {
                         to = Some(
                             it
                                 .next()
-                                .ok_or("--to needs a value")?
+                                .filter(|v| !v.starts_with("--"))
+                                .ok_or("--to needs a value (xml or json)")?
                                 .parse::<Format>()
                                 .map_err(|e| e.to_string())?,
                         );
@@ -34,12 +47,15 @@ fn run(args: &[String]) -> Result<Vec<u8>, String> {
                     other if contract.is_none() && !other.starts_with("--") => {
                         contract = Some(other.to_string());
                     }
+                    other if other.starts_with("--") => {
+                        return Err(format!("unknown argument {other}"));
+                    }
                     other => return Err(format!("unexpected argument {other:?}")),
                 }
             }
             let (Some(from), Some(to), Some(contract)) = (from, to, contract) else {
                 return Err(
-                    "usage: processone-codec convert --from xml|json --to xml|json <Contract>\n  reads one body on stdin, writes it on stdout; <Contract> is Area.Name or a unique Name\n       processone-codec contracts\n  lists the contracts"
+                    "usage: processone-codec convert --from xml|json --to xml|json <Contract>\n  reads one body on stdin, writes it on stdout; <Contract> is Area.Name or a unique Name\n       processone-codec contracts\n  lists the contracts\n       processone-codec --help\n  this text"
                         .to_string(),
                 );
             };
@@ -49,9 +65,10 @@ fn run(args: &[String]) -> Result<Vec<u8>, String> {
                 .map_err(|e| format!("reading stdin: {e}"))?;
             codec::convert(&contract, from, to, &input).map_err(|e| e.to_string())
         }
-        _ => {
+        Some(other) => Err(format!("unknown command {other:?} (try --help)")),
+        None => {
             Err(
-                "usage: processone-codec convert --from xml|json --to xml|json <Contract>\n  reads one body on stdin, writes it on stdout; <Contract> is Area.Name or a unique Name\n       processone-codec contracts\n  lists the contracts"
+                "usage: processone-codec convert --from xml|json --to xml|json <Contract>\n  reads one body on stdin, writes it on stdout; <Contract> is Area.Name or a unique Name\n       processone-codec contracts\n  lists the contracts\n       processone-codec --help\n  this text"
                     .to_string(),
             )
         }
