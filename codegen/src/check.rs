@@ -53,10 +53,10 @@ pub fn check_document(spec: &str, doc: &Value, source: &SourceMap) -> Result<(),
         spec,
         found: Vec::new(),
     };
-    check_refs(doc, doc, &mut String::new(), &mut p);
+    check_refs(doc, &mut p);
     check_servers(doc, &mut p);
     check_operations(doc, &mut p);
-    check_extension_keys(doc, &mut String::new(), &mut p);
+    check_extension_keys(doc, &mut p);
     check_schema_extensions(doc, &mut p);
     report(spec, p.found, source)
 }
@@ -84,55 +84,36 @@ pub fn report(spec: &str, found: Vec<Error>, source: &SourceMap) -> Result<(), E
 }
 
 /// Every `$ref` must be local (`#/...`) and resolve.
-fn check_refs(doc: &Value, v: &Value, pointer: &mut String, p: &mut Problems) {
-    match v {
-        Value::Object(map) => {
-            if let Some(r) = map.get("$ref") {
-                match r.as_str() {
-                    Some(target) if target.starts_with("#/") || target == "#" => {
-                        let pointer_of = decode_fragment(&target[1..]);
-                        // A DataContract document's schemas are derived from its XSDs; its
-                        // front end checks those references against them.
-                        let derived = doc.get("x-dcs-contracts").is_some()
-                            && pointer_of
-                                .as_deref()
-                                .is_some_and(|t| t.starts_with("/components/schemas/"));
-                        let resolved =
-                            derived || pointer_of.is_some_and(|t| doc.pointer(&t).is_some());
-                        if !resolved {
-                            p.add(
-                                format!("{pointer}/$ref"),
-                                format!("$ref {target} does not resolve: nothing is written there"),
-                            );
-                        }
-                    }
-                    Some(target) => p.add(
+fn check_refs(doc: &Value, p: &mut Problems) {
+    crate::source::walk_objects(doc, &mut |pointer, map| {
+        let Some(r) = map.get("$ref") else {
+            return true;
+        };
+        match r.as_str() {
+            Some(target) if target.starts_with("#/") || target == "#" => {
+                let pointer_of = decode_fragment(&target[1..]);
+                // A DataContract document's schemas are derived from its XSDs; its front end
+                // checks those references against them.
+                let derived = doc.get("x-dcs-contracts").is_some()
+                    && pointer_of
+                        .as_deref()
+                        .is_some_and(|t| t.starts_with("/components/schemas/"));
+                let resolved = derived || pointer_of.is_some_and(|t| doc.pointer(&t).is_some());
+                if !resolved {
+                    p.add(
                         format!("{pointer}/$ref"),
-                        format!(
-                            "$ref {target}: only references within the document (#/...) are supported"
-                        ),
-                    ),
-                    None => p.add(format!("{pointer}/$ref"), "$ref must be a string"),
+                        format!("$ref {target} does not resolve: nothing is written there"),
+                    );
                 }
             }
-            for (key, child) in map {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape_pointer(key));
-                check_refs(doc, child, pointer, p);
-                pointer.truncate(len);
-            }
+            Some(target) => p.add(
+                format!("{pointer}/$ref"),
+                format!("$ref {target}: only references within the document (#/...) are supported"),
+            ),
+            None => p.add(format!("{pointer}/$ref"), "$ref must be a string"),
         }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push_str(&format!("/{i}"));
-                check_refs(doc, child, pointer, p);
-                pointer.truncate(len);
-            }
-        }
-        _ => {}
-    }
+        true
+    });
 }
 
 /// A `$ref` fragment as a JSON pointer: percent-decoded (URI fragments may escape characters).
@@ -349,45 +330,36 @@ fn check_security(
 }
 
 /// Unknown keys inside a known extension's object are named.
-fn check_extension_keys(v: &Value, pointer: &mut String, p: &mut Problems) {
-    match v {
-        Value::Object(map) => {
-            for (key, child) in map {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape_pointer(key));
-                if let Some((_, keys)) = EXTENSION_KEYS.iter().find(|(k, _)| k == key) {
-                    unknown_keys(key, child, keys, pointer, p);
-                } else if key == "x-webhooks" {
-                    for (name, hook) in child.as_object().into_iter().flatten() {
-                        let at = format!("{pointer}/{}", escape_pointer(name));
-                        unknown_keys(&format!("x-webhooks.{name}"), hook, WEBHOOK_KEYS, &at, p);
-                        if let Some(sig) = hook.get("signature") {
-                            unknown_keys(
-                                &format!("x-webhooks.{name}.signature"),
-                                sig,
-                                SIGNATURE_KEYS,
-                                &format!("{at}/signature"),
-                                p,
-                            );
-                        }
+fn check_extension_keys(doc: &Value, p: &mut Problems) {
+    crate::source::walk_objects(doc, &mut |pointer, map| {
+        for (key, child) in map {
+            let at = format!("{pointer}/{}", escape_pointer(key));
+            if let Some((_, keys)) = EXTENSION_KEYS.iter().find(|(k, _)| k == key) {
+                unknown_keys(key, child, keys, &at, p);
+            } else if key == "x-webhooks" {
+                for (name, hook) in child.as_object().into_iter().flatten() {
+                    let hook_at = format!("{at}/{}", escape_pointer(name));
+                    unknown_keys(
+                        &format!("x-webhooks.{name}"),
+                        hook,
+                        WEBHOOK_KEYS,
+                        &hook_at,
+                        p,
+                    );
+                    if let Some(sig) = hook.get("signature") {
+                        unknown_keys(
+                            &format!("x-webhooks.{name}.signature"),
+                            sig,
+                            SIGNATURE_KEYS,
+                            &format!("{hook_at}/signature"),
+                            p,
+                        );
                     }
-                } else {
-                    check_extension_keys(child, pointer, p);
                 }
-                pointer.truncate(len);
             }
         }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push_str(&format!("/{i}"));
-                check_extension_keys(child, pointer, p);
-                pointer.truncate(len);
-            }
-        }
-        _ => {}
-    }
+        true
+    });
 }
 
 fn unknown_keys(what: &str, v: &Value, keys: &[&str], at: &str, p: &mut Problems) {

@@ -11,6 +11,40 @@ pub fn escape_pointer(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
+/// Visits every object of `v` with its JSON pointer, parents before children. `visit` returns
+/// whether to look inside the object's members.
+pub fn walk_objects(
+    v: &serde_json::Value,
+    visit: &mut impl FnMut(&str, &serde_json::Map<String, serde_json::Value>) -> bool,
+) {
+    fn go(
+        v: &serde_json::Value,
+        pointer: &mut String,
+        visit: &mut impl FnMut(&str, &serde_json::Map<String, serde_json::Value>) -> bool,
+    ) {
+        let children: Box<dyn Iterator<Item = (String, &serde_json::Value)>> = match v {
+            serde_json::Value::Object(map) => {
+                if !visit(pointer, map) {
+                    return;
+                }
+                Box::new(map.iter().map(|(k, c)| (escape_pointer(k), c)))
+            }
+            serde_json::Value::Array(items) => {
+                Box::new(items.iter().enumerate().map(|(i, c)| (i.to_string(), c)))
+            }
+            _ => return,
+        };
+        for (token, child) in children {
+            let len = pointer.len();
+            pointer.push('/');
+            pointer.push_str(&token);
+            go(child, pointer, visit);
+            pointer.truncate(len);
+        }
+    }
+    go(v, &mut String::new(), visit);
+}
+
 /// The lines of a document's nodes, by JSON pointer (RFC 6901).
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {

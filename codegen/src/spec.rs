@@ -86,45 +86,28 @@ pub fn check_extension_spelling(
     doc: &Value,
     source: &crate::source::SourceMap,
 ) -> Result<(), Error> {
-    fn walk(v: &Value, pointer: &mut String, out: &mut Vec<(String, String)>) {
-        match v {
-            Value::Object(map) => {
-                for (key, child) in map {
-                    if key.starts_with("x-") && !KNOWN_EXTENSIONS.contains(&key.as_str()) {
-                        let lower = key.to_ascii_lowercase();
-                        if let Some(known) = KNOWN_EXTENSIONS
-                            .iter()
-                            .map(|k| (edit_distance(&lower, k), *k))
-                            .filter(|(d, _)| *d <= 2)
-                            .min()
-                            .map(|(_, k)| k)
-                        {
-                            out.push((
-                                format!("{pointer}/{}", escape_pointer(key)),
-                                format!("unknown extension {key}; did you mean {known}?"),
-                            ));
-                        }
-                    }
-                    let len = pointer.len();
-                    pointer.push('/');
-                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                    walk(child, pointer, out);
-                    pointer.truncate(len);
-                }
-            }
-            Value::Array(items) => {
-                for (i, child) in items.iter().enumerate() {
-                    let len = pointer.len();
-                    pointer.push_str(&format!("/{i}"));
-                    walk(child, pointer, out);
-                    pointer.truncate(len);
-                }
-            }
-            _ => {}
-        }
-    }
     let mut found = Vec::new();
-    walk(doc, &mut String::new(), &mut found);
+    crate::source::walk_objects(doc, &mut |pointer, map| {
+        for key in map.keys() {
+            if !key.starts_with("x-") || KNOWN_EXTENSIONS.contains(&key.as_str()) {
+                continue;
+            }
+            let lower = key.to_ascii_lowercase();
+            if let Some(known) = KNOWN_EXTENSIONS
+                .iter()
+                .map(|k| (edit_distance(&lower, k), *k))
+                .filter(|(d, _)| *d <= 2)
+                .min()
+                .map(|(_, k)| k)
+            {
+                found.push((
+                    format!("{pointer}/{}", escape_pointer(key)),
+                    format!("unknown extension {key}; did you mean {known}?"),
+                ));
+            }
+        }
+        true
+    });
     if let [(pointer, message)] = &found[..] {
         return Err(Error::spec(spec_name, message.clone())
             .at(pointer.clone())
