@@ -10,23 +10,74 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::model::Method;
-use crate::source::SourceMap;
-use crate::spec::{escape_pointer, str_of};
+use crate::source::escape_pointer;
+use crate::source::{SourceMap, walk_objects};
+use crate::spec::str_of;
 
 /// How many problems one run reports at most.
 const MAX_REPORTED: usize = 30;
 
-/// The keys each payspec extension object may hold (`x-dcs-client` and its `recovery` are
-/// checked by the DataContract front end).
-const EXTENSION_KEYS: &[(&str, &[&str])] = &[
-    ("x-pagination", &["cursor", "next-cursor", "items"]),
-    ("x-rate-limit", &["max-in-flight", "requests-per-minute"]),
-    ("x-error-code", &["enum", "at"]),
+/// The `x-` extensions payspec reads (documented in `specs/README.md`), and the ones its tools
+/// read (`x-enum-varnames` by typify, `x-generated` in derived documents).
+pub const KNOWN_EXTENSIONS: &[&str] = &[
+    "x-dcs-client",
+    "x-dcs-contracts",
+    "x-enum-descriptions",
+    "x-enum-varnames",
+    "x-error-code",
+    "x-error-details",
+    "x-error-message",
+    "x-generated",
+    "x-idempotent",
+    "x-moves-money",
+    "x-open-enum",
+    "x-pagination",
+    "x-rate-limit",
+    "x-response-codes",
+    "x-sensitive",
+    "x-server-name",
+    "x-webhooks",
 ];
 
-/// The keys of an `x-webhooks` entry and of its `signature`.
-const WEBHOOK_KEYS: &[&str] = &["description", "signature", "payload"];
-const SIGNATURE_KEYS: &[&str] = &["header", "algorithm", "encoding"];
+/// What an extension's value may hold: an object with these keys (and the shape of a key's
+/// value where it is an object itself), or a map whose every value has one shape.
+enum Shape {
+    Keys(&'static [(&'static str, Option<&'static Shape>)]),
+    EachValue(&'static Shape),
+}
+
+const SIGNATURE: Shape = Shape::Keys(&[("header", None), ("algorithm", None), ("encoding", None)]);
+const WEBHOOK: Shape = Shape::Keys(&[
+    ("description", None),
+    ("signature", Some(&SIGNATURE)),
+    ("payload", None),
+]);
+const RECOVERY: Shape = Shape::Keys(&[("operation", None), ("member", None), ("guidance", None)]);
+
+/// The payspec extensions whose value is an object, and its shape.
+const EXTENSION_SHAPES: &[(&str, Shape)] = &[
+    (
+        "x-pagination",
+        Shape::Keys(&[("cursor", None), ("next-cursor", None), ("items", None)]),
+    ),
+    (
+        "x-rate-limit",
+        Shape::Keys(&[("max-in-flight", None), ("requests-per-minute", None)]),
+    ),
+    ("x-error-code", Shape::Keys(&[("enum", None), ("at", None)])),
+    ("x-webhooks", Shape::EachValue(&WEBHOOK)),
+    (
+        "x-dcs-client",
+        Shape::Keys(&[
+            ("authentication", None),
+            ("response-code", None),
+            ("response-message", None),
+            ("success", None),
+            ("error-type", None),
+            ("recovery", Some(&RECOVERY)),
+        ]),
+    ),
+];
 
 /// Problems found so far, each with its pointer.
 struct Problems<'a> {
@@ -53,6 +104,7 @@ pub fn check_document(spec: &str, doc: &Value, source: &SourceMap) -> Result<(),
         spec,
         found: Vec::new(),
     };
+    check_extension_spelling(doc, &mut p);
     check_refs(doc, &mut p);
     check_servers(doc, &mut p);
     check_operations(doc, &mut p);
@@ -63,7 +115,7 @@ pub fn check_document(spec: &str, doc: &Value, source: &SourceMap) -> Result<(),
 
 /// One error for all of `found`: the problem itself when there is one; otherwise a count and one
 /// `file:line: ...` line per problem.
-pub fn report(spec: &str, found: Vec<Error>, source: &SourceMap) -> Result<(), Error> {
+fn report(spec: &str, found: Vec<Error>, source: &SourceMap) -> Result<(), Error> {
     let mut found: Vec<Error> = found.into_iter().map(|e| e.locate(source)).collect();
     match found.len() {
         0 => Ok(()),
@@ -83,11 +135,65 @@ pub fn report(spec: &str, found: Vec<Error>, source: &SourceMap) -> Result<(), E
     }
 }
 
+/// Every `x-` key that is a near miss of one of [`KNOWN_EXTENSIONS`] (at most two edits away,
+/// case ignored) is refused: a misspelled extension would otherwise be ignored silently
+/// (`x-idempotnet: true` would leave an operation's retry class unchanged). A vendor's own
+/// extensions, which are not near misses, are allowed and ignored.
+fn check_extension_spelling(doc: &Value, p: &mut Problems) {
+    walk_objects(doc, &mut |pointer, map| {
+        for key in map.keys() {
+            if !key.starts_with("x-") || KNOWN_EXTENSIONS.contains(&key.as_str()) {
+                continue;
+            }
+            if let Some(known) = near_miss(key, KNOWN_EXTENSIONS.iter().copied()) {
+                p.add(
+                    format!("{pointer}/{}", escape_pointer(key)),
+                    format!("unknown extension {key}; did you mean {known}?"),
+                );
+            }
+        }
+    });
+}
+
+/// The Levenshtein distance between two short strings.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + cost);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// The nearest of `names` to `name` (at most two edits away, case ignored), if any.
+fn near_miss<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let name = name.to_ascii_lowercase();
+    names
+        .map(|n| (edit_distance(&name, &n.to_ascii_lowercase()), n))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, n)| n)
+}
+
+/// " (did you mean x?)" when one of `names` is a near miss of `name`.
+fn did_you_mean<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> String {
+    near_miss(name, names)
+        .map(|n| format!(" (did you mean {n}?)"))
+        .unwrap_or_default()
+}
+
 /// Every `$ref` must be local (`#/...`) and resolve.
 fn check_refs(doc: &Value, p: &mut Problems) {
-    crate::source::walk_objects(doc, &mut |pointer, map| {
+    walk_objects(doc, &mut |pointer, map| {
         let Some(r) = map.get("$ref") else {
-            return true;
+            return;
         };
         match r.as_str() {
             Some(target) if target.starts_with("#/") || target == "#" => {
@@ -112,7 +218,6 @@ fn check_refs(doc: &Value, p: &mut Problems) {
             ),
             None => p.add(format!("{pointer}/$ref"), "$ref must be a string"),
         }
-        true
     });
 }
 
@@ -238,7 +343,7 @@ fn check_operations(doc: &Value, p: &mut Problems) {
                         at.clone(),
                         format!(
                             "the path {path} has {{{name}}}, but no path parameter {name} is declared{}",
-                            near_miss(name, declared.keys())
+                            did_you_mean(name, declared.keys().map(String::as_str))
                         ),
                     );
                 }
@@ -254,17 +359,6 @@ fn check_operations(doc: &Value, p: &mut Problems) {
             }
         }
     }
-}
-
-/// " (did you mean x?)" when one of `names` is a near miss of `name`.
-fn near_miss<'a>(name: &str, names: impl Iterator<Item = &'a String>) -> String {
-    names
-        .filter(|n| {
-            crate::spec::edit_distance(&n.to_ascii_lowercase(), &name.to_ascii_lowercase()) <= 2
-        })
-        .map(|n| format!(" (did you mean {n}?)"))
-        .next()
-        .unwrap_or_default()
 }
 
 /// `{name}`s of a path template.
@@ -311,14 +405,7 @@ fn check_security(
                 let pointer = format!("{at}/security/{i}/{}", escape_pointer(name));
                 let message = format!(
                     "security requirement {name} names no scheme of components.securitySchemes{}",
-                    near_miss(
-                        name,
-                        schemes
-                            .iter()
-                            .map(|s| s.to_string())
-                            .collect::<Vec<_>>()
-                            .iter()
-                    )
+                    did_you_mean(name, schemes.iter().copied())
                 );
                 match operation {
                     Some(op) => p.add_op(op, pointer, message),
@@ -331,51 +418,38 @@ fn check_security(
 
 /// Unknown keys inside a known extension's object are named.
 fn check_extension_keys(doc: &Value, p: &mut Problems) {
-    crate::source::walk_objects(doc, &mut |pointer, map| {
+    walk_objects(doc, &mut |pointer, map| {
         for (key, child) in map {
-            let at = format!("{pointer}/{}", escape_pointer(key));
-            if let Some((_, keys)) = EXTENSION_KEYS.iter().find(|(k, _)| k == key) {
-                unknown_keys(key, child, keys, &at, p);
-            } else if key == "x-webhooks" {
-                for (name, hook) in child.as_object().into_iter().flatten() {
-                    let hook_at = format!("{at}/{}", escape_pointer(name));
-                    unknown_keys(
-                        &format!("x-webhooks.{name}"),
-                        hook,
-                        WEBHOOK_KEYS,
-                        &hook_at,
-                        p,
-                    );
-                    if let Some(sig) = hook.get("signature") {
-                        unknown_keys(
-                            &format!("x-webhooks.{name}.signature"),
-                            sig,
-                            SIGNATURE_KEYS,
-                            &format!("{hook_at}/signature"),
-                            p,
-                        );
-                    }
-                }
+            if let Some((_, shape)) = EXTENSION_SHAPES.iter().find(|(k, _)| k == key) {
+                let at = format!("{pointer}/{}", escape_pointer(key));
+                check_shape(key, child, shape, &at, p);
             }
         }
-        true
     });
 }
 
-fn unknown_keys(what: &str, v: &Value, keys: &[&str], at: &str, p: &mut Problems) {
+/// `v` (`what`, at `at`) against `shape`.
+fn check_shape(what: &str, v: &Value, shape: &Shape, at: &str, p: &mut Problems) {
     let Some(map) = v.as_object() else {
         p.add(at.to_string(), format!("{what} must be an object"));
         return;
     };
-    for key in map.keys() {
-        if !keys.contains(&key.as_str()) {
-            p.add(
-                format!("{at}/{}", escape_pointer(key)),
-                format!(
-                    "{what}.{key} is not a known setting (known: {})",
-                    keys.join(", ")
+    for (key, child) in map {
+        let child_at = format!("{at}/{}", escape_pointer(key));
+        let child_what = format!("{what}.{key}");
+        match shape {
+            Shape::EachValue(each) => check_shape(&child_what, child, each, &child_at, p),
+            Shape::Keys(keys) => match keys.iter().find(|(k, _)| k == key) {
+                Some((_, Some(inner))) => check_shape(&child_what, child, inner, &child_at, p),
+                Some((_, None)) => {}
+                None => p.add(
+                    child_at,
+                    format!(
+                        "{child_what} is not a known setting (known: {})",
+                        keys.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+                    ),
                 ),
-            );
+            },
         }
     }
 }
@@ -462,5 +536,55 @@ fn check_sensitive(name: &str, s: &Value, at: &str, p: &mut Problems) {
                 format!("schema {name}.{prop}: x-sensitive is for `type: string` properties"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> String {
+        let doc: Value = serde_yaml::from_str(text).unwrap();
+        let source = SourceMap::of_yaml(text);
+        let mut p = Problems {
+            spec: "specs/acme/openapi.yaml",
+            found: Vec::new(),
+        };
+        check_extension_spelling(&doc, &mut p);
+        match report("specs/acme/openapi.yaml", p.found, &source) {
+            Ok(()) => String::new(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn near_misses_of_our_extensions_are_errors_and_vendor_extensions_pass() {
+        let e = problems(
+            "paths:\n  /orders/{id}:\n    get:\n      x-idempotnet: true\n      x-stripeResource: order\n      x-addedInVersion: '2024-01'\n      x-Sensitive: true\ncomponents:\n  schemas:\n    A:\n      x-open-enmu: true\n      x-open-enum: true\n",
+        );
+        assert!(e.starts_with("specs/acme/openapi.yaml: 3 problems:"), "{e}");
+        assert!(
+            e.contains("\n  specs/acme/openapi.yaml:4:7: unknown extension x-idempotnet; did you mean x-idempotent?"),
+            "{e}"
+        );
+        assert!(
+            e.contains("\n  specs/acme/openapi.yaml:7:7: unknown extension x-Sensitive; did you mean x-sensitive?"),
+            "{e}"
+        );
+        assert!(
+            e.contains("\n  specs/acme/openapi.yaml:11:7: unknown extension x-open-enmu; did you mean x-open-enum?"),
+            "{e}"
+        );
+        assert!(
+            !e.contains("stripeResource") && !e.contains("addedInVersion"),
+            "{e}"
+        );
+        let one = problems("paths:\n  /a:\n    post:\n      x-idempotnet: true\n");
+        assert_eq!(
+            one,
+            "specs/acme/openapi.yaml:4:7: unknown extension x-idempotnet; did you mean x-idempotent?"
+        );
+        assert_eq!(edit_distance("x-idempotnet", "x-idempotent"), 2);
+        assert_eq!(edit_distance("", "ab"), 2);
     }
 }

@@ -11,22 +11,19 @@ pub fn escape_pointer(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
-/// Visits every object of `v` with its JSON pointer, parents before children. `visit` returns
-/// whether to look inside the object's members.
+/// Visits every object of `v` with its JSON pointer, parents before children.
 pub fn walk_objects(
     v: &serde_json::Value,
-    visit: &mut impl FnMut(&str, &serde_json::Map<String, serde_json::Value>) -> bool,
+    visit: &mut impl FnMut(&str, &serde_json::Map<String, serde_json::Value>),
 ) {
     fn go(
         v: &serde_json::Value,
         pointer: &mut String,
-        visit: &mut impl FnMut(&str, &serde_json::Map<String, serde_json::Value>) -> bool,
+        visit: &mut impl FnMut(&str, &serde_json::Map<String, serde_json::Value>),
     ) {
         let children: Box<dyn Iterator<Item = (String, &serde_json::Value)>> = match v {
             serde_json::Value::Object(map) => {
-                if !visit(pointer, map) {
-                    return;
-                }
+                visit(pointer, map);
                 Box::new(map.iter().map(|(k, c)| (escape_pointer(k), c)))
             }
             serde_json::Value::Array(items) => {

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use crate::Error;
-pub use crate::model::*;
-pub use crate::source::escape_pointer;
+use crate::model::*;
+use crate::source::escape_pointer;
 
 /// The JSON Schema keywords we enforce ourselves (client-side validation) and therefore strip
 /// from the copy typify sees, so that fields keep their plain types.
@@ -42,113 +42,11 @@ const OUR_EXTENSIONS: &[&str] = &[
 
 /// Parses the YAML text of an OpenAPI document.
 pub fn parse_yaml(spec_name: &str, text: &str) -> Result<Value, Error> {
-    let doc = serde_yaml::from_str::<Value>(text).map_err(|e| Error {
+    serde_yaml::from_str::<Value>(text).map_err(|e| Error {
         line: e.location().and_then(|l| u32::try_from(l.line()).ok()),
         column: e.location().and_then(|l| u32::try_from(l.column()).ok()),
         ..Error::spec(spec_name, format!("not valid YAML: {e}"))
-    })?;
-    check_extension_spelling(spec_name, &doc, &crate::source::SourceMap::of_yaml(text))?;
-    Ok(doc)
-}
-
-/// The `x-` extensions payspec reads (documented in `specs/README.md`), and the ones its tools
-/// read (`x-enum-varnames` by typify, `x-generated` in derived documents).
-pub const KNOWN_EXTENSIONS: &[&str] = &[
-    "x-dcs-client",
-    "x-dcs-contracts",
-    "x-enum-descriptions",
-    "x-enum-varnames",
-    "x-error-code",
-    "x-error-details",
-    "x-error-message",
-    "x-generated",
-    "x-idempotent",
-    "x-moves-money",
-    "x-open-enum",
-    "x-pagination",
-    "x-rate-limit",
-    "x-response-codes",
-    "x-sensitive",
-    "x-server-name",
-    "x-webhooks",
-];
-
-/// How many misspellings one run reports at most.
-const MAX_REPORTED: usize = 20;
-
-/// Refuses every `x-` key of `doc` that is a near miss of one of [`KNOWN_EXTENSIONS`] (at most
-/// two edits away, case ignored): a misspelled extension would otherwise be ignored silently
-/// (`x-idempotnet: true` would leave an operation's retry class unchanged). A vendor's own
-/// extensions, which are not near misses, are allowed and ignored. All misspellings are reported
-/// together, each with its line (from `source`), JSON pointer and what was probably meant.
-pub fn check_extension_spelling(
-    spec_name: &str,
-    doc: &Value,
-    source: &crate::source::SourceMap,
-) -> Result<(), Error> {
-    let mut found = Vec::new();
-    crate::source::walk_objects(doc, &mut |pointer, map| {
-        for key in map.keys() {
-            if !key.starts_with("x-") || KNOWN_EXTENSIONS.contains(&key.as_str()) {
-                continue;
-            }
-            let lower = key.to_ascii_lowercase();
-            if let Some(known) = KNOWN_EXTENSIONS
-                .iter()
-                .map(|k| (edit_distance(&lower, k), *k))
-                .filter(|(d, _)| *d <= 2)
-                .min()
-                .map(|(_, k)| k)
-            {
-                found.push((
-                    format!("{pointer}/{}", escape_pointer(key)),
-                    format!("unknown extension {key}; did you mean {known}?"),
-                ));
-            }
-        }
-        true
-    });
-    if let [(pointer, message)] = &found[..] {
-        return Err(Error::spec(spec_name, message.clone())
-            .at(pointer.clone())
-            .locate(source));
-    }
-    if found.is_empty() {
-        return Ok(());
-    }
-    let mut message = format!("{} misspelled extensions:", found.len());
-    for (pointer, what) in found.iter().take(MAX_REPORTED) {
-        let place = Error::spec(spec_name, what.clone())
-            .at(pointer.clone())
-            .locate(source);
-        match (place.line, place.column) {
-            (Some(line), Some(column)) => message.push_str(&format!(
-                "\n  {spec_name}:{line}:{column}: {pointer}: {what}"
-            )),
-            _ => message.push_str(&format!("\n  {spec_name}: {pointer}: {what}")),
-        }
-    }
-    if found.len() > MAX_REPORTED {
-        message.push_str(&format!("\n  (and {} more)", found.len() - MAX_REPORTED));
-    }
-    Err(Error::spec(spec_name, message))
-}
-
-/// The Levenshtein distance between two short strings.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + cost);
-            prev = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
+    })
 }
 
 /// A string member of a JSON object.
@@ -1354,52 +1252,6 @@ pub fn describe_limits(m: &Map<String, Value>) -> String {
         out.push(format!("at most {v} items"));
     }
     out.join(", ")
-}
-
-#[cfg(test)]
-mod extension_spelling_tests {
-    use super::*;
-
-    #[test]
-    fn near_misses_of_our_extensions_are_errors_and_vendor_extensions_pass() {
-        let text = "paths:\n  /orders/{id}:\n    get:\n      x-idempotnet: true\n      x-stripeResource: order\n      x-addedInVersion: '2024-01'\n      x-Sensitive: true\ncomponents:\n  schemas:\n    A:\n      x-open-enmu: true\n      x-open-enum: true\n";
-        let doc: Value = serde_yaml::from_str(text).unwrap();
-        let source = crate::source::SourceMap::of_yaml(text);
-        let e = check_extension_spelling("specs/acme/openapi.yaml", &doc, &source)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.starts_with("specs/acme/openapi.yaml: 3 misspelled extensions:"),
-            "{e}"
-        );
-        assert!(
-            e.contains("\n  specs/acme/openapi.yaml:4:7: /paths/~1orders~1{id}/get/x-idempotnet: unknown extension x-idempotnet; did you mean x-idempotent?"),
-            "{e}"
-        );
-        assert!(e.contains(":7:7: /paths/~1orders~1{id}/get/x-Sensitive: unknown extension x-Sensitive; did you mean x-sensitive?"), "{e}");
-        assert!(
-            e.contains(":11:7: /components/schemas/A/x-open-enmu: unknown extension x-open-enmu; did you mean x-open-enum?"),
-            "{e}"
-        );
-        assert!(
-            !e.contains("stripeResource") && !e.contains("addedInVersion"),
-            "{e}"
-        );
-        let one = "paths:\n  /a:\n    post:\n      x-idempotnet: true\n";
-        let e = check_extension_spelling(
-            "a.yaml",
-            &serde_yaml::from_str(one).unwrap(),
-            &crate::source::SourceMap::of_yaml(one),
-        )
-        .unwrap_err()
-        .to_string();
-        assert_eq!(
-            e,
-            "a.yaml:4:7: unknown extension x-idempotnet; did you mean x-idempotent?"
-        );
-        assert_eq!(edit_distance("x-idempotnet", "x-idempotent"), 2);
-        assert_eq!(edit_distance("", "ab"), 2);
-    }
 }
 
 #[cfg(test)]

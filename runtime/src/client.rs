@@ -199,19 +199,11 @@ impl ClientConfig {
                 credentials.push(None);
                 continue;
             };
-            if let Auth::Member(_) = scheme.auth {
-                drop(value);
-                credentials.push(Some(Credential::Member));
-                continue;
-            }
-            let mut header = HeaderValue::from_str(value.expose()).map_err(|_| {
-                Error::Other(format!(
-                    "the {} credential has characters an HTTP header cannot carry",
-                    scheme.name
-                ))
-            })?;
-            header.set_sensitive(true);
             let name = match scheme.auth {
+                Auth::Member(_) => {
+                    credentials.push(Some(Credential::Member));
+                    continue;
+                }
                 Auth::Bearer | Auth::Basic => http::header::AUTHORIZATION,
                 Auth::Header(name) => HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                     Error::Other(format!(
@@ -219,8 +211,14 @@ impl ClientConfig {
                         scheme.name
                     ))
                 })?,
-                Auth::Member(_) => unreachable!("member credentials are kept above"),
             };
+            let mut header = HeaderValue::from_str(value.expose()).map_err(|_| {
+                Error::Other(format!(
+                    "the {} credential has characters an HTTP header cannot carry",
+                    scheme.name
+                ))
+            })?;
+            header.set_sensitive(true);
             credentials.push(Some(Credential::Header(name, header)));
         }
         let state = ClientState {

@@ -157,34 +157,10 @@ macro_rules! open_enum {
             fn deserialize<D: $crate::__serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                struct Visitor;
-
-                impl $crate::__serde::de::Visitor<'_> for Visitor {
-                    type Value = $name;
-
-                    fn expecting(
-                        &self,
-                        f: &mut ::std::fmt::Formatter<'_>,
-                    ) -> ::std::fmt::Result {
-                        f.write_str(::std::concat!("a string (", ::std::stringify!($name), ")"))
-                    }
-
-                    fn visit_str<E: $crate::__serde::de::Error>(
-                        self,
-                        value: &str,
-                    ) -> ::std::result::Result<$name, E> {
-                        ::std::result::Result::Ok(::std::convert::From::from(value))
-                    }
-
-                    fn visit_string<E: $crate::__serde::de::Error>(
-                        self,
-                        value: ::std::string::String,
-                    ) -> ::std::result::Result<$name, E> {
-                        ::std::result::Result::Ok(::std::convert::From::from(value))
-                    }
-                }
-
-                deserializer.deserialize_string(Visitor)
+                $crate::open_enum::deserialize_open(
+                    deserializer,
+                    ::std::concat!("a string (", ::std::stringify!($name), ")"),
+                )
             }
         }
     };

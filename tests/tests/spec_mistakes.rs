@@ -340,6 +340,13 @@ const MISTAKES: &[Mistake] = &[
         "  error-type: GlobexError\n  retries: 3",
     ),
     fixture(
+        "x-dcs-client.recovery with an unknown key",
+        GLOBEX,
+        YAML,
+        "    member: Reference",
+        "    member: Reference\n    retries: 3",
+    ),
+    fixture(
         "x-dcs-client authentication member missing from a request",
         GLOBEX,
         YAML,

@@ -91,10 +91,9 @@ pub fn generate_dcs_crate(
         .iter()
         .map(|(q, c)| (format!("{}.{}", c.area, c.name), q.clone()))
         .collect();
-    let mut api =
-        openapi::read(spec_path, &doc, &contracts, &qualified).map_err(|e| e.locate(&source))?;
-    api.contracts = contracts;
-    let api = api;
+    let api = openapi::read(spec_path, &doc, &contracts, &qualified)
+        .map(|api| Api { contracts, ..api })
+        .map_err(|e| e.locate(&source))?;
     let client = api
         .dcs
         .as_ref()

@@ -9,7 +9,8 @@ use super::Input;
 use crate::Error;
 use crate::model::{Api, DcsClient, Format, Method, Operation, Recovery, ResponseCode, Retry};
 use crate::model::{Contracts, QName, TypeRef};
-use crate::spec::{escape_pointer, ref_name, str_of};
+use crate::source::escape_pointer;
+use crate::spec::{ref_name, str_of};
 
 fn body_ref(v: Option<&Value>, what: &str) -> Result<String, String> {
     let content = v
@@ -36,7 +37,8 @@ fn body_ref(v: Option<&Value>, what: &str) -> Result<String, String> {
 }
 
 /// Reads the operations, checking every contract they name exists in the XSDs and has the
-/// members `x-dcs-client` names.
+/// members `x-dcs-client` names (the keys `x-dcs-client` may hold are checked with the whole
+/// document, `check.rs`).
 pub fn read(
     spec: &str,
     doc: &Value,
@@ -63,15 +65,6 @@ pub fn read(
         setting("response-message")?,
         setting("success")?,
     );
-    if let Some(map) = client.as_object()
-        && let Some(k) = map.keys().find(|k| !CLIENT_KEYS.contains(&k.as_str()))
-    {
-        return Err(err(format!(
-            "x-dcs-client.{k} is not a known setting (known: {})",
-            CLIENT_KEYS.join(", ")
-        ))
-        .at(format!("/x-dcs-client/{}", escape_pointer(k))));
-    }
     let info = doc.get("info").unwrap_or(&Value::Null);
     let title = str_of(info, "title").unwrap_or("API").to_string();
     let error_type = match client.get("error-type") {
@@ -246,16 +239,6 @@ pub fn read(
     })
 }
 
-/// The settings `x-dcs-client` may have.
-const CLIENT_KEYS: [&str; 6] = [
-    "authentication",
-    "response-code",
-    "response-message",
-    "success",
-    "error-type",
-    "recovery",
-];
-
 /// `x-dcs-client.recovery`, checked against the operations: the look-up exists and its request
 /// has the member as a string.
 fn read_recovery(
@@ -265,15 +248,6 @@ fn read_recovery(
     has_member: &dyn Fn(&str, &str) -> bool,
 ) -> Result<Recovery, Error> {
     let err = |m: String| Error::spec(spec, format!("x-dcs-client.recovery: {m}"));
-    if let Some(map) = r.as_object()
-        && let Some(k) = map
-            .keys()
-            .find(|k| !["operation", "member", "guidance"].contains(&k.as_str()))
-    {
-        return Err(err(format!(
-            "{k} is not a known setting (known: operation, member, guidance)"
-        )));
-    }
     let field = |k: &str| {
         str_of(r, k)
             .map(|s| s.trim().to_string())

@@ -45,7 +45,7 @@ pub(crate) fn open_enum(
     let to_wire = variants.iter().map(|(v, w, _)| quote!(Self::#v => #w,));
     let from_wire: Vec<TokenStream> = variants
         .iter()
-        .map(|(v, w, _)| quote!(#w => Self::#v,))
+        .map(|(v, w, _)| quote!(#w => Some(Self::#v),))
         .collect();
     let expecting = format!("a string ({name})");
     quote! {
@@ -71,6 +71,14 @@ pub(crate) fn open_enum(
                 }
             }
 
+            /// The known variant with this wire value.
+            fn known(value: &str) -> ::std::option::Option<Self> {
+                match value {
+                    #(#from_wire)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+
             /// Whether this is one of the values this client knows.
             pub fn is_known(&self) -> bool {
                 !::std::matches!(self, Self::Unknown(_))
@@ -93,18 +101,15 @@ pub(crate) fn open_enum(
 
         impl ::std::convert::From<&str> for #name {
             fn from(value: &str) -> Self {
-                match value {
-                    #(#from_wire)*
-                    other => Self::Unknown(other.to_owned()),
-                }
+                Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
             }
         }
 
         impl ::std::convert::From<::std::string::String> for #name {
             fn from(value: ::std::string::String) -> Self {
-                match value.as_str() {
-                    #(#from_wire)*
-                    _ => Self::Unknown(value),
+                match Self::known(&value) {
+                    ::std::option::Option::Some(known) => known,
+                    ::std::option::Option::None => Self::Unknown(value),
                 }
             }
         }

@@ -202,15 +202,8 @@ pub(super) fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 quote!(payspec_runtime::error::flatten_details(&payspec_runtime::serde_json::to_value(&self.#fi).unwrap_or_default()))
             }
         };
+        // The front end has checked that `code_enum` is an x-open-enum schema (check.rs).
         if let Some((code_enum, at)) = &ext.code {
-            if !m.open_enums.iter().any(|e| &e.name == code_enum) {
-                return Err(Error::spec(
-                    ctx.spec_path,
-                    format!(
-                        "schema {name}: x-error-code.enum {code_enum} is not an x-open-enum schema"
-                    ),
-                ));
-            }
             let t = ident(name);
             let ce = ident(code_enum);
             let d = doc(&format!(

@@ -31,6 +31,16 @@ impl OrderStatus {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "PENDING" => Some(Self::Pending),
+            "PAID" => Some(Self::Paid),
+            "CANCELLED" => Some(Self::Cancelled),
+            "FINALIZED" => Some(Self::Finalized),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -49,23 +59,14 @@ impl ::std::str::FromStr for OrderStatus {
 }
 impl ::std::convert::From<&str> for OrderStatus {
     fn from(value: &str) -> Self {
-        match value {
-            "PENDING" => Self::Pending,
-            "PAID" => Self::Paid,
-            "CANCELLED" => Self::Cancelled,
-            "FINALIZED" => Self::Finalized,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for OrderStatus {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "PENDING" => Self::Pending,
-            "PAID" => Self::Paid,
-            "CANCELLED" => Self::Cancelled,
-            "FINALIZED" => Self::Finalized,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }
@@ -149,6 +150,23 @@ impl WebhookEventType {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "Created" => Some(Self::Created),
+            "SuccessPayment" => Some(Self::SuccessPayment),
+            "PaymentError" => Some(Self::PaymentError),
+            "Cancelled" => Some(Self::Cancelled),
+            "Finalized" => Some(Self::Finalized),
+            "SuccessReverse" => Some(Self::SuccessReverse),
+            "ReverseError" => Some(Self::ReverseError),
+            "ThreeDSecureAuthSucceeded" => Some(Self::ThreeDSecureAuthSucceeded),
+            "ThreeDSecureAuthError" => Some(Self::ThreeDSecureAuthError),
+            "SubscriptionConfirmation" => Some(Self::SubscriptionConfirmation),
+            "SubscriptionPayment" => Some(Self::SubscriptionPayment),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -167,37 +185,14 @@ impl ::std::str::FromStr for WebhookEventType {
 }
 impl ::std::convert::From<&str> for WebhookEventType {
     fn from(value: &str) -> Self {
-        match value {
-            "Created" => Self::Created,
-            "SuccessPayment" => Self::SuccessPayment,
-            "PaymentError" => Self::PaymentError,
-            "Cancelled" => Self::Cancelled,
-            "Finalized" => Self::Finalized,
-            "SuccessReverse" => Self::SuccessReverse,
-            "ReverseError" => Self::ReverseError,
-            "ThreeDSecureAuthSucceeded" => Self::ThreeDSecureAuthSucceeded,
-            "ThreeDSecureAuthError" => Self::ThreeDSecureAuthError,
-            "SubscriptionConfirmation" => Self::SubscriptionConfirmation,
-            "SubscriptionPayment" => Self::SubscriptionPayment,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for WebhookEventType {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Created" => Self::Created,
-            "SuccessPayment" => Self::SuccessPayment,
-            "PaymentError" => Self::PaymentError,
-            "Cancelled" => Self::Cancelled,
-            "Finalized" => Self::Finalized,
-            "SuccessReverse" => Self::SuccessReverse,
-            "ReverseError" => Self::ReverseError,
-            "ThreeDSecureAuthSucceeded" => Self::ThreeDSecureAuthSucceeded,
-            "ThreeDSecureAuthError" => Self::ThreeDSecureAuthError,
-            "SubscriptionConfirmation" => Self::SubscriptionConfirmation,
-            "SubscriptionPayment" => Self::SubscriptionPayment,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }

@@ -61,6 +61,22 @@ impl ErrorCode {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "api_key_required" => Some(Self::ApiKeyRequired),
+            "api_key_invalid" => Some(Self::ApiKeyInvalid),
+            "validation_error" => Some(Self::ValidationError),
+            "id_required" => Some(Self::IdRequired),
+            "id_invalid" => Some(Self::IdInvalid),
+            "order_status_invalid" => Some(Self::OrderStatusInvalid),
+            "server_error" => Some(Self::ServerError),
+            "merchant_id_invalid" => Some(Self::MerchantIdInvalid),
+            "currency_invalid" => Some(Self::CurrencyInvalid),
+            "amount_invalid" => Some(Self::AmountInvalid),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -79,35 +95,14 @@ impl ::std::str::FromStr for ErrorCode {
 }
 impl ::std::convert::From<&str> for ErrorCode {
     fn from(value: &str) -> Self {
-        match value {
-            "api_key_required" => Self::ApiKeyRequired,
-            "api_key_invalid" => Self::ApiKeyInvalid,
-            "validation_error" => Self::ValidationError,
-            "id_required" => Self::IdRequired,
-            "id_invalid" => Self::IdInvalid,
-            "order_status_invalid" => Self::OrderStatusInvalid,
-            "server_error" => Self::ServerError,
-            "merchant_id_invalid" => Self::MerchantIdInvalid,
-            "currency_invalid" => Self::CurrencyInvalid,
-            "amount_invalid" => Self::AmountInvalid,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for ErrorCode {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "api_key_required" => Self::ApiKeyRequired,
-            "api_key_invalid" => Self::ApiKeyInvalid,
-            "validation_error" => Self::ValidationError,
-            "id_required" => Self::IdRequired,
-            "id_invalid" => Self::IdInvalid,
-            "order_status_invalid" => Self::OrderStatusInvalid,
-            "server_error" => Self::ServerError,
-            "merchant_id_invalid" => Self::MerchantIdInvalid,
-            "currency_invalid" => Self::CurrencyInvalid,
-            "amount_invalid" => Self::AmountInvalid,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }
@@ -152,6 +147,14 @@ impl EventType {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "payment_created" => Some(Self::PaymentCreated),
+            "payment_succeeded" => Some(Self::PaymentSucceeded),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -170,19 +173,14 @@ impl ::std::str::FromStr for EventType {
 }
 impl ::std::convert::From<&str> for EventType {
     fn from(value: &str) -> Self {
-        match value {
-            "payment_created" => Self::PaymentCreated,
-            "payment_succeeded" => Self::PaymentSucceeded,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for EventType {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "payment_created" => Self::PaymentCreated,
-            "payment_succeeded" => Self::PaymentSucceeded,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }
@@ -233,6 +231,16 @@ impl LinkRel {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "pay" => Some(Self::Pay),
+            "order" => Some(Self::Order),
+            "success" => Some(Self::Success),
+            "cancel" => Some(Self::Cancel),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -251,23 +259,14 @@ impl ::std::str::FromStr for LinkRel {
 }
 impl ::std::convert::From<&str> for LinkRel {
     fn from(value: &str) -> Self {
-        match value {
-            "pay" => Self::Pay,
-            "order" => Self::Order,
-            "success" => Self::Success,
-            "cancel" => Self::Cancel,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for LinkRel {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "pay" => Self::Pay,
-            "order" => Self::Order,
-            "success" => Self::Success,
-            "cancel" => Self::Cancel,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }
@@ -321,6 +320,17 @@ impl OrderStatus {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "OPEN" => Some(Self::Open),
+            "AWAITING_CAPTURE" => Some(Self::AwaitingCapture),
+            "PAID" => Some(Self::Paid),
+            "CANCELLED" => Some(Self::Cancelled),
+            "REFUNDED" => Some(Self::Refunded),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -339,25 +349,14 @@ impl ::std::str::FromStr for OrderStatus {
 }
 impl ::std::convert::From<&str> for OrderStatus {
     fn from(value: &str) -> Self {
-        match value {
-            "OPEN" => Self::Open,
-            "AWAITING_CAPTURE" => Self::AwaitingCapture,
-            "PAID" => Self::Paid,
-            "CANCELLED" => Self::Cancelled,
-            "REFUNDED" => Self::Refunded,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for OrderStatus {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "OPEN" => Self::Open,
-            "AWAITING_CAPTURE" => Self::AwaitingCapture,
-            "PAID" => Self::Paid,
-            "CANCELLED" => Self::Cancelled,
-            "REFUNDED" => Self::Refunded,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }
@@ -402,6 +401,14 @@ impl PaymentGateway {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "PAYPAL" => Some(Self::Paypal),
+            "STRIPE" => Some(Self::Stripe),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -420,19 +427,14 @@ impl ::std::str::FromStr for PaymentGateway {
 }
 impl ::std::convert::From<&str> for PaymentGateway {
     fn from(value: &str) -> Self {
-        match value {
-            "PAYPAL" => Self::Paypal,
-            "STRIPE" => Self::Stripe,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for PaymentGateway {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "PAYPAL" => Self::Paypal,
-            "STRIPE" => Self::Stripe,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }
@@ -477,6 +479,14 @@ impl PaymentMethod {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "paypal" => Some(Self::Paypal),
+            "stripe_hosted" => Some(Self::StripeHosted),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -495,19 +505,14 @@ impl ::std::str::FromStr for PaymentMethod {
 }
 impl ::std::convert::From<&str> for PaymentMethod {
     fn from(value: &str) -> Self {
-        match value {
-            "paypal" => Self::Paypal,
-            "stripe_hosted" => Self::StripeHosted,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for PaymentMethod {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "paypal" => Self::Paypal,
-            "stripe_hosted" => Self::StripeHosted,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }
@@ -552,6 +557,14 @@ impl PaymentStatus {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "PENDING" => Some(Self::Pending),
+            "COMPLETED" => Some(Self::Completed),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -570,19 +583,14 @@ impl ::std::str::FromStr for PaymentStatus {
 }
 impl ::std::convert::From<&str> for PaymentStatus {
     fn from(value: &str) -> Self {
-        match value {
-            "PENDING" => Self::Pending,
-            "COMPLETED" => Self::Completed,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for PaymentStatus {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "PENDING" => Self::Pending,
-            "COMPLETED" => Self::Completed,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }

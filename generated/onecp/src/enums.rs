@@ -22,6 +22,13 @@ impl ApiStatus {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "ready" => Some(Self::Ready),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -40,17 +47,14 @@ impl ::std::str::FromStr for ApiStatus {
 }
 impl ::std::convert::From<&str> for ApiStatus {
     fn from(value: &str) -> Self {
-        match value {
-            "ready" => Self::Ready,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for ApiStatus {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "ready" => Self::Ready,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }
@@ -92,6 +96,13 @@ impl CancelStatus {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "SUCCESS" => Some(Self::Success),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -110,17 +121,14 @@ impl ::std::str::FromStr for CancelStatus {
 }
 impl ::std::convert::From<&str> for CancelStatus {
     fn from(value: &str) -> Self {
-        match value {
-            "SUCCESS" => Self::Success,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for CancelStatus {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "SUCCESS" => Self::Success,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }
@@ -245,6 +253,33 @@ impl ItemCategory {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "FLIGHT" => Some(Self::Flight),
+            "RENTAL_CAR" => Some(Self::RentalCar),
+            "TAXI_SHUTTLE" => Some(Self::TaxiShuttle),
+            "ACCOMMODATION" => Some(Self::Accommodation),
+            "EVENT" => Some(Self::Event),
+            "SERVICE" => Some(Self::Service),
+            "PUBLIC_TRANSPORTATION" => Some(Self::PublicTransportation),
+            "MICRO_MOBILITY" => Some(Self::MicroMobility),
+            "PARKING" => Some(Self::Parking),
+            "FUEL" => Some(Self::Fuel),
+            "FEE" => Some(Self::Fee),
+            "F_AND_B" => Some(Self::FAndB),
+            "OTHER" => Some(Self::Other),
+            "RAIL" => Some(Self::Rail),
+            "CONFERENCE" => Some(Self::Conference),
+            "TRAVEL_AGENCY" => Some(Self::TravelAgency),
+            "OTHER_TRAVEL" => Some(Self::OtherTravel),
+            "ADVERTISING" => Some(Self::Advertising),
+            "MARKET_RESEARCH" => Some(Self::MarketResearch),
+            "CONFERENCE_NOT_TRAVEL" => Some(Self::ConferenceNotTravel),
+            "SUBSCRIPTION" => Some(Self::Subscription),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -263,57 +298,14 @@ impl ::std::str::FromStr for ItemCategory {
 }
 impl ::std::convert::From<&str> for ItemCategory {
     fn from(value: &str) -> Self {
-        match value {
-            "FLIGHT" => Self::Flight,
-            "RENTAL_CAR" => Self::RentalCar,
-            "TAXI_SHUTTLE" => Self::TaxiShuttle,
-            "ACCOMMODATION" => Self::Accommodation,
-            "EVENT" => Self::Event,
-            "SERVICE" => Self::Service,
-            "PUBLIC_TRANSPORTATION" => Self::PublicTransportation,
-            "MICRO_MOBILITY" => Self::MicroMobility,
-            "PARKING" => Self::Parking,
-            "FUEL" => Self::Fuel,
-            "FEE" => Self::Fee,
-            "F_AND_B" => Self::FAndB,
-            "OTHER" => Self::Other,
-            "RAIL" => Self::Rail,
-            "CONFERENCE" => Self::Conference,
-            "TRAVEL_AGENCY" => Self::TravelAgency,
-            "OTHER_TRAVEL" => Self::OtherTravel,
-            "ADVERTISING" => Self::Advertising,
-            "MARKET_RESEARCH" => Self::MarketResearch,
-            "CONFERENCE_NOT_TRAVEL" => Self::ConferenceNotTravel,
-            "SUBSCRIPTION" => Self::Subscription,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for ItemCategory {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "FLIGHT" => Self::Flight,
-            "RENTAL_CAR" => Self::RentalCar,
-            "TAXI_SHUTTLE" => Self::TaxiShuttle,
-            "ACCOMMODATION" => Self::Accommodation,
-            "EVENT" => Self::Event,
-            "SERVICE" => Self::Service,
-            "PUBLIC_TRANSPORTATION" => Self::PublicTransportation,
-            "MICRO_MOBILITY" => Self::MicroMobility,
-            "PARKING" => Self::Parking,
-            "FUEL" => Self::Fuel,
-            "FEE" => Self::Fee,
-            "F_AND_B" => Self::FAndB,
-            "OTHER" => Self::Other,
-            "RAIL" => Self::Rail,
-            "CONFERENCE" => Self::Conference,
-            "TRAVEL_AGENCY" => Self::TravelAgency,
-            "OTHER_TRAVEL" => Self::OtherTravel,
-            "ADVERTISING" => Self::Advertising,
-            "MARKET_RESEARCH" => Self::MarketResearch,
-            "CONFERENCE_NOT_TRAVEL" => Self::ConferenceNotTravel,
-            "SUBSCRIPTION" => Self::Subscription,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }
@@ -364,6 +356,16 @@ impl ServiceClass {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "FIRST_CLASS" => Some(Self::FirstClass),
+            "BUSINESS_CLASS" => Some(Self::BusinessClass),
+            "ECONOMY_CLASS" => Some(Self::EconomyClass),
+            "OTHER" => Some(Self::Other),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -382,23 +384,14 @@ impl ::std::str::FromStr for ServiceClass {
 }
 impl ::std::convert::From<&str> for ServiceClass {
     fn from(value: &str) -> Self {
-        match value {
-            "FIRST_CLASS" => Self::FirstClass,
-            "BUSINESS_CLASS" => Self::BusinessClass,
-            "ECONOMY_CLASS" => Self::EconomyClass,
-            "OTHER" => Self::Other,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for ServiceClass {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "FIRST_CLASS" => Self::FirstClass,
-            "BUSINESS_CLASS" => Self::BusinessClass,
-            "ECONOMY_CLASS" => Self::EconomyClass,
-            "OTHER" => Self::Other,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }
@@ -444,6 +437,14 @@ impl TransactionStatus {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "PENDING" => Some(Self::Pending),
+            "PAID" => Some(Self::Paid),
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -462,19 +463,14 @@ impl ::std::str::FromStr for TransactionStatus {
 }
 impl ::std::convert::From<&str> for TransactionStatus {
     fn from(value: &str) -> Self {
-        match value {
-            "PENDING" => Self::Pending,
-            "PAID" => Self::Paid,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for TransactionStatus {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "PENDING" => Self::Pending,
-            "PAID" => Self::Paid,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }

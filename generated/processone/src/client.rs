@@ -337,6 +337,50 @@ impl ResponseCode {
             Self::Unknown(value) => value.as_str(),
         }
     }
+    /// The known variant with this wire value.
+    fn known(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "Success" => Some(Self::Success),
+            "InvalidAuthenticationKey" => Some(Self::InvalidAuthenticationKey),
+            "MerchantDisabled" => Some(Self::MerchantDisabled),
+            "IncorrectValidationValue" => Some(Self::IncorrectValidationValue),
+            "AvsVerificationFailed" => Some(Self::AvsVerificationFailed),
+            "IncorrectTransactionId" => Some(Self::IncorrectTransactionId),
+            "InvalidCardNumber" => Some(Self::InvalidCardNumber),
+            "CardExpired" => Some(Self::CardExpired),
+            "MaxAllowablePaymentsExceeded" => Some(Self::MaxAllowablePaymentsExceeded),
+            "CardTypeNotAccepted" => Some(Self::CardTypeNotAccepted),
+            "Declined" => Some(Self::Declined),
+            "Call" => Some(Self::Call),
+            "GatewayInternalError" => Some(Self::GatewayInternalError),
+            "InvalidRoutingNumber" => Some(Self::InvalidRoutingNumber),
+            "InvalidAccountNumber" => Some(Self::InvalidAccountNumber),
+            "BlockedBankAccount" => Some(Self::BlockedBankAccount),
+            "InvalidEFTAmount" => Some(Self::InvalidEFTAmount),
+            "EFTCustomerNameMissing" => Some(Self::EFTCustomerNameMissing),
+            "CreditCardCustomerNameMissing" => Some(Self::CreditCardCustomerNameMissing),
+            "ACHTransactionFailed" => Some(Self::ACHTransactionFailed),
+            "CreditCardVoidFailed" => Some(Self::CreditCardVoidFailed),
+            "BatchHasBeenClosed" => Some(Self::BatchHasBeenClosed),
+            "OverMaximumPayment" => Some(Self::OverMaximumPayment),
+            "InvalidCreditCardAmount" => Some(Self::InvalidCreditCardAmount),
+            "DuplicateTransaction" => Some(Self::DuplicateTransaction),
+            "InvalidZipcode" => Some(Self::InvalidZipcode),
+            "InvalidExpirationDate" => Some(Self::InvalidExpirationDate),
+            "UnableToRefundTransaction" => Some(Self::UnableToRefundTransaction),
+            "PartialRefundIsNotAllowed" => Some(Self::PartialRefundIsNotAllowed),
+            "InvalidPartialRefundAmount" => Some(Self::InvalidPartialRefundAmount),
+            "BatchHasNotBeenClosed" => Some(Self::BatchHasNotBeenClosed),
+            "NoProcessorResponse" => Some(Self::NoProcessorResponse),
+            "OperationNotSupportedByGateway" => {
+                Some(Self::OperationNotSupportedByGateway)
+            }
+            "OperationNotSupportedByMerchant" => {
+                Some(Self::OperationNotSupportedByMerchant)
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
@@ -355,83 +399,14 @@ impl ::std::str::FromStr for ResponseCode {
 }
 impl ::std::convert::From<&str> for ResponseCode {
     fn from(value: &str) -> Self {
-        match value {
-            "Success" => Self::Success,
-            "InvalidAuthenticationKey" => Self::InvalidAuthenticationKey,
-            "MerchantDisabled" => Self::MerchantDisabled,
-            "IncorrectValidationValue" => Self::IncorrectValidationValue,
-            "AvsVerificationFailed" => Self::AvsVerificationFailed,
-            "IncorrectTransactionId" => Self::IncorrectTransactionId,
-            "InvalidCardNumber" => Self::InvalidCardNumber,
-            "CardExpired" => Self::CardExpired,
-            "MaxAllowablePaymentsExceeded" => Self::MaxAllowablePaymentsExceeded,
-            "CardTypeNotAccepted" => Self::CardTypeNotAccepted,
-            "Declined" => Self::Declined,
-            "Call" => Self::Call,
-            "GatewayInternalError" => Self::GatewayInternalError,
-            "InvalidRoutingNumber" => Self::InvalidRoutingNumber,
-            "InvalidAccountNumber" => Self::InvalidAccountNumber,
-            "BlockedBankAccount" => Self::BlockedBankAccount,
-            "InvalidEFTAmount" => Self::InvalidEFTAmount,
-            "EFTCustomerNameMissing" => Self::EFTCustomerNameMissing,
-            "CreditCardCustomerNameMissing" => Self::CreditCardCustomerNameMissing,
-            "ACHTransactionFailed" => Self::ACHTransactionFailed,
-            "CreditCardVoidFailed" => Self::CreditCardVoidFailed,
-            "BatchHasBeenClosed" => Self::BatchHasBeenClosed,
-            "OverMaximumPayment" => Self::OverMaximumPayment,
-            "InvalidCreditCardAmount" => Self::InvalidCreditCardAmount,
-            "DuplicateTransaction" => Self::DuplicateTransaction,
-            "InvalidZipcode" => Self::InvalidZipcode,
-            "InvalidExpirationDate" => Self::InvalidExpirationDate,
-            "UnableToRefundTransaction" => Self::UnableToRefundTransaction,
-            "PartialRefundIsNotAllowed" => Self::PartialRefundIsNotAllowed,
-            "InvalidPartialRefundAmount" => Self::InvalidPartialRefundAmount,
-            "BatchHasNotBeenClosed" => Self::BatchHasNotBeenClosed,
-            "NoProcessorResponse" => Self::NoProcessorResponse,
-            "OperationNotSupportedByGateway" => Self::OperationNotSupportedByGateway,
-            "OperationNotSupportedByMerchant" => Self::OperationNotSupportedByMerchant,
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
     }
 }
 impl ::std::convert::From<::std::string::String> for ResponseCode {
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Success" => Self::Success,
-            "InvalidAuthenticationKey" => Self::InvalidAuthenticationKey,
-            "MerchantDisabled" => Self::MerchantDisabled,
-            "IncorrectValidationValue" => Self::IncorrectValidationValue,
-            "AvsVerificationFailed" => Self::AvsVerificationFailed,
-            "IncorrectTransactionId" => Self::IncorrectTransactionId,
-            "InvalidCardNumber" => Self::InvalidCardNumber,
-            "CardExpired" => Self::CardExpired,
-            "MaxAllowablePaymentsExceeded" => Self::MaxAllowablePaymentsExceeded,
-            "CardTypeNotAccepted" => Self::CardTypeNotAccepted,
-            "Declined" => Self::Declined,
-            "Call" => Self::Call,
-            "GatewayInternalError" => Self::GatewayInternalError,
-            "InvalidRoutingNumber" => Self::InvalidRoutingNumber,
-            "InvalidAccountNumber" => Self::InvalidAccountNumber,
-            "BlockedBankAccount" => Self::BlockedBankAccount,
-            "InvalidEFTAmount" => Self::InvalidEFTAmount,
-            "EFTCustomerNameMissing" => Self::EFTCustomerNameMissing,
-            "CreditCardCustomerNameMissing" => Self::CreditCardCustomerNameMissing,
-            "ACHTransactionFailed" => Self::ACHTransactionFailed,
-            "CreditCardVoidFailed" => Self::CreditCardVoidFailed,
-            "BatchHasBeenClosed" => Self::BatchHasBeenClosed,
-            "OverMaximumPayment" => Self::OverMaximumPayment,
-            "InvalidCreditCardAmount" => Self::InvalidCreditCardAmount,
-            "DuplicateTransaction" => Self::DuplicateTransaction,
-            "InvalidZipcode" => Self::InvalidZipcode,
-            "InvalidExpirationDate" => Self::InvalidExpirationDate,
-            "UnableToRefundTransaction" => Self::UnableToRefundTransaction,
-            "PartialRefundIsNotAllowed" => Self::PartialRefundIsNotAllowed,
-            "InvalidPartialRefundAmount" => Self::InvalidPartialRefundAmount,
-            "BatchHasNotBeenClosed" => Self::BatchHasNotBeenClosed,
-            "NoProcessorResponse" => Self::NoProcessorResponse,
-            "OperationNotSupportedByGateway" => Self::OperationNotSupportedByGateway,
-            "OperationNotSupportedByMerchant" => Self::OperationNotSupportedByMerchant,
-            _ => Self::Unknown(value),
+        match Self::known(&value) {
+            ::std::option::Option::Some(known) => known,
+            ::std::option::Option::None => Self::Unknown(value),
         }
     }
 }
