@@ -82,26 +82,28 @@ fn help() -> String {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Err(e) = check_usage(&args) {
-        eprintln!("error: {e}\n\n{}", help());
+    let Some(command) = args.first().map(String::as_str) else {
+        eprintln!("error: no command given\n\n{}", help());
         return ExitCode::from(2);
-    }
-    let wants_help = args.first().is_some_and(|c| c != "test")
-        && args.iter().any(|a| a == "--help" || a == "-h");
+    };
+    let rest = &args[1..];
+    // `--help` anywhere asks for the help, except after `test`, whose arguments are cargo's.
+    let wants_help = matches!(command, "help" | "--help" | "-h")
+        || (command != "test" && rest.iter().any(|a| a == "--help" || a == "-h"));
     if wants_help {
         print!("{}", help());
         return ExitCode::SUCCESS;
     }
-    let result = match args.first().map(String::as_str) {
-        Some("codegen") => codegen(args.iter().any(|a| a == "--check")),
-        Some("test") => test(&args[1..]),
-        Some("peers") => peers().map(|_| ()),
-        Some("schemathesis") => schemathesis(),
-        Some("load") => load(),
-        _ => {
-            print!("{}", help());
-            return ExitCode::SUCCESS;
-        }
+    if let Err(e) = check_args(command, rest) {
+        eprintln!("error: {e}\n\n{}", help());
+        return ExitCode::from(2);
+    }
+    let result = match command {
+        "codegen" => codegen(rest.iter().any(|a| a == "--check")),
+        "test" => test(rest),
+        "peers" => peers().map(|_| ()),
+        "schemathesis" => schemathesis(),
+        _ => load(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -112,23 +114,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// Refuses an unknown command or an argument its command does not take (exit 2, naming it);
-/// `help` and no arguments at all are left for `main` (they print the help and exit 0, as
-/// `--help` anywhere does).
-fn check_usage(args: &[String]) -> Result<(), String> {
-    let Some(command) = args.first() else {
-        return Err("no command given".into());
-    };
-    let rest = &args[1..];
-    if rest.iter().any(|a| a == "--help" || a == "-h") {
-        return Ok(());
-    }
-    let allowed: &[&str] = match command.as_str() {
+/// Refuses an unknown command, or an argument its command does not take, naming it (`main`
+/// exits 2). Everything after `test` goes to `cargo test`.
+fn check_args(command: &str, rest: &[String]) -> Result<(), String> {
+    let allowed: &[&str] = match command {
         "codegen" => &["--check"],
-        // Everything after `test` goes to `cargo test`.
         "test" => return Ok(()),
         "peers" | "schemathesis" | "load" => &[],
-        "help" | "--help" | "-h" => return Ok(()),
         other => return Err(format!("unknown command {other:?}")),
     };
     match rest.iter().find(|a| !allowed.contains(&a.as_str())) {

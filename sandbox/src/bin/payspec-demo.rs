@@ -59,23 +59,23 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
-        if flag != "--provider" && flag != "--base-url" {
-            return Err(format!("unknown argument {flag}"));
-        }
-        let value = it
-            .next()
-            .filter(|v| !v.starts_with("--"))
-            .ok_or_else(|| format!("{flag} needs a value"))?
-            .clone();
+        let mut value = || {
+            it.next()
+                .filter(|v| !v.starts_with("--"))
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
         match flag.as_str() {
-            "--provider" if PROVIDERS.contains(&value.as_str()) => parsed.provider = Some(value),
             "--provider" => {
-                return Err(format!(
-                    "unknown provider {value:?}: one of {}",
-                    PROVIDERS.join(", ")
-                ));
+                let name = value()?;
+                if !PROVIDERS.contains(&name.as_str()) {
+                    return Err(format!(
+                        "unknown provider {name:?}: one of {}",
+                        PROVIDERS.join(", ")
+                    ));
+                }
+                parsed.provider = Some(name.clone());
             }
-            "--base-url" => parsed.base_url = Some(value.trim_end_matches('/').to_owned()),
+            "--base-url" => parsed.base_url = Some(value()?.trim_end_matches('/').to_owned()),
             other => return Err(format!("unknown argument {other}")),
         }
     }

@@ -37,37 +37,28 @@ fn parse_args(args: &[String]) -> Result<SandboxOptions, String> {
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
-        if flag == "--unlimited" {
-            options.unlimited = true;
-            continue;
-        }
-        let known = [
-            "--seed",
-            "--onecp-port",
-            "--onecheckout-port",
-            "--n1co-port",
-            "--processone-port",
-            "--n1co-webhook-url",
-        ];
-        if !known.contains(&flag.as_str()) {
-            return Err(format!("unknown argument {flag}"));
-        }
-        let value = it
-            .next()
-            .filter(|v| !v.starts_with("--"))
-            .ok_or_else(|| format!("{flag} needs a value"))?;
-        let number = |what: &str| {
+        let mut value = || {
+            it.next()
+                .filter(|v| !v.starts_with("--"))
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        let number = |value: &String, what: &str| {
             value
                 .parse::<u64>()
                 .map_err(|_| format!("{flag}: {value:?} is not {what}"))
         };
         match flag.as_str() {
-            "--seed" => options.seed = number("a number")?,
-            "--onecp-port" => options.onecp_port = port(number("a port")?, flag)?,
-            "--onecheckout-port" => options.onecheckout_port = port(number("a port")?, flag)?,
-            "--n1co-port" => options.n1co_port = port(number("a port")?, flag)?,
-            "--processone-port" => options.processone_port = port(number("a port")?, flag)?,
-            "--n1co-webhook-url" => options.n1co_webhook_url = Some(value.clone()),
+            "--unlimited" => options.unlimited = true,
+            "--seed" => options.seed = number(value()?, "a number")?,
+            "--onecp-port" => options.onecp_port = port(number(value()?, "a port")?, flag)?,
+            "--onecheckout-port" => {
+                options.onecheckout_port = port(number(value()?, "a port")?, flag)?
+            }
+            "--n1co-port" => options.n1co_port = port(number(value()?, "a port")?, flag)?,
+            "--processone-port" => {
+                options.processone_port = port(number(value()?, "a port")?, flag)?
+            }
+            "--n1co-webhook-url" => options.n1co_webhook_url = Some(value()?.clone()),
             other => return Err(format!("unknown argument {other}")),
         }
     }

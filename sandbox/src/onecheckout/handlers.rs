@@ -309,11 +309,7 @@ pub(super) async fn get_order(
     authenticate(&headers, Accept::Bearer)?;
     let id = order_id(path)?;
     let data = sim.data.lock();
-    let record = data
-        .index
-        .get(&id)
-        .and_then(|&i| data.orders.get(i))
-        .ok_or_else(|| id_invalid(&id))?;
+    let record = data.order(&id)?;
     Ok(Json(record.order.clone()))
 }
 
@@ -325,11 +321,7 @@ pub(super) async fn order_events(
     authenticate(&headers, Accept::Bearer)?;
     let id = order_id(path)?;
     let data = sim.data.lock();
-    let record = data
-        .index
-        .get(&id)
-        .and_then(|&i| data.orders.get(i))
-        .ok_or_else(|| id_invalid(&id))?;
+    let record = data.order(&id)?;
     Ok(Json(OrderEvents {
         events: record.events.clone(),
     }))
@@ -366,11 +358,7 @@ pub(super) async fn pay_order(
     match query_param(query.as_deref(), "token") {
         Some(token) => {
             let data = sim.data.lock();
-            let record = data
-                .index
-                .get(&id)
-                .and_then(|&i| data.orders.get(i))
-                .ok_or_else(|| id_invalid(&id))?;
+            let record = data.order(&id)?;
             let expected = record
                 .order
                 .payment_token

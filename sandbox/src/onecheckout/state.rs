@@ -12,7 +12,7 @@ use payspec_onecheckout::types::{
 use crate::Ids;
 use crate::common::store::Locked;
 
-use super::errors::{Answer, id_invalid, status_invalid};
+use super::errors::{Answer, Refusal, id_invalid, status_invalid};
 use super::limits::Limiter;
 
 pub(super) struct Sim {
@@ -29,6 +29,16 @@ pub(super) struct Data {
     pub(super) orders: Vec<Record>,
     /// Order id → position in `orders`.
     pub(super) index: HashMap<String, usize>,
+}
+
+impl Data {
+    /// The order `id`, or the provider's "invalid id" answer.
+    pub(super) fn order(&self, id: &str) -> Result<&Record, Refusal> {
+        self.index
+            .get(id)
+            .and_then(|&i| self.orders.get(i))
+            .ok_or_else(|| id_invalid(id))
+    }
 }
 
 pub(super) struct Record {

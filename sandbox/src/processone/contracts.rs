@@ -138,14 +138,17 @@ macro_rules! keyed {
     };
 }
 
-/// Request contracts with no checks beyond their reader.
-macro_rules! plain_request {
-    ($($t:ty),* $(,)?) => {
-        $(impl RequestContract for $t {})*
+/// Every request contract carries the key; the `plain` ones need no checks beyond their
+/// reader (the `checked` ones implement [`RequestContract`] by hand).
+macro_rules! requests {
+    (plain: $($plain:ty),* ; checked: $($checked:ty),* $(,)?) => {
+        keyed!($($plain,)* $($checked,)*);
+        $(impl RequestContract for $plain {})*
     };
 }
 
-keyed!(
+requests!(
+    plain:
     GetInfoRequest,
     GetTokenInfoBatchRequest,
     RemovePaymentTokenRequest,
@@ -163,7 +166,8 @@ keyed!(
     VoidEftRequest,
     RefundEftRequest,
     GetBankDataRequest,
-    eft::ConvenienceFeeRequest,
+    eft::ConvenienceFeeRequest;
+    checked:
     ChargeCreditCardRequest,
     UpdateCreditCardRequest,
     GetCardUpdatesRequest,
@@ -174,27 +178,6 @@ keyed!(
     CreditEftRequest,
     DebitEftRequest,
     VerifyBankAccountRequest,
-);
-
-plain_request!(
-    GetInfoRequest,
-    GetTokenInfoBatchRequest,
-    RemovePaymentTokenRequest,
-    SaveCreditCardRequest,
-    VoidCreditCardRequest,
-    RefundCreditCardRequest,
-    VerifyCreditCardRequest,
-    GetCardDataRequest,
-    ConvenienceFeeRequest,
-    GetAcceptedCardTypesRequest,
-    CheckHealthStatusRequest,
-    GetTransactionByIdRequest,
-    GetTransactionByCallbackIdRequest,
-    UpdateTransactionMetadataRequest,
-    VoidEftRequest,
-    RefundEftRequest,
-    GetBankDataRequest,
-    eft::ConvenienceFeeRequest,
 );
 
 pub(super) fn enum_problem<E: DcsEnum>(path: &str, value: &E, out: &mut Vec<String>) {
