@@ -3,6 +3,10 @@
 //! typify cannot put field-level serde attributes on a converted type, so money fields get their
 //! exact-decimal serde here; open enums (replaced types) are re-exported into `types`; and the
 //! struct layout (Rust field names, JSON names, types) is collected for the emitters.
+//!
+//! Each operation method sends its request through the runtime with its own table entry
+//! (`send_through_table`) instead of progenitor's hooks, and progenitor's `api-version`
+//! header (the specs define none) is not built at all.
 
 use std::collections::BTreeMap;
 
@@ -143,6 +147,7 @@ pub fn post_process(
         items.insert(0, parse_quote!(pub use crate::unions::{#(#names),*};));
     }
     ErrorArms.visit_file_mut(file);
+    send_through_table(spec_path, model, file)?;
     Ok((structs, enums))
 }
 
@@ -168,6 +173,8 @@ pub fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
 /// status when the body does not parse, with [`payspec_runtime::progenitor_error_response`]; and
 /// its `ResponseValue::empty(response)` for an error status without a documented body, which
 /// drops the body, with `UnexpectedResponse(response)` (status, headers and raw body kept).
+/// Reads a documented success body with `payspec_runtime::progenitor_response` instead of
+/// progenitor's `ResponseValue::from_response` (the same errors, without copying the headers).
 struct ErrorArms;
 
 impl VisitMut for ErrorArms {
@@ -189,6 +196,199 @@ impl VisitMut for ErrorArms {
                 == "Err(Error::ErrorResponse(ResponseValue::empty(response)))"
         {
             *e = parse_quote!(Err(Error::UnexpectedResponse(response)));
+            return;
+        }
+        // A documented JSON body: read by the runtime, which moves the headers out of the
+        // response instead of copying them.
+        if let syn::Expr::Await(a) = e
+            && a.to_token_stream().to_string().replace(' ', "")
+                == "ResponseValue::from_response(response).await"
+        {
+            *e = parse_quote!(payspec_runtime::progenitor_response(response).await);
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+}
+
+/// Rewrites every operation method of progenitor's `Client` so that it sends its request with
+/// `self.inner.send(&crate::client::ops::OPERATION, &self.client, request)`: the runtime puts
+/// in the operation's credentials and retries only what the operation's entry says is safe.
+/// This replaces progenitor's five statements around its hooks
+/// (`let info = OperationInfo { .. }`, `self.pre(..)`, `self.exec(..)`, `self.post(..)`,
+/// `let response = result?`), so the operation is passed in, never looked up by its id.
+///
+/// Also drops the `api-version` header progenitor builds from `info.version` (the specs define
+/// no such header): the `append` statement goes and the header map's capacity shrinks by one.
+///
+/// A method that does not have exactly that shape is an error: a progenitor upgrade that
+/// changes it must be looked at, not passed through.
+fn send_through_table(spec_path: &str, model: &Model, file: &mut syn::File) -> Result<(), Error> {
+    let tables: BTreeMap<String, syn::Ident> = model
+        .operations
+        .iter()
+        .map(|op| {
+            (
+                op.rust_name(),
+                syn::Ident::new(&op.table_name(), proc_macro2::Span::call_site()),
+            )
+        })
+        .collect();
+    let mut rewritten = 0;
+    for item in file.items.iter_mut() {
+        match item {
+            Item::Use(u) => drop_operation_info(&mut u.tree),
+            Item::Impl(imp)
+                if imp.trait_.is_none()
+                    && imp.self_ty.to_token_stream().to_string() == "Client" =>
+            {
+                for f in imp.items.iter_mut() {
+                    let syn::ImplItem::Fn(f) = f else { continue };
+                    if f.sig.asyncness.is_none() {
+                        continue;
+                    }
+                    rewrite_method(spec_path, &tables, f)?;
+                    rewritten += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    // progenitor writes no method for an operation whose only body is multipart.
+    let expected = model
+        .operations
+        .iter()
+        .filter(|op| op.body.is_some() || op.multipart.is_none())
+        .count();
+    if rewritten != expected {
+        return Err(Error::spec(
+            spec_path,
+            format!("progenitor's client has {rewritten} operation methods, the spec {expected}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Removes `OperationInfo` from progenitor's `use progenitor_client::{..}`: after
+/// [`send_through_table`] nothing uses it.
+fn drop_operation_info(tree: &mut syn::UseTree) {
+    match tree {
+        syn::UseTree::Path(p) => drop_operation_info(&mut p.tree),
+        syn::UseTree::Group(g) => {
+            g.items = std::mem::take(&mut g.items)
+                .into_iter()
+                .filter(|t| !matches!(t, syn::UseTree::Name(n) if n.ident == "OperationInfo"))
+                .collect();
+        }
+        _ => {}
+    }
+}
+
+fn rewrite_method(
+    spec_path: &str,
+    tables: &BTreeMap<String, syn::Ident>,
+    f: &mut syn::ImplItemFn,
+) -> Result<(), Error> {
+    let name = f.sig.ident.to_string();
+    let shape_error = |what: &str| {
+        Error::spec(
+            spec_path,
+            format!("progenitor's method {name} does not have the expected shape: {what}"),
+        )
+    };
+    let stmts = &mut f.block.stmts;
+    let text = |s: &syn::Stmt| s.to_token_stream().to_string().replace(' ', "");
+    let Some(at) = stmts
+        .iter()
+        .position(|s| text(s).starts_with("letinfo=OperationInfo{"))
+    else {
+        return Err(shape_error("no `let info = OperationInfo { .. }`"));
+    };
+    let expected = [
+        "self.pre(&mutrequest,&info).await?;",
+        "letresult=self.exec(request,&info).await;",
+        "self.post(&result,&info).await?;",
+        "letresponse=result?;",
+    ];
+    let found: Vec<String> = stmts[at + 1..]
+        .iter()
+        .take(expected.len())
+        .map(text)
+        .collect();
+    if found != expected {
+        return Err(shape_error(&format!("after OperationInfo: {found:?}")));
+    }
+    let table = tables
+        .get(&name)
+        .ok_or_else(|| shape_error("no operation of the spec has this name"))?;
+    let send: syn::Stmt = parse_quote! {
+        let response = self
+            .inner
+            .send(&crate::client::ops::#table, &self.client, request)
+            .await?;
+    };
+    stmts.splice(at..at + 1 + expected.len(), [send]);
+
+    // progenitor's `api-version` header: the append goes, the map's capacity shrinks by one.
+    let Some(append) = stmts.iter().position(|s| {
+        text(s).starts_with("header_map.append(") && text(s).contains("\"api-version\"")
+    }) else {
+        return Err(shape_error("no api-version header"));
+    };
+    stmts.remove(append);
+    let mut shrunk = false;
+    for s in stmts.iter_mut() {
+        if let syn::Stmt::Local(local) = s
+            && local.pat.to_token_stream().to_string().replace(' ', "") == "mutheader_map"
+            && let Some(init) = &mut local.init
+            && let syn::Expr::Call(call) = &mut *init.expr
+            && call.func.to_token_stream().to_string().replace(' ', "")
+                == "::reqwest::header::HeaderMap::with_capacity"
+            && let Some(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(n),
+                ..
+            })) = call.args.first_mut()
+        {
+            let capacity: usize = n
+                .base10_parse()
+                .map_err(|_| shape_error("header map capacity"))?;
+            let less = capacity.saturating_sub(1);
+            *n = syn::LitInt::new(&format!("{less}usize"), n.span());
+            shrunk = true;
+        }
+    }
+    if !shrunk {
+        return Err(shape_error(
+            "no `let mut header_map = HeaderMap::with_capacity(n)`",
+        ));
+    }
+    // No other header: no map at all, and no `.headers(header_map)` on the request.
+    if !stmts.iter().any(|s| text(s).starts_with("header_map.")) {
+        stmts.retain(|s| !text(s).starts_with("letmutheader_map="));
+        let mut unused = DropHeaderMap(false);
+        for s in stmts.iter_mut() {
+            unused.visit_stmt_mut(s);
+        }
+        if !unused.0 {
+            return Err(shape_error("no `.headers(header_map)` on the request"));
+        }
+    }
+    Ok(())
+}
+
+/// Replaces `receiver.headers(header_map)` with `receiver`; `.0` says whether it did.
+struct DropHeaderMap(bool);
+
+impl VisitMut for DropHeaderMap {
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        if let syn::Expr::MethodCall(call) = e
+            && call.method == "headers"
+            && call.args.len() == 1
+            && call.args[0].to_token_stream().to_string() == "header_map"
+        {
+            *e = (*call.receiver).clone();
+            self.0 = true;
+            self.visit_expr_mut(e);
             return;
         }
         syn::visit_mut::visit_expr_mut(self, e);

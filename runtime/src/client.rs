@@ -4,14 +4,13 @@
 //! operation ([`Operation`]) that codegen writes as one `static` per operation.
 //!
 //! A generated client file then holds its servers, its table of schemes and operations, and one
-//! method per operation. Each method passes its own [`Operation`] in ([`ClientState::check`],
-//! [`Operation::scope`]), so nothing is looked up by name at run time; only a call made through
-//! progenitor's low-level client (`Client::raw()`) is matched to its operation by id.
+//! method per operation. Each method, and each method of progenitor's low-level client (which
+//! codegen rewrites to do so), passes its own [`Operation`] in ([`ClientState::check`],
+//! [`ClientState::send`]), so nothing is looked up by name at run time.
 //!
 //! Items here are public for the generated crates; users build clients through the generated
 //! `ClientBuilder`.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -58,11 +57,6 @@ pub struct Operation {
     pub needs: &'static [&'static str],
 }
 
-tokio::task_local! {
-    /// The operation a generated method is calling through progenitor's client.
-    static CURRENT: &'static Operation;
-}
-
 impl Operation {
     /// An operation of a DataContract client: authenticated by scheme 0, the key the client
     /// puts into the request contract as `member` ([`Auth::Member`]).
@@ -77,12 +71,6 @@ impl Operation {
             security: &[&[0]],
             needs: member,
         }
-    }
-
-    /// Runs `call`, a call of this operation through progenitor's client, so that the hooks
-    /// ([`ClientState::pre`], [`ClientState::exec`]) see this operation without looking it up.
-    pub async fn scope<F: Future>(&'static self, call: F) -> F::Output {
-        CURRENT.scope(self, call).await
     }
 }
 
@@ -179,14 +167,11 @@ impl ClientConfig {
     }
 
     /// Checks the base URL (see [`crate::endpoint`]), builds the HTTP client and the state every
-    /// request reads, for a client whose operations are `operations`. Returns the base URL
+    /// request reads. Returns the base URL
     /// without a trailing `/`, the HTTP client and the state. Fails on a refused base URL and on
     /// a credential that cannot travel in a header (the error never contains the credential).
     #[allow(clippy::result_large_err)] // the generated `ClientBuilder::build` returns this error
-    pub fn build(
-        self,
-        operations: &'static [&'static Operation],
-    ) -> Result<(String, reqwest::Client, ClientState), Error<()>> {
+    pub fn build(self) -> Result<(String, reqwest::Client, ClientState), Error<()>> {
         check_base_url(&self.base_url, self.options.allow_plain_http)
             .map_err(Error::InvalidBaseUrl)?;
         let http = self
@@ -223,7 +208,6 @@ impl ClientConfig {
         }
         let state = ClientState {
             transport: Transport::new(&self.options),
-            operations,
             credentials: credentials.into(),
         };
         Ok((self.base_url.trim_end_matches('/').to_string(), http, state))
@@ -246,7 +230,6 @@ enum Credential {
 #[derive(Clone, Debug)]
 pub struct ClientState {
     transport: Transport,
-    operations: &'static [&'static Operation],
     credentials: Arc<[Option<Credential>]>,
 }
 
@@ -294,49 +277,31 @@ impl ClientState {
         true
     }
 
-    /// The operation a hook is serving: the one the generated method passed in, or, for a call
-    /// through progenitor's client directly, the one with this id.
-    fn current(&self, operation_id: &str) -> Option<&'static Operation> {
-        CURRENT.try_with(|op| *op).ok().or_else(|| {
-            self.operations
-                .iter()
-                .copied()
-                .find(|op| op.id == operation_id)
-        })
-    }
-
-    /// progenitor's `pre` hook: removes the `api-version` header progenitor adds (the specs
-    /// define none), then adds the credentials of the operation.
-    #[allow(clippy::result_large_err)] // progenitor's hook signature
-    pub fn pre<E>(
+    /// Sends `request` for `operation`: puts in the operation's credentials, then sends it
+    /// through the transport, which retries transient failures only when the operation is safe
+    /// to repeat. Every operation method of progenitor's low-level client calls this with its
+    /// own table entry (codegen rewrites progenitor's hooks into this call).
+    ///
+    /// Without an acceptable credential nothing is sent: the typed methods check first
+    /// ([`ClientState::check`]), so only a call through the low-level client gets here without
+    /// one, and gets progenitor's `Error::Custom` naming the operation.
+    #[allow(clippy::result_large_err)] // progenitor's error type
+    pub async fn send<E>(
         &self,
-        request: &mut reqwest::Request,
-        operation_id: &str,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        request.headers_mut().remove("api-version");
-        let authorized = match self.current(operation_id) {
-            Some(operation) => self.authorize(operation, request.headers_mut()),
-            None => true,
-        };
-        if authorized {
-            Ok(())
-        } else {
-            Err(progenitor_client::Error::Custom(format!(
-                "no credential for operation {operation_id}"
-            )))
-        }
-    }
-
-    /// progenitor's `exec` hook: sends `request`, retrying transient failures only when the
-    /// operation is safe to repeat.
-    pub async fn exec(
-        &self,
+        operation: &'static Operation,
         client: &reqwest::Client,
-        request: reqwest::Request,
-        operation_id: &str,
-    ) -> reqwest::Result<reqwest::Response> {
-        let retry_safe = self.current(operation_id).is_some_and(|op| op.retry_safe);
-        self.transport.execute(client, request, retry_safe).await
+        mut request: reqwest::Request,
+    ) -> Result<reqwest::Response, progenitor_client::Error<E>> {
+        if !self.authorize(operation, request.headers_mut()) {
+            return Err(progenitor_client::Error::Custom(format!(
+                "no credential for operation {}",
+                operation.id
+            )));
+        }
+        self.transport
+            .execute(client, request, operation.retry_safe)
+            .await
+            .map_err(progenitor_client::Error::CommunicationError)
     }
 }
 
@@ -376,10 +341,9 @@ mod tests {
         security: &[],
         needs: &[],
     };
-    static OPERATIONS: [&Operation; 3] = [&EITHER, &BEARER, &OPEN];
 
     fn built(config: ClientConfig) -> ClientState {
-        config.build(&OPERATIONS).unwrap().2
+        config.build().unwrap().2
     }
 
     fn headers(state: &ClientState, op: &Operation) -> Option<HeaderMap> {
@@ -393,7 +357,7 @@ mod tests {
         config.set_credential(0, "ak_1".into());
         config.set_credential(1, "tok_1".into());
         config.set_basic(2, "user", "pass".into());
-        let (base, _, state) = config.build(&OPERATIONS).unwrap();
+        let (base, _, state) = config.build().unwrap();
         assert_eq!(base, "https://api.example.com/v1");
         let h = headers(&state, &EITHER).unwrap();
         assert_eq!(h["x-api-key"], "ak_1");
@@ -438,30 +402,26 @@ mod tests {
     fn bad_credentials_and_base_urls_are_refused_without_showing_them() {
         let mut config = ClientConfig::new("https://api.example.com", "ua", &SCHEMES);
         config.set_credential(1, "tok\nsecret".into());
-        let e = config.build(&OPERATIONS).unwrap_err();
+        let e = config.build().unwrap_err();
         assert!(e.to_string().contains("bearerAuth"), "{e}");
         assert!(!format!("{e} {e:?}").contains("secret"));
         let config = ClientConfig::new("http://api.example.com", "ua", &SCHEMES);
-        assert!(matches!(
-            config.build(&OPERATIONS),
-            Err(Error::InvalidBaseUrl(_))
-        ));
+        assert!(matches!(config.build(), Err(Error::InvalidBaseUrl(_))));
         let mut config = ClientConfig::new("http://api.example.com", "ua", &SCHEMES);
         config.allow_plain_http();
-        assert!(config.build(&OPERATIONS).is_ok());
+        assert!(config.build().is_ok());
     }
 
     #[tokio::test]
-    async fn the_hooks_see_the_operation_a_method_passes_in() {
+    async fn send_refuses_an_operation_without_its_credential() {
         let state = built(ClientConfig::new("https://api.example.com", "ua", &SCHEMES));
-        assert!(state.current("nonexistent").is_none());
-        assert_eq!(
-            state.current("create_order").map(|o| o.id),
-            Some("create_order")
-        );
-        let seen = BEARER
-            .scope(async { state.current("whatever").map(|o| o.id) })
-            .await;
-        assert_eq!(seen, Some("create_order"));
+        let client = reqwest::Client::new();
+        let request = client.get("https://api.example.com/x").build().unwrap();
+        match state.send::<()>(&BEARER, &client, request).await {
+            Err(progenitor_client::Error::Custom(m)) => {
+                assert_eq!(m, "no credential for operation create_order")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -557,10 +557,10 @@ pub async fn from_progenitor<E>(err: progenitor_client::Error<E>) -> Error<E> {
 /// `raw.rs` calls it in place of progenitor's `ResponseValue::from_response(..).await?`, which
 /// would drop the status.
 pub async fn progenitor_error_response<E: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
+    mut response: reqwest::Response,
 ) -> progenitor_client::Error<E> {
     let status = response.status();
-    let headers = response.headers().clone();
+    let headers = std::mem::take(response.headers_mut());
     let body = read_capped(response, MAX_RAW_BODY).await;
     match serde_json::from_slice::<E>(&body) {
         Ok(parsed) => progenitor_client::Error::ErrorResponse(
@@ -572,6 +572,28 @@ pub async fn progenitor_error_response<E: serde::de::DeserializeOwned>(
             *rebuilt.headers_mut() = headers;
             progenitor_client::Error::UnexpectedResponse(reqwest::Response::from(rebuilt))
         }
+    }
+}
+
+/// A documented JSON response: the body decoded as `T`, with the status and headers. Generated
+/// `raw.rs` calls it in place of progenitor's `ResponseValue::from_response`, with the same
+/// errors (`ResponseBodyError` when the body cannot be read, `InvalidResponsePayload` with the
+/// body when it does not decode), but moving the headers out of the response instead of
+/// copying them.
+pub async fn progenitor_response<T: serde::de::DeserializeOwned, E>(
+    mut response: reqwest::Response,
+) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let body = response
+        .bytes()
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    match serde_json::from_slice(&body) {
+        Ok(inner) => Ok(progenitor_client::ResponseValue::new(
+            inner, status, headers,
+        )),
+        Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(body, e)),
     }
 }
 

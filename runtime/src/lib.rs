@@ -51,7 +51,9 @@ pub mod webhook;
 pub use datetime::DateTime;
 pub use endpoint::BaseUrlError;
 pub use epoch::EpochMillis;
-pub use error::{DecodeError, Error, ErrorBody, from_progenitor, progenitor_error_response};
+pub use error::{
+    DecodeError, Error, ErrorBody, from_progenitor, progenitor_error_response, progenitor_response,
+};
 pub use futures_core::Stream;
 pub use multipart::FilePart;
 pub use paginate::{Page, paginate};

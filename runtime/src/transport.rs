@@ -211,7 +211,16 @@ impl Transport {
             } else {
                 None
             };
-            let result = self.send_once(client, request).await;
+            // The semaphore is never closed, so acquiring only fails if that invariant breaks;
+            // sending without a permit is then better than failing the request. Written out
+            // here rather than in a helper, which would add one more future to move per call.
+            let result = match &self.in_flight {
+                Some(semaphore) => {
+                    let _permit = semaphore.acquire().await.ok();
+                    client.execute(request).await
+                }
+                None => client.execute(request).await,
+            };
             let Some(next) = spare else {
                 return result;
             };
@@ -229,20 +238,6 @@ impl Transport {
             request = next;
             attempt += 1;
         }
-    }
-
-    async fn send_once(
-        &self,
-        client: &reqwest::Client,
-        request: reqwest::Request,
-    ) -> reqwest::Result<reqwest::Response> {
-        // The semaphore is never closed, so acquiring only fails if that invariant breaks;
-        // sending without a permit is then better than failing the request.
-        let _permit = match &self.in_flight {
-            Some(semaphore) => semaphore.acquire().await.ok(),
-            None => None,
-        };
-        client.execute(request).await
     }
 
     /// How long to wait before retrying after a response with `status`, or `None` not to

@@ -6,7 +6,8 @@
 //!   rustls, timeouts, no redirects), the bearer header, `send`, `bytes`, then
 //!   `serde_json::from_slice::<OrderDetails>`.
 //! - `client_get/generated`: `Client::get_order`: validation, the credential check, the
-//!   operation's table entry, progenitor's request building and hooks, the transport, decoding.
+//!   operation's table entry, progenitor's request building, the runtime's `ClientState::send`
+//!   and transport, decoding.
 //!
 //! Target: generated time / bare time at most 1.05, measured in interleaved pairs (printed after
 //! a plain `cargo bench -p payspec-tests --bench client`). See README.md next to this file.
@@ -130,7 +131,34 @@ fn interleaved_ratio() {
     );
 }
 
+/// `PAYSPEC_BENCH_PROFILE=generated` (or `bare`): only 500 calls of that side after 50 warm-up
+/// calls, and no criterion, for an instruction profile under callgrind (see README.md).
+fn profile(side: &str) {
+    let sides = Sides::new();
+    let once: &dyn Fn() = match side {
+        "generated" => &|| drop(black_box(sides.generated_once())),
+        "bare" => &|| drop(black_box(sides.bare_once())),
+        other => panic!("PAYSPEC_BENCH_PROFILE={other}: expected generated or bare"),
+    };
+    for _ in 0..50 {
+        once();
+    }
+    for _ in 0..500 {
+        profiled_call(once);
+    }
+}
+
+/// One profiled call: callgrind's `--toggle-collect` names this function.
+#[inline(never)]
+fn profiled_call(once: &dyn Fn()) {
+    once();
+}
+
 fn main() {
+    if let Ok(side) = std::env::var("PAYSPEC_BENCH_PROFILE") {
+        profile(&side);
+        return;
+    }
     group();
     Criterion::default().configure_from_args().final_summary();
     // Only for a plain `cargo bench` run: not with a filter or `--test`.

@@ -77,7 +77,6 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
 
     // The operation table: one static per operation, passed in by its method.
     let mut op_statics = Vec::new();
-    let mut op_refs = Vec::new();
     for op in &m.operations {
         let rn = op.rust_name();
         let st = operation_static(op);
@@ -108,9 +107,7 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 needs: &[#(#needed),*],
             };
         });
-        op_refs.push(quote!(&ops::#st));
     }
-    let n_ops = m.operations.len();
     let n_schemes = m.schemes.len();
 
     let mut methods = Vec::new();
@@ -159,8 +156,8 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
         //! The typed client: authentication, retry safety, validation before sending and typed
         //! errors, over progenitor's low-level client in [`crate::raw`].
 
-        use payspec_runtime::client::{Auth, ClientConfig, ClientState, Operation, Scheme};
-        use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+        use payspec_runtime::client::{Auth, ClientConfig, ClientState, Scheme};
+        use progenitor_client::ClientInfo;
 
         use crate::{raw, types};
 
@@ -200,22 +197,10 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
             #(#op_statics)*
         }
 
-        /// Every operation, for calls made through progenitor's client directly.
-        static OPERATIONS: [&Operation; #n_ops] = [#(#op_refs),*];
-
         /// What every request shares (credentials as sensitive header values, the transport
-        /// policy): progenitor's client carries it.
+        /// policy): progenitor's client carries it, and its operation methods send through it
+        /// ([`ClientState::send`]) with their own entry of the operation table.
         pub type Inner = ClientState;
-
-        impl ClientHooks<Inner> for raw::Client {
-            async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> Result<(), progenitor_client::Error<E>> {
-                self.inner().pre(request, info.operation_id)
-            }
-
-            async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
-                self.inner().exec(self.client(), request, info.operation_id).await
-            }
-        }
 
         /// Builds a [`Client`]: base URL, credentials, timeouts, retry policy.
         #[derive(Debug)]
@@ -287,7 +272,7 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
             /// password, and on a credential that cannot travel in a header (the error never
             /// contains the credential).
             pub fn build(self) -> Result<Client, payspec_runtime::Error<()>> {
-                let (base_url, http, state) = self.config.build(&OPERATIONS)?;
+                let (base_url, http, state) = self.config.build()?;
                 Ok(Client { raw: raw::Client::new_with_client(&base_url, http, state) })
             }
         }
@@ -360,7 +345,7 @@ pub(super) fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStr
             #(#checks)*
             v.finish().map_err(payspec_runtime::Error::Validation)?;
             self.raw.inner().check(&ops::#st)?;
-            match ops::#st.scope(self.raw.#name(#(#call_args),*)).await {
+            match self.raw.#name(#(#call_args),*).await {
                 #ok_map,
                 Err(e) => Err(payspec_runtime::from_progenitor(e).await),
             }

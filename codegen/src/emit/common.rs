@@ -233,5 +233,5 @@ pub(crate) fn scalar_checks(ty: &Ty, json: &str, int_ty: &str) -> Vec<TokenStrea
 
 /// The name of the `static` that holds an operation's entry of the table.
 pub(crate) fn operation_static(op: &Operation) -> syn::Ident {
-    format_ident!("{}", op.rust_name().to_uppercase())
+    format_ident!("{}", op.table_name())
 }

@@ -203,6 +203,11 @@ impl Operation {
         self.id.to_snake_case()
     }
 
+    /// The name of the operation's static entry in the generated table (`ops::GET_ORDER`).
+    pub fn table_name(&self) -> String {
+        self.rust_name().to_uppercase()
+    }
+
     /// Safe to retry automatically.
     pub fn is_idempotent(&self) -> bool {
         self.retry == Retry::Idempotent

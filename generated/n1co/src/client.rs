@@ -2,8 +2,8 @@
 
 //! The typed client: authentication, retry safety, validation before sending and typed
 //! errors, over progenitor's low-level client in [`crate::raw`].
-use payspec_runtime::client::{Auth, ClientConfig, ClientState, Operation, Scheme};
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use payspec_runtime::client::{Auth, ClientConfig, ClientState, Scheme};
+use progenitor_client::ClientInfo;
 use crate::{raw, types};
 /// The API's servers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -54,27 +54,10 @@ pub(crate) mod ops {
         needs: &["bearerAuth"],
     };
 }
-/// Every operation, for calls made through progenitor's client directly.
-static OPERATIONS: [&Operation; 2usize] = [&ops::CREATE_PAYMENT_LINK, &ops::GET_ORDER];
 /// What every request shares (credentials as sensitive header values, the transport
-/// policy): progenitor's client carries it.
+/// policy): progenitor's client carries it, and its operation methods send through it
+/// ([`ClientState::send`]) with their own entry of the operation table.
 pub type Inner = ClientState;
-impl ClientHooks<Inner> for raw::Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        self.inner().pre(request, info.operation_id)
-    }
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner().exec(self.client(), request, info.operation_id).await
-    }
-}
 /// Builds a [`Client`]: base URL, credentials, timeouts, retry policy.
 #[derive(Debug)]
 pub struct ClientBuilder {
@@ -142,7 +125,7 @@ impl ClientBuilder {
     /// password, and on a credential that cannot travel in a header (the error never
     /// contains the credential).
     pub fn build(self) -> Result<Client, payspec_runtime::Error<()>> {
-        let (base_url, http, state) = self.config.build(&OPERATIONS)?;
+        let (base_url, http, state) = self.config.build()?;
         Ok(Client {
             raw: raw::Client::new_with_client(&base_url, http, state),
         })
@@ -193,7 +176,7 @@ impl Client {
         payspec_runtime::Validate::validate_into(body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
         self.raw.inner().check(&ops::CREATE_PAYMENT_LINK)?;
-        match ops::CREATE_PAYMENT_LINK.scope(self.raw.create_payment_link(body)).await {
+        match self.raw.create_payment_link(body).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -222,7 +205,7 @@ impl Client {
         }
         v.finish().map_err(payspec_runtime::Error::Validation)?;
         self.raw.inner().check(&ops::GET_ORDER)?;
-        match ops::GET_ORDER.scope(self.raw.get_order(order_code)).await {
+        match self.raw.get_order(order_code).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }

@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use progenitor_client::{encode_path, ClientHooks, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -535,12 +535,6 @@ Sends a `POST` request to `/paymentlink/checkout`
         Error<types::ProblemDetails>,
     > {
         let url = format!("{}/paymentlink/checkout", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -550,17 +544,13 @@ Sends a `POST` request to `/paymentlink/checkout`
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_payment_link",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
+        let response = self
+            .inner
+            .send(&crate::client::ops::CREATE_PAYMENT_LINK, &self.client, request)
+            .await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => payspec_runtime::progenitor_response(response).await,
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             500u16 => Err(payspec_runtime::progenitor_error_response(response).await),
@@ -586,12 +576,6 @@ Arguments:
             "{}/paymentlink/order/{}", self.baseurl, encode_path(& order_code
             .to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -600,17 +584,13 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_order",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
+        let response = self
+            .inner
+            .send(&crate::client::ops::GET_ORDER, &self.client, request)
+            .await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => payspec_runtime::progenitor_response(response).await,
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             404u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             500u16 => Err(payspec_runtime::progenitor_error_response(response).await),

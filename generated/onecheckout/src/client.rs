@@ -2,8 +2,8 @@
 
 //! The typed client: authentication, retry safety, validation before sending and typed
 //! errors, over progenitor's low-level client in [`crate::raw`].
-use payspec_runtime::client::{Auth, ClientConfig, ClientState, Operation, Scheme};
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use payspec_runtime::client::{Auth, ClientConfig, ClientState, Scheme};
+use progenitor_client::ClientInfo;
 use crate::{raw, types};
 /// The API's servers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -90,35 +90,10 @@ pub(crate) mod ops {
         needs: &["bearerAuth"],
     };
 }
-/// Every operation, for calls made through progenitor's client directly.
-static OPERATIONS: [&Operation; 7usize] = [
-    &ops::GET_ACCOUNT,
-    &ops::UPDATE_ACCOUNT,
-    &ops::CREATE_ORDER,
-    &ops::LIST_ORDERS,
-    &ops::GET_ORDER,
-    &ops::CAPTURE_ORDER,
-    &ops::LIST_ORDER_EVENTS,
-];
 /// What every request shares (credentials as sensitive header values, the transport
-/// policy): progenitor's client carries it.
+/// policy): progenitor's client carries it, and its operation methods send through it
+/// ([`ClientState::send`]) with their own entry of the operation table.
 pub type Inner = ClientState;
-impl ClientHooks<Inner> for raw::Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        self.inner().pre(request, info.operation_id)
-    }
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner().exec(self.client(), request, info.operation_id).await
-    }
-}
 /// Builds a [`Client`]: base URL, credentials, timeouts, retry policy.
 #[derive(Debug)]
 pub struct ClientBuilder {
@@ -203,7 +178,7 @@ impl ClientBuilder {
     /// password, and on a credential that cannot travel in a header (the error never
     /// contains the credential).
     pub fn build(self) -> Result<Client, payspec_runtime::Error<()>> {
-        let (base_url, http, state) = self.config.build(&OPERATIONS)?;
+        let (base_url, http, state) = self.config.build()?;
         Ok(Client {
             raw: raw::Client::new_with_client(&base_url, http, state),
         })
@@ -244,7 +219,7 @@ impl Client {
         let v = payspec_runtime::Validator::new();
         v.finish().map_err(payspec_runtime::Error::Validation)?;
         self.raw.inner().check(&ops::GET_ACCOUNT)?;
-        match ops::GET_ACCOUNT.scope(self.raw.get_account()).await {
+        match self.raw.get_account().await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -272,7 +247,7 @@ impl Client {
         payspec_runtime::Validate::validate_into(body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
         self.raw.inner().check(&ops::UPDATE_ACCOUNT)?;
-        match ops::UPDATE_ACCOUNT.scope(self.raw.update_account(body)).await {
+        match self.raw.update_account(body).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -301,7 +276,7 @@ impl Client {
         payspec_runtime::Validate::validate_into(body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
         self.raw.inner().check(&ops::CREATE_ORDER)?;
-        match ops::CREATE_ORDER.scope(self.raw.create_order(body)).await {
+        match self.raw.create_order(body).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -331,7 +306,7 @@ impl Client {
         payspec_runtime::Validate::validate_into(body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
         self.raw.inner().check(&ops::LIST_ORDERS)?;
-        match ops::LIST_ORDERS.scope(self.raw.list_orders(body)).await {
+        match self.raw.list_orders(body).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -389,7 +364,7 @@ impl Client {
         }
         v.finish().map_err(payspec_runtime::Error::Validation)?;
         self.raw.inner().check(&ops::GET_ORDER)?;
-        match ops::GET_ORDER.scope(self.raw.get_order(id)).await {
+        match self.raw.get_order(id).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -423,7 +398,7 @@ impl Client {
         }
         v.finish().map_err(payspec_runtime::Error::Validation)?;
         self.raw.inner().check(&ops::CAPTURE_ORDER)?;
-        match ops::CAPTURE_ORDER.scope(self.raw.capture_order(id)).await {
+        match self.raw.capture_order(id).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -452,7 +427,7 @@ impl Client {
         }
         v.finish().map_err(payspec_runtime::Error::Validation)?;
         self.raw.inner().check(&ops::LIST_ORDER_EVENTS)?;
-        match ops::LIST_ORDER_EVENTS.scope(self.raw.list_order_events(id)).await {
+        match self.raw.list_order_events(id).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }

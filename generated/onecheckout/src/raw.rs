@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use progenitor_client::{encode_path, ClientHooks, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -521,12 +521,6 @@ Sends a `GET` request to `/me`
         &'a self,
     ) -> Result<ResponseValue<types::Merchant>, Error<types::ErrorResponse>> {
         let url = format!("{}/me", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -535,17 +529,13 @@ Sends a `GET` request to `/me`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_account",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
+        let response = self
+            .inner
+            .send(&crate::client::ops::GET_ACCOUNT, &self.client, request)
+            .await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => payspec_runtime::progenitor_response(response).await,
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
@@ -572,12 +562,6 @@ Sends a `POST` request to `/me`
         body: &'a types::MerchantUpdate,
     ) -> Result<ResponseValue<types::Merchant>, Error<types::ErrorResponse>> {
         let url = format!("{}/me", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -587,17 +571,13 @@ Sends a `POST` request to `/me`
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_account",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
+        let response = self
+            .inner
+            .send(&crate::client::ops::UPDATE_ACCOUNT, &self.client, request)
+            .await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => payspec_runtime::progenitor_response(response).await,
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
@@ -625,12 +605,6 @@ Sends a `POST` request to `/orders`
         body: &'a types::CreateOrderRequest,
     ) -> Result<ResponseValue<types::Order>, Error<types::ErrorResponse>> {
         let url = format!("{}/orders", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -640,17 +614,13 @@ Sends a `POST` request to `/orders`
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_order",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
+        let response = self
+            .inner
+            .send(&crate::client::ops::CREATE_ORDER, &self.client, request)
+            .await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => payspec_runtime::progenitor_response(response).await,
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
@@ -676,12 +646,6 @@ Sends a `POST` request to `/orders-list`
         body: &'a types::ListOrdersRequest,
     ) -> Result<ResponseValue<types::ListOrdersResponse>, Error<types::ErrorResponse>> {
         let url = format!("{}/orders-list", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -691,17 +655,13 @@ Sends a `POST` request to `/orders-list`
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_orders",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
+        let response = self
+            .inner
+            .send(&crate::client::ops::LIST_ORDERS, &self.client, request)
+            .await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => payspec_runtime::progenitor_response(response).await,
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
@@ -726,12 +686,6 @@ Arguments:
         id: &'a str,
     ) -> Result<ResponseValue<types::Order>, Error<types::ErrorResponse>> {
         let url = format!("{}/orders/{}", self.baseurl, encode_path(& id.to_string()),);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -740,17 +694,13 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_order",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
+        let response = self
+            .inner
+            .send(&crate::client::ops::GET_ORDER, &self.client, request)
+            .await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => payspec_runtime::progenitor_response(response).await,
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             404u16 => Err(payspec_runtime::progenitor_error_response(response).await),
@@ -782,12 +732,6 @@ Arguments:
         let url = format!(
             "{}/orders/{}/capture", self.baseurl, encode_path(& id.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -796,17 +740,13 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "capture_order",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
+        let response = self
+            .inner
+            .send(&crate::client::ops::CAPTURE_ORDER, &self.client, request)
+            .await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => payspec_runtime::progenitor_response(response).await,
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             404u16 => Err(payspec_runtime::progenitor_error_response(response).await),
@@ -833,12 +773,6 @@ Arguments:
         let url = format!(
             "{}/orders/{}/events", self.baseurl, encode_path(& id.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -847,17 +781,13 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_order_events",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
+        let response = self
+            .inner
+            .send(&crate::client::ops::LIST_ORDER_EVENTS, &self.client, request)
+            .await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => payspec_runtime::progenitor_response(response).await,
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             403u16 => Err(payspec_runtime::progenitor_error_response(response).await),

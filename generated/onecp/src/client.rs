@@ -2,8 +2,8 @@
 
 //! The typed client: authentication, retry safety, validation before sending and typed
 //! errors, over progenitor's low-level client in [`crate::raw`].
-use payspec_runtime::client::{Auth, ClientConfig, ClientState, Operation, Scheme};
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use payspec_runtime::client::{Auth, ClientConfig, ClientState, Scheme};
+use progenitor_client::ClientInfo;
 use crate::{raw, types};
 /// The API's servers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -78,34 +78,10 @@ pub(crate) mod ops {
         needs: &["basicAuth"],
     };
 }
-/// Every operation, for calls made through progenitor's client directly.
-static OPERATIONS: [&Operation; 6usize] = [
-    &ops::CANCEL_CONTRACT,
-    &ops::CANCEL_TRANSACTION,
-    &ops::INITIALIZE_TRANSACTION,
-    &ops::GET_STATUS,
-    &ops::GET_TRANSACTION_STATUS,
-    &ops::CREATE_TRANSACTION,
-];
 /// What every request shares (credentials as sensitive header values, the transport
-/// policy): progenitor's client carries it.
+/// policy): progenitor's client carries it, and its operation methods send through it
+/// ([`ClientState::send`]) with their own entry of the operation table.
 pub type Inner = ClientState;
-impl ClientHooks<Inner> for raw::Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        self.inner().pre(request, info.operation_id)
-    }
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner().exec(self.client(), request, info.operation_id).await
-    }
-}
 /// Builds a [`Client`]: base URL, credentials, timeouts, retry policy.
 #[derive(Debug)]
 pub struct ClientBuilder {
@@ -176,7 +152,7 @@ impl ClientBuilder {
     /// password, and on a credential that cannot travel in a header (the error never
     /// contains the credential).
     pub fn build(self) -> Result<Client, payspec_runtime::Error<()>> {
-        let (base_url, http, state) = self.config.build(&OPERATIONS)?;
+        let (base_url, http, state) = self.config.build()?;
         Ok(Client {
             raw: raw::Client::new_with_client(&base_url, http, state),
         })
@@ -285,10 +261,7 @@ impl Client {
         payspec_runtime::Validate::validate_into(body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
         self.raw.inner().check(&ops::CANCEL_TRANSACTION)?;
-        match ops::CANCEL_TRANSACTION
-            .scope(self.raw.cancel_transaction(transaction_id, body))
-            .await
-        {
+        match self.raw.cancel_transaction(transaction_id, body).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -378,10 +351,7 @@ impl Client {
         payspec_runtime::Validate::validate_into(body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
         self.raw.inner().check(&ops::INITIALIZE_TRANSACTION)?;
-        match ops::INITIALIZE_TRANSACTION
-            .scope(self.raw.initialize_transaction(body))
-            .await
-        {
+        match self.raw.initialize_transaction(body).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -403,7 +373,7 @@ impl Client {
         let v = payspec_runtime::Validator::new();
         v.finish().map_err(payspec_runtime::Error::Validation)?;
         self.raw.inner().check(&ops::GET_STATUS)?;
-        match ops::GET_STATUS.scope(self.raw.get_status()).await {
+        match self.raw.get_status().await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -435,10 +405,7 @@ impl Client {
         }
         v.finish().map_err(payspec_runtime::Error::Validation)?;
         self.raw.inner().check(&ops::GET_TRANSACTION_STATUS)?;
-        match ops::GET_TRANSACTION_STATUS
-            .scope(self.raw.get_transaction_status(transaction_id))
-            .await
-        {
+        match self.raw.get_transaction_status(transaction_id).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }
@@ -466,7 +433,7 @@ impl Client {
         payspec_runtime::Validate::validate_into(body, &mut v);
         v.finish().map_err(payspec_runtime::Error::Validation)?;
         self.raw.inner().check(&ops::CREATE_TRANSACTION)?;
-        match ops::CREATE_TRANSACTION.scope(self.raw.create_transaction(body)).await {
+        match self.raw.create_transaction(body).await {
             Ok(response) => Ok(response.into_inner()),
             Err(e) => Err(payspec_runtime::from_progenitor(e).await),
         }

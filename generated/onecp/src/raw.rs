@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use progenitor_client::{encode_path, ClientHooks, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -1056,12 +1056,6 @@ Arguments:
         let url = format!(
             "{}/cancel/{}", self.baseurl, encode_path(& transaction_id.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1071,17 +1065,13 @@ Arguments:
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cancel_transaction",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
+        let response = self
+            .inner
+            .send(&crate::client::ops::CANCEL_TRANSACTION, &self.client, request)
+            .await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => payspec_runtime::progenitor_response(response).await,
             400u16 => Err(Error::UnexpectedResponse(response)),
             401u16 => Err(Error::UnexpectedResponse(response)),
             403u16 => Err(Error::UnexpectedResponse(response)),
@@ -1112,12 +1102,6 @@ Sends a `POST` request to `/initialize`
         body: &'a types::CorporateCheckout,
     ) -> Result<ResponseValue<types::TransactionCreated>, Error<()>> {
         let url = format!("{}/initialize", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1127,17 +1111,13 @@ Sends a `POST` request to `/initialize`
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "initialize_transaction",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
+        let response = self
+            .inner
+            .send(&crate::client::ops::INITIALIZE_TRANSACTION, &self.client, request)
+            .await?;
         match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
+            201u16 => payspec_runtime::progenitor_response(response).await,
             400u16 => Err(Error::UnexpectedResponse(response)),
             401u16 => Err(Error::UnexpectedResponse(response)),
             403u16 => Err(Error::UnexpectedResponse(response)),
@@ -1158,12 +1138,6 @@ Sends a `GET` request to `/status`
         &'a self,
     ) -> Result<ResponseValue<types::StatusResponse>, Error<()>> {
         let url = format!("{}/status", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1172,18 +1146,14 @@ Sends a `GET` request to `/status`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_status",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
+        let response = self
+            .inner
+            .send(&crate::client::ops::GET_STATUS, &self.client, request)
+            .await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            201u16 => ResponseValue::from_response(response).await,
+            200u16 => payspec_runtime::progenitor_response(response).await,
+            201u16 => payspec_runtime::progenitor_response(response).await,
             400u16 => Err(Error::UnexpectedResponse(response)),
             401u16 => Err(Error::UnexpectedResponse(response)),
             403u16 => Err(Error::UnexpectedResponse(response)),
@@ -1211,12 +1181,6 @@ Arguments:
         let url = format!(
             "{}/status/{}", self.baseurl, encode_path(& transaction_id.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1225,17 +1189,13 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_transaction_status",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
+        let response = self
+            .inner
+            .send(&crate::client::ops::GET_TRANSACTION_STATUS, &self.client, request)
+            .await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => payspec_runtime::progenitor_response(response).await,
             400u16 => Err(Error::UnexpectedResponse(response)),
             401u16 => Err(Error::UnexpectedResponse(response)),
             403u16 => Err(Error::UnexpectedResponse(response)),
@@ -1262,12 +1222,6 @@ Sends a `POST` request to `/transactions`
         body: &'a types::CorporateCheckout,
     ) -> Result<ResponseValue<types::TransactionCreated>, Error<()>> {
         let url = format!("{}/transactions", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1277,17 +1231,13 @@ Sends a `POST` request to `/transactions`
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_transaction",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
+        let response = self
+            .inner
+            .send(&crate::client::ops::CREATE_TRANSACTION, &self.client, request)
+            .await?;
         match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
+            201u16 => payspec_runtime::progenitor_response(response).await,
             400u16 => Err(Error::UnexpectedResponse(response)),
             401u16 => Err(Error::UnexpectedResponse(response)),
             403u16 => Err(Error::UnexpectedResponse(response)),
