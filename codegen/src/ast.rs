@@ -27,6 +27,8 @@ pub struct Field {
     pub ty: String,
     /// Whether the field is an `Option`.
     pub optional: bool,
+    /// Whether the generated `new` takes it as an argument (required, with no serde default).
+    pub in_new: bool,
 }
 
 /// Generated structs by type name.
@@ -74,8 +76,10 @@ pub fn post_process(
         .1;
     let mut structs = Structs::new();
     let mut enums = Enums::new();
-    for item in items.iter_mut() {
+    let mut constructors: Vec<(usize, Item)> = Vec::new();
+    for (at, item) in items.iter_mut().enumerate() {
         if let Item::Enum(e) = item {
+            e.attrs.push(parse_quote!(#[non_exhaustive]));
             let variants = e
                 .variants
                 .iter()
@@ -121,14 +125,21 @@ pub fn post_process(
                 _ => {}
             }
             let optional = ty.starts_with("::std::option::Option<");
+            let in_new = matches!(fill(f), Fill::Required);
             fields.push(Field {
                 ident,
                 json,
                 ty,
                 optional,
+                in_new,
             });
         }
+        s.attrs.push(parse_quote!(#[non_exhaustive]));
+        constructors.push((at + 1, constructor(s)));
         structs.insert(s.ident.to_string(), fields);
+    }
+    for (at, item) in constructors.into_iter().rev() {
+        items.insert(at, item);
     }
     if !model.open_enums.is_empty() {
         let names: Vec<syn::Ident> = model
@@ -149,6 +160,132 @@ pub fn post_process(
     ErrorArms.visit_file_mut(file);
     send_through_table(spec_path, model, file)?;
     Ok((structs, enums))
+}
+
+/// How a field is filled when a value is built with `new`: from an argument (required), from
+/// serde's `default` (`Default::default()`), or from a named default function.
+enum Fill {
+    Required,
+    Default,
+    Function(syn::Path),
+}
+
+fn fill(f: &syn::Field) -> Fill {
+    let mut fill = if type_text(&f.ty).starts_with("::std::option::Option<") {
+        Fill::Default
+    } else {
+        Fill::Required
+    };
+    for a in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = a.parse_nested_meta(|meta| {
+            if meta.path.is_ident("default") {
+                if meta.input.peek(syn::Token![=]) {
+                    let lit: syn::LitStr = meta.value()?.parse()?;
+                    if let Ok(path) = lit.parse::<syn::Path>() {
+                        fill = Fill::Function(path);
+                    }
+                } else if matches!(fill, Fill::Required) {
+                    fill = Fill::Default;
+                }
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    fill
+}
+
+/// The element type of an `Option<T>` field, or the field's own type.
+pub(crate) fn set_type(ty: &syn::Type) -> &syn::Type {
+    if let syn::Type::Path(p) = ty
+        && let Some(last) = p.path.segments.last()
+        && last.ident == "Option"
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
+    {
+        return inner;
+    }
+    ty
+}
+
+/// `new(required…)` and one `with_<field>` setter per field for a generated struct, which is
+/// `#[non_exhaustive]`: so a member the spec adds later is not a breaking change for code that
+/// builds the value. The setters carry the field's own documentation.
+fn constructor(s: &syn::ItemStruct) -> Item {
+    let name = &s.ident;
+    let Fields::Named(named) = &s.fields else {
+        unreachable!("called for named fields only")
+    };
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    let mut required = Vec::new();
+    for f in &named.named {
+        let ident = f.ident.clone().expect("named field");
+        let ty = &f.ty;
+        match fill(f) {
+            Fill::Required => {
+                params.push(quote::quote!(#ident: impl ::std::convert::Into<#ty>));
+                inits.push(quote::quote!(#ident: #ident.into()));
+                required.push(format!("`{ident}`"));
+            }
+            Fill::Default => inits.push(quote::quote!(#ident: ::std::default::Default::default())),
+            Fill::Function(path) => inits.push(quote::quote!(#ident: #path())),
+        }
+        let docs: Vec<&syn::Attribute> = f
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("doc"))
+            .collect();
+        setters.push(setter(&ident, ty, &docs));
+    }
+    let new_doc = if required.is_empty() {
+        format!(
+            "A `{name}` with every member unset (or at its default); set them with the `with_` methods."
+        )
+    } else {
+        format!(
+            "A `{name}` with its required members ({}); set the others with the `with_` methods.",
+            required.join(", ")
+        )
+    };
+    parse_quote! {
+        impl #name {
+            #[doc = #new_doc]
+            pub fn new(#(#params),*) -> Self {
+                #name { #(#inits),* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+/// `with_<field>(value)`: sets the field (wrapped in `Some` for an `Option`) and returns the
+/// value, with the field's documentation.
+pub(crate) fn setter(
+    ident: &syn::Ident,
+    ty: &syn::Type,
+    docs: &[&syn::Attribute],
+) -> proc_macro2::TokenStream {
+    let name = quote::format_ident!("with_{}", ident.to_string().trim_start_matches("r#"));
+    let inner = set_type(ty);
+    let value = if std::ptr::eq(inner, ty) {
+        quote::quote!(value.into())
+    } else {
+        quote::quote!(::std::option::Option::Some(value.into()))
+    };
+    let set_doc = format!("Sets `{ident}`.");
+    quote::quote! {
+        #[doc = #set_doc]
+        #[doc = ""]
+        #(#docs)*
+        #[must_use]
+        pub fn #name(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
+            self.#ident = #value;
+            self
+        }
+    }
 }
 
 /// The `rename = "..."` of a field's (or variant's) serde attributes.

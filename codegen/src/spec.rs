@@ -747,10 +747,15 @@ fn read_operation(
             required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
             description: text_of(p, "description"),
             ty: ty_of(p.get("schema").unwrap_or(&Value::Null)),
+            example: p
+                .get("example")
+                .or_else(|| p.get("schema").and_then(|s| s.get("example")))
+                .cloned(),
         });
     }
 
     let mut body = None;
+    let mut body_example = None;
     let mut multipart = None;
     if let Some(rb) = op.get("requestBody") {
         let content = rb
@@ -775,7 +780,15 @@ fn read_operation(
                 })?
                 .to_string();
             match media.as_str() {
-                "application/json" => body = Some(schema),
+                "application/json" => {
+                    body = Some(schema);
+                    // `example`, or the first of `examples` (in document order).
+                    body_example = c.get("example").cloned().or_else(|| {
+                        c.get("examples")
+                            .and_then(Value::as_object)
+                            .and_then(|e| e.values().find_map(|x| x.get("value")).cloned())
+                    });
+                }
                 "multipart/form-data" => multipart = Some(schema),
                 other => {
                     return Err(err_at(
@@ -894,6 +907,7 @@ fn read_operation(
         description: text_of(op, "description"),
         params,
         body,
+        body_example,
         multipart,
         success,
         success_statuses,

@@ -13,7 +13,9 @@ use crate::ast::serde_rename;
 use crate::{Error, GeneratedCrate};
 
 fn simplify(t: &str) -> String {
-    let mut s = t.replace(' ', "");
+    let mut s = t
+        .replace(' ', "")
+        .replace("impl::std::convert::Into<", "impl Into<");
     for prefix in [
         "::std::option::",
         "::std::vec::",
@@ -32,6 +34,57 @@ fn simplify(t: &str) -> String {
         s = s.replace(prefix, "");
     }
     s.replace(',', ", ").replace(", >", ">")
+}
+
+/// ` #[non_exhaustive]` when the item has that attribute.
+fn non_exhaustive(attrs: &[syn::Attribute]) -> &'static str {
+    if attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) {
+        " #[non_exhaustive]"
+    } else {
+        ""
+    }
+}
+
+/// `, new(arg: Type, ..)` for a struct `name` with an inherent `new` among `items`.
+fn constructor(items: &[Item], name: &syn::Ident) -> String {
+    items
+        .iter()
+        .find_map(|i| match i {
+            Item::Impl(imp)
+                if imp.trait_.is_none() && *name == imp.self_ty.to_token_stream().to_string() =>
+            {
+                imp.items.iter().find_map(|ii| match ii {
+                    ImplItem::Fn(f) if f.sig.ident == "new" => {
+                        let args: Vec<String> = f
+                            .sig
+                            .inputs
+                            .iter()
+                            .filter_map(|a| match a {
+                                syn::FnArg::Typed(t) => Some(format!(
+                                    "{}: {}",
+                                    t.pat.to_token_stream(),
+                                    simplify(&t.ty.to_token_stream().to_string())
+                                )),
+                                syn::FnArg::Receiver(_) => None,
+                            })
+                            .collect();
+                        Some(format!(", new({})", args.join(", ")))
+                    }
+                    _ => None,
+                })
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// ` (read-only)` for a field the user cannot set.
+fn read_only(f: &syn::Field) -> &'static str {
+    if matches!(f.vis, Visibility::Public(_)) {
+        ""
+    } else {
+        " (read-only: filled by the client)"
+    }
 }
 
 fn parse(krate: &GeneratedCrate, path: &str) -> Result<Option<syn::File>, Error> {
@@ -114,7 +167,13 @@ pub fn summary(krate: &GeneratedCrate) -> Result<String, Error> {
             match item {
                 Item::Struct(s) => match &s.fields {
                     Fields::Named(named) => {
-                        let _ = writeln!(out, "  struct {}", s.ident);
+                        let _ = writeln!(
+                            out,
+                            "  struct {}{}{}",
+                            s.ident,
+                            non_exhaustive(&s.attrs),
+                            constructor(types.map(Vec::as_slice).unwrap_or_default(), &s.ident)
+                        );
                         for f in &named.named {
                             let id = f.ident.as_ref().map(|i| i.to_string()).unwrap_or_default();
                             let json = serde_rename(&f.attrs).unwrap_or_else(|| id.clone());
@@ -135,7 +194,7 @@ pub fn summary(krate: &GeneratedCrate) -> Result<String, Error> {
                     }
                 },
                 Item::Enum(e) => {
-                    let _ = writeln!(out, "  enum {}", e.ident);
+                    let _ = writeln!(out, "  enum {}{}", e.ident, non_exhaustive(&e.attrs));
                     for v in &e.variants {
                         let wire = serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string());
                         let _ = writeln!(out, "    {} = {wire:?}", v.ident);
@@ -158,7 +217,7 @@ pub fn summary(krate: &GeneratedCrate) -> Result<String, Error> {
         let _ = writeln!(out, "\nopen enums (unknown values kept as Unknown):");
         for item in &enums.items {
             let Item::Enum(e) = item else { continue };
-            let _ = writeln!(out, "  enum {}", e.ident);
+            let _ = writeln!(out, "  enum {}{}", e.ident, non_exhaustive(&e.attrs));
             // The wire values, from `known_values()` of the enum's inherent impl.
             let known = enums.items.iter().find_map(|i| match i {
                 Item::Impl(imp)
@@ -239,16 +298,22 @@ pub fn summary(krate: &GeneratedCrate) -> Result<String, Error> {
         for item in &file.items {
             match item {
                 Item::Struct(st) => {
-                    let _ = writeln!(out, "  struct {}", st.ident);
+                    let _ = writeln!(
+                        out,
+                        "  struct {}{}{}",
+                        st.ident,
+                        non_exhaustive(&st.attrs),
+                        constructor(&file.items, &st.ident)
+                    );
                     for f in &st.fields {
                         let id = f.ident.as_ref().map(|i| i.to_string()).unwrap_or_default();
                         let ty = simplify(&f.ty.to_token_stream().to_string());
                         let wire = doc_line(&f.attrs, "Wire: ").unwrap_or_default();
-                        let _ = writeln!(out, "    {id}: {ty}  // {wire}");
+                        let _ = writeln!(out, "    {id}: {ty}{}  // {wire}", read_only(f));
                     }
                 }
                 Item::Enum(e) => {
-                    let _ = writeln!(out, "  enum {}", e.ident);
+                    let _ = writeln!(out, "  enum {}{}", e.ident, non_exhaustive(&e.attrs));
                     for v in &e.variants {
                         let doc = doc_line(&v.attrs, "").unwrap_or_default();
                         let wire = doc

@@ -38,6 +38,7 @@ impl ErrorBody for () {
 
 /// Why a response body did not parse.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// A JSON body.
     Json(serde_json::Error),
@@ -81,6 +82,7 @@ impl From<crate::dcs::XmlError> for DecodeError {
 /// request, card numbers and keys included): they give its length, and [`Error::raw_body`]
 /// hands it over for deliberate inspection. Credential-carrying response headers
 /// (`Set-Cookie`, `Authorization`, ...) print as `[REDACTED]` in `Debug`.
+#[non_exhaustive]
 pub enum Error<E> {
     /// The request was rejected before sending: it breaks the API description's constraints.
     Validation(ValidationError),

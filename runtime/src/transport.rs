@@ -529,10 +529,14 @@ mod tests {
         assert!(err.is_connect(), "{err:?}");
         // Two waits of at least half the 200 ms backoff each: the attempts were repeated.
         assert!(started.elapsed() >= Duration::from_millis(200));
+        // Not retry-safe: with a 60 s backoff, one retry would wait at least 30 s; a refused
+        // connection itself takes milliseconds, so 10 s leaves room for any machine load.
+        options.retry.initial_backoff = Duration::from_secs(60);
+        options.retry.max_backoff = Duration::from_secs(60);
         let started = Instant::now();
         let err = send(&options, &url, false).await.unwrap_err();
         assert!(err.is_connect(), "{err:?}");
-        assert!(started.elapsed() < Duration::from_millis(100));
+        assert!(started.elapsed() < Duration::from_secs(10));
     }
 
     #[tokio::test]

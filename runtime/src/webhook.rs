@@ -31,6 +31,7 @@ pub struct HmacSha256Verifier {
 
 /// Why a webhook was not accepted. Never shows the key or the expected signature.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum WebhookError {
     /// The request carried no signature (or an empty one).
     MissingSignature,

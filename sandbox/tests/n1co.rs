@@ -71,53 +71,33 @@ fn dec(s: &str) -> Decimal {
 }
 
 fn product(name: &str, price: &str, quantity: i32) -> LineItem {
-    LineItem {
-        product: Some(OneTimeProduct {
-            image_url: None,
-            name: name.to_owned(),
-            price: dec(price),
-            requires_shipping: None,
-        }),
-        quantity,
-        sku: None,
-    }
+    LineItem::new(quantity).with_product(OneTimeProduct::new(name, dec(price)))
 }
 
 fn sku(sku: &str, quantity: i32) -> LineItem {
-    LineItem {
-        product: None,
-        quantity,
-        sku: Some(sku.to_owned()),
-    }
+    LineItem::new(quantity).with_sku(sku)
 }
 
 /// The seed's Method 1 example plus a line of 3 × 0.10 (exactness): 2 × 15 + 3 × 20 + 0.30.
 fn products_request() -> CreatePaymentLinkRequest {
-    CreatePaymentLinkRequest {
-        order_name: Some("Pizza Integration".to_owned()),
-        order_description: Some("A delicious pizza order".to_owned()),
-        order_reference: Some("RFC-1234".to_owned()),
-        line_items: vec![
+    CreatePaymentLinkRequest::new()
+        .with_order_name("Pizza Integration")
+        .with_order_description("A delicious pizza order")
+        .with_order_reference("RFC-1234")
+        .with_line_items(vec![
             product("Italian Pizza", "15", 2),
             product("Roman Pizza", "20", 3),
             product("Napkin", "0.10", 3),
-        ],
-        success_url: Some("https://www.google.hn".to_owned()),
-        cancel_url: Some("https://www.youtube.com".to_owned()),
-        metadata: vec![MetadataItem {
-            name: "clientId".to_owned(),
-            value: "1234".to_owned(),
-        }],
-        ..CreatePaymentLinkRequest::default()
-    }
+        ])
+        .with_success_url("https://www.google.hn")
+        .with_cancel_url("https://www.youtube.com")
+        .with_metadata(vec![MetadataItem::new("clientId", "1234")])
 }
 
 fn amount_request(amount: &str) -> CreatePaymentLinkRequest {
-    CreatePaymentLinkRequest {
-        amount: Some(dec(amount)),
-        order_reference: Some("AMT-1".to_owned()),
-        ..CreatePaymentLinkRequest::default()
-    }
+    CreatePaymentLinkRequest::new()
+        .with_amount(dec(amount))
+        .with_order_reference("AMT-1")
 }
 
 /// A raw request: method, URL, optional Bearer, optional body (JSON value or raw text), extra
@@ -352,10 +332,7 @@ async fn links_by_line_items_and_by_amount_have_exact_totals() {
     assert_eq!(details.surcharge_amount, Some(Decimal::ZERO));
     assert_eq!(
         order.metadata,
-        Some(vec![MetadataItem {
-            name: "clientId".to_owned(),
-            value: "1234".to_owned()
-        }])
+        Some(vec![MetadataItem::new("clientId", "1234")])
     );
     assert_eq!(
         order.payment_link_url.as_deref(),
@@ -394,10 +371,8 @@ async fn links_by_line_items_and_by_amount_have_exact_totals() {
     assert_eq!(order.name.as_deref(), Some("PaymentLink Order"));
 
     // Products of the store by SKU.
-    let request = CreatePaymentLinkRequest {
-        line_items: vec![sku("PIZZA-001", 2), sku("PIZZA-002", 1)],
-        ..CreatePaymentLinkRequest::default()
-    };
+    let request = CreatePaymentLinkRequest::new()
+        .with_line_items(vec![sku("PIZZA-001", 2), sku("PIZZA-002", 1)]);
     let created = c.create_payment_link(&request).await.expect("created");
     let order = c.get_order(&created.order_code).await.expect("order");
     let lines = order.line_items.expect("lines");
@@ -408,10 +383,8 @@ async fn links_by_line_items_and_by_amount_have_exact_totals() {
     assert_eq!(order.total, Some(dec("50.00")));
 
     // A SKU the store does not have.
-    let request = CreatePaymentLinkRequest {
-        line_items: vec![sku("PIZZA-001", 1), sku("NOPE", 1)],
-        ..CreatePaymentLinkRequest::default()
-    };
+    let request =
+        CreatePaymentLinkRequest::new().with_line_items(vec![sku("PIZZA-001", 1), sku("NOPE", 1)]);
     let (status, p) = api_problem(c.create_payment_link(&request).await);
     assert_eq!(status, 400);
     let keys: Vec<String> = p.errors.expect("errors").into_keys().collect();
@@ -427,11 +400,9 @@ async fn invalid_bodies_are_rfc7807_problems_keyed_by_field_path() {
     // generated client's error type.
     let cases: Vec<(CreatePaymentLinkRequest, Vec<&str>)> = vec![
         (
-            CreatePaymentLinkRequest {
-                amount: Some(dec("10")),
-                line_items: vec![product("P", "1", 1)],
-                ..CreatePaymentLinkRequest::default()
-            },
+            CreatePaymentLinkRequest::new()
+                .with_amount(dec("10"))
+                .with_line_items(vec![product("P", "1", 1)]),
             vec!["amount", "lineItems"],
         ),
         (
@@ -441,49 +412,31 @@ async fn invalid_bodies_are_rfc7807_problems_keyed_by_field_path() {
         (amount_request("0"), vec!["amount"]),
         (amount_request("-5"), vec!["amount"]),
         (
-            CreatePaymentLinkRequest {
-                line_items: vec![product("P", "1", 1), product("Q", "2", 0)],
-                ..CreatePaymentLinkRequest::default()
-            },
+            CreatePaymentLinkRequest::new()
+                .with_line_items(vec![product("P", "1", 1), product("Q", "2", 0)]),
             vec!["lineItems[1].quantity"],
         ),
         (
-            CreatePaymentLinkRequest {
-                expiration_minutes: Some(0),
-                ..amount_request("1")
-            },
+            amount_request("1").with_expiration_minutes(0),
             vec!["expirationMinutes"],
         ),
         (
-            CreatePaymentLinkRequest {
-                line_items: vec![LineItem {
-                    sku: Some("PIZZA-001".to_owned()),
-                    ..product("P", "1", 1)
-                }],
-                ..CreatePaymentLinkRequest::default()
-            },
+            CreatePaymentLinkRequest::new()
+                .with_line_items(vec![product("P", "1", 1).with_sku("PIZZA-001")]),
             vec!["lineItems[0].product", "lineItems[0].sku"],
         ),
         (
-            CreatePaymentLinkRequest {
-                order_name: Some("x".repeat(256)),
-                order_reference: Some("y".repeat(256)),
-                ..amount_request("1")
-            },
+            amount_request("1")
+                .with_order_name("x".repeat(256))
+                .with_order_reference("y".repeat(256)),
             vec!["orderName", "orderReference"],
         ),
         (
-            CreatePaymentLinkRequest {
-                line_items: vec![product("Refund", "-1", 1)],
-                ..CreatePaymentLinkRequest::default()
-            },
+            CreatePaymentLinkRequest::new().with_line_items(vec![product("Refund", "-1", 1)]),
             vec!["lineItems[0].product.price"],
         ),
         (
-            CreatePaymentLinkRequest {
-                line_items: vec![product("Free", "0", 1)],
-                ..CreatePaymentLinkRequest::default()
-            },
+            CreatePaymentLinkRequest::new().with_line_items(vec![product("Free", "0", 1)]),
             vec!["lineItems"],
         ),
     ];
@@ -499,11 +452,9 @@ async fn invalid_bodies_are_rfc7807_problems_keyed_by_field_path() {
     }
 
     // The typed client refuses the same bodies before sending.
-    let both = CreatePaymentLinkRequest {
-        amount: Some(dec("10")),
-        line_items: vec![product("P", "1", 1)],
-        ..CreatePaymentLinkRequest::default()
-    };
+    let both = CreatePaymentLinkRequest::new()
+        .with_amount(dec("10"))
+        .with_line_items(vec![product("P", "1", 1)]);
     assert!(matches!(
         c.create_payment_link(&both).await,
         Err(Error::Validation(_))
@@ -896,10 +847,7 @@ async fn concurrent_payments_of_one_order_succeed_once() {
 async fn expired_links_answer_410_and_the_order_stays_pending() {
     let sb = sandbox().await;
     let c = client_at(&sb, T0);
-    let request = CreatePaymentLinkRequest {
-        expiration_minutes: Some(30),
-        ..amount_request("7")
-    };
+    let request = amount_request("7").with_expiration_minutes(30);
     let short = c.create_payment_link(&request).await.expect("created");
     let day = c
         .create_payment_link(&amount_request("8"))
@@ -1291,10 +1239,7 @@ async fn malformed_requests_never_break_the_server() {
     .await;
     assert_eq!(status, 404, "{value}");
     // The server still works, and a huge expiry does not overflow.
-    let request = CreatePaymentLinkRequest {
-        expiration_minutes: Some(i32::MAX),
-        ..amount_request("1")
-    };
+    let request = amount_request("1").with_expiration_minutes(i32::MAX);
     let created = client(&sb)
         .create_payment_link(&request)
         .await

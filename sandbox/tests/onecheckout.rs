@@ -75,30 +75,21 @@ fn dec(s: &str) -> Decimal {
 }
 
 fn line(title: &str, quantity: &str, unit_price: &str) -> NewOrderLine {
-    NewOrderLine {
-        compared_price: None,
-        image_url: None,
-        key: None,
-        properties: Vec::new(),
-        quantity: dec(quantity),
-        title: title.to_owned(),
-        unit_price: dec(unit_price),
-    }
+    NewOrderLine::new(dec(quantity), title, dec(unit_price))
 }
 
 /// The spec's example: 2 × 19.99 + 1 × 16.99 + 5.00 tax = 61.97.
 fn order_request(reference: &str) -> CreateOrderRequest {
-    CreateOrderRequest {
-        cancel_url: None,
-        currency: "USD".to_owned(),
-        order_lines: vec![
+    CreateOrderRequest::new(
+        "USD",
+        vec![
             line("Premium T-Shirt", "2", "19.99"),
             line("Coffee Mug", "1", "16.99"),
         ],
-        reference_id: Some(reference.to_owned()),
-        success_url: Some("https://store.example.com/thanks".to_owned()),
-        tax_amount: Some(dec("5.00")),
-    }
+    )
+    .with_reference_id(reference)
+    .with_success_url("https://store.example.com/thanks")
+    .with_tax_amount(dec("5.00"))
 }
 
 /// A raw request: method, URL, optional `Authorization: Bearer`, optional JSON body.
@@ -205,11 +196,9 @@ async fn account_reads_with_api_key_and_bearer_and_updates_partially() {
         .expect("read with Bearer");
     assert_eq!(by_bearer, by_key);
 
-    let update = MerchantUpdate {
-        full_name: Some("Jane Merchant".to_owned()),
-        webhook_url: Some("https://shop.example.com/hooks/onecheckout".to_owned()),
-        ..MerchantUpdate::default()
-    };
+    let update = MerchantUpdate::new()
+        .with_full_name("Jane Merchant")
+        .with_webhook_url("https://shop.example.com/hooks/onecheckout");
     let updated = key_client(&sb)
         .update_account(&update)
         .await
@@ -228,10 +217,7 @@ async fn account_reads_with_api_key_and_bearer_and_updates_partially() {
     assert_eq!(again, updated);
 
     // The sandbox checks the email, as the spec's example error does.
-    let bad = MerchantUpdate {
-        email: Some("not-an-email".to_owned()),
-        ..MerchantUpdate::default()
-    };
+    let bad = MerchantUpdate::new().with_email("not-an-email");
     let (status, body) = api_error(bearer_client(&sb).update_account(&bad).await);
     assert_eq!(status, 400);
     assert_eq!(body.code(), Some(ErrorCode::ValidationError));
@@ -628,14 +614,10 @@ async fn invalid_create_bodies_get_validation_error_with_the_fields_at_fault() {
 
     // Totals are exact.
     let order = bearer_client(&sb)
-        .create_order(&CreateOrderRequest {
-            cancel_url: None,
-            currency: "EUR".to_owned(),
-            order_lines: vec![line("a", "3", "0.1"), line("b", "0.5", "0.07")],
-            reference_id: None,
-            success_url: None,
-            tax_amount: Some(dec("0.2")),
-        })
+        .create_order(
+            &CreateOrderRequest::new("EUR", vec![line("a", "3", "0.1"), line("b", "0.5", "0.07")])
+                .with_tax_amount(dec("0.2")),
+        )
         .await
         .expect("created");
     assert_eq!(order.amount, Some(dec("0.535")));
@@ -665,14 +647,9 @@ async fn lists_page_by_anchor_stream_every_order_once_and_filter() {
     let mut pages = Vec::new();
     let mut anchor: Option<String> = None;
     loop {
-        let page = client
-            .list_orders(&ListOrdersRequest {
-                anchor: anchor.clone(),
-                limit: Some(20),
-                ..ListOrdersRequest::default()
-            })
-            .await
-            .expect("page");
+        let mut request = ListOrdersRequest::new().with_limit(20);
+        request.anchor = anchor.clone();
+        let page = client.list_orders(&request).await.expect("page");
         assert_eq!(page.count, Some(45));
         assert_eq!(page.limit, Some(20));
         assert_eq!(page.anchor, Some(anchor.clone().unwrap_or_default()));
@@ -700,20 +677,17 @@ async fn lists_page_by_anchor_stream_every_order_once_and_filter() {
 
     // The stream follows the anchors: every order once, in creation order.
     let streamed: Vec<String> = client
-        .list_orders_stream(&ListOrdersRequest {
-            limit: Some(20),
-            ..ListOrdersRequest::default()
-        })
+        .list_orders_stream(&ListOrdersRequest::new().with_limit(20))
         .map(|o| o.expect("an order").id)
         .collect()
         .await;
     assert_eq!(streamed, ids);
 
     // Created-hour windows: from inclusive, to exclusive.
-    let window = |from: i64, to: i64| ListOrdersRequest {
-        created_hour_from: Some(EpochMillis::from_millis(from)),
-        created_hour_to: Some(EpochMillis::from_millis(to)),
-        ..ListOrdersRequest::default()
+    let window = |from: i64, to: i64| {
+        ListOrdersRequest::new()
+            .with_created_hour_from(EpochMillis::from_millis(from))
+            .with_created_hour_to(EpochMillis::from_millis(to))
     };
     let second_hour = client
         .list_orders(&window(T0 + HOUR, T0 + 2 * HOUR))
@@ -729,10 +703,10 @@ async fn lists_page_by_anchor_stream_every_order_once_and_filter() {
         .expect("page");
     assert_eq!(first_hour.count, Some(15));
     let from_only = client
-        .list_orders(&ListOrdersRequest {
-            created_hour_from: Some(EpochMillis::from_millis(T0 + HOUR + 1)),
-            ..ListOrdersRequest::default()
-        })
+        .list_orders(
+            &ListOrdersRequest::new()
+                .with_created_hour_from(EpochMillis::from_millis(T0 + HOUR + 1)),
+        )
         .await
         .expect("page");
     assert_eq!(from_only.count, Some(15));
@@ -744,11 +718,8 @@ async fn lists_page_by_anchor_stream_every_order_once_and_filter() {
         let capture = if i < 5 { "automatic" } else { "manual" };
         pay(&order, json!({"capture": capture}), Some(paid_at)).await;
     }
-    let by_status = |status: OrderStatus| ListOrdersRequest {
-        status: Some(status),
-        limit: Some(7),
-        ..ListOrdersRequest::default()
-    };
+    let by_status =
+        |status: OrderStatus| ListOrdersRequest::new().with_status(status).with_limit(7);
     let paid = client
         .list_orders(&by_status(OrderStatus::Paid))
         .await
@@ -774,19 +745,18 @@ async fn lists_page_by_anchor_stream_every_order_once_and_filter() {
 
     // Paid and updated windows.
     let paid_window = client
-        .list_orders(&ListOrdersRequest {
-            paid_hour_from: Some(EpochMillis::from_millis(paid_at)),
-            paid_hour_to: Some(EpochMillis::from_millis(paid_at + HOUR)),
-            ..ListOrdersRequest::default()
-        })
+        .list_orders(
+            &ListOrdersRequest::new()
+                .with_paid_hour_from(EpochMillis::from_millis(paid_at))
+                .with_paid_hour_to(EpochMillis::from_millis(paid_at + HOUR)),
+        )
         .await
         .expect("page");
     assert_eq!(paid_window.count, Some(5));
     let updated_window = client
-        .list_orders(&ListOrdersRequest {
-            updated_hour_from: Some(EpochMillis::from_millis(paid_at)),
-            ..ListOrdersRequest::default()
-        })
+        .list_orders(
+            &ListOrdersRequest::new().with_updated_hour_from(EpochMillis::from_millis(paid_at)),
+        )
         .await
         .expect("page");
     assert_eq!(updated_window.count, Some(8));
@@ -815,10 +785,7 @@ async fn lists_page_by_anchor_stream_every_order_once_and_filter() {
     assert_eq!(status, 400);
     assert_eq!(raw_fields(&body), ["status"]);
     let result = client
-        .list_orders(&ListOrdersRequest {
-            limit: Some(0),
-            ..ListOrdersRequest::default()
-        })
+        .list_orders(&ListOrdersRequest::new().with_limit(0))
         .await;
     assert!(matches!(result, Err(Error::Validation(_))), "{result:?}");
 }

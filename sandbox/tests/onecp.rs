@@ -569,12 +569,11 @@ async fn partial_cancellations_then_already_cancelled_items_fail() {
     let at = client_at(&sandbox, "2024-05-02T00:00:00Z");
 
     // Items 0 and 2 (item 2 named twice: cancelled once).
-    let request = CancelTransactionRequest {
-        items_order: vec![2, 0, 2],
-        amount: Some(dec("40.25")),
-        invoice_title: Some("Cancellation Invoice".into()),
-        invoice_number: Some("INV-2024-001".into()),
-    };
+    let request = CancelTransactionRequest::new()
+        .with_items_order(vec![2, 0, 2])
+        .with_amount(dec("40.25"))
+        .with_invoice_title("Cancellation Invoice")
+        .with_invoice_number("INV-2024-001");
     assert_success(&at.cancel_transaction(&id, &request).await.expect("cancel"));
     let s = state(&sandbox, &id).await;
     assert_eq!(s["status"], "PAID");
@@ -597,10 +596,7 @@ async fn partial_cancellations_then_already_cancelled_items_fail() {
     );
 
     // Item 0 again: refused (400 on itemsOrder), nothing changes.
-    let again = CancelTransactionRequest {
-        items_order: vec![0, 1],
-        ..CancelTransactionRequest::default()
-    };
+    let again = CancelTransactionRequest::new().with_items_order(vec![0, 1]);
     let (status, body) = status_of(at.cancel_transaction(&id, &again).await);
     assert_eq!(status, 400);
     assert_eq!(body["errors"][0]["path"], "itemsOrder");
@@ -929,10 +925,7 @@ async fn invalid_cancellations_are_400_or_415() {
     assert_eq!(paths(&body), vec!["contractId"]);
 
     // itemsOrder out of range, or not a number.
-    let request = CancelTransactionRequest {
-        items_order: vec![0, 3, -1],
-        ..CancelTransactionRequest::default()
-    };
+    let request = CancelTransactionRequest::new().with_items_order(vec![0, 3, -1]);
     let (status, body) = status_of(client.cancel_transaction(&id, &request).await);
     assert_eq!(status, 400);
     assert_eq!(paths(&body), vec!["itemsOrder[1]", "itemsOrder[2]"]);

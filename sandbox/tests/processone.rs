@@ -86,20 +86,15 @@ fn unique_ref() -> String {
     format!("POL-{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
-fn refs(ref1: &str) -> Option<ClientReferenceData> {
-    Some(ClientReferenceData {
-        client_reference_data1: Some(ref1.to_owned()),
-        ..ClientReferenceData::default()
-    })
+fn refs(ref1: &str) -> ClientReferenceData {
+    ClientReferenceData::new().with_client_reference_data1(ref1)
 }
 
 fn holder(name: &str) -> Customer {
-    Customer {
-        name: Some(name.to_owned()),
-        zip: Some("12345".to_owned()),
-        address: Some("test address".to_owned()),
-        ..Customer::default()
-    }
+    Customer::new()
+        .with_name(name)
+        .with_zip("12345")
+        .with_address("test address")
 }
 
 /// A card expiring 12/2031 (after [`NOW`]), with a CVV2 of the right length.
@@ -109,50 +104,56 @@ fn card(number: &str) -> CreditCardDetails {
     } else {
         "123"
     };
-    CreditCardDetails {
-        expiration_month: 12,
-        expiration_year: 2031,
-        holder: Some(holder("John Stevens")),
-        number: Some(number.into()),
-        validation_value: Some(cvv.into()),
-    }
+    CreditCardDetails::new()
+        .with_expiration_month(12)
+        .with_expiration_year(2031)
+        .with_holder(holder("John Stevens"))
+        .with_number(number)
+        .with_validation_value(cvv)
 }
 
 fn charge(number: &str, amount: &str) -> ChargeCreditCardRequest {
-    ChargeCreditCardRequest {
-        amount: dec(amount),
-        charge_fee: false,
-        credit_card: Some(card(number)),
-        client_reference_data: refs(&unique_ref()),
-        ..ChargeCreditCardRequest::default()
-    }
+    ChargeCreditCardRequest::new()
+        .with_amount(dec(amount))
+        .with_charge_fee(false)
+        .with_credit_card(card(number))
+        .with_client_reference_data(refs(&unique_ref()))
 }
 
 fn eft_details(account: &str) -> EftDetails {
-    EftDetails {
-        account_number: Some(account.into()),
-        customer_name: Some("John Stevens".to_owned()),
-        routing_number: Some("121042882".to_owned()),
-        r#type: EftAccountType::Checking,
-    }
+    EftDetails::new()
+        .with_account_number(account)
+        .with_customer_name("John Stevens")
+        .with_routing_number("121042882")
+        .with_type(EftAccountType::Checking)
 }
 
 fn debit(account: &str, amount: &str) -> DebitEftRequest {
-    DebitEftRequest {
-        amount: dec(amount),
-        eft_details: Some(eft_details(account)),
-        client_reference_data: refs(&unique_ref()),
-        ..DebitEftRequest::default()
-    }
+    DebitEftRequest::new()
+        .with_amount(dec(amount))
+        .with_eft_details(eft_details(account))
+        .with_client_reference_data(refs(&unique_ref()))
 }
 
 fn credit(account: &str, amount: &str) -> CreditEftRequest {
-    CreditEftRequest {
-        amount: dec(amount),
-        eft_details: Some(eft_details(account)),
-        client_reference_data: refs(&unique_ref()),
-        ..CreditEftRequest::default()
-    }
+    CreditEftRequest::new()
+        .with_amount(dec(amount))
+        .with_eft_details(eft_details(account))
+        .with_client_reference_data(refs(&unique_ref()))
+}
+
+/// `request` carrying `key` as its `AuthenticationKey`. The member cannot be set in Rust (the
+/// client puts its own key there), so the request is decoded from its JSON with the key added.
+fn with_key<T: DataContract>(request: &T, key: &str) -> T {
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&request.to_json().expect("json")).expect("json value");
+    json["AuthenticationKey"] = key.into();
+    let keyed = T::from_json(&serde_json::to_vec(&json).expect("json")).expect("keyed request");
+    // Every other member came through unchanged.
+    let back: serde_json::Value =
+        serde_json::from_slice(&keyed.to_json().expect("json")).expect("json value");
+    assert_eq!(back, json);
+    keyed
 }
 
 /// The response code and the whole response, whether the client returned it as a success or
@@ -188,10 +189,7 @@ fn code_of<T: std::fmt::Debug>(result: Result<T, Error<ProcessOneError>>) -> Str
 
 async fn transaction(client: &Client, id: &str) -> TransactionInformation {
     client
-        .get_transaction_by_id(GetTransactionByIdRequest {
-            transaction_id: Some(id.to_owned()),
-            ..GetTransactionByIdRequest::default()
-        })
+        .get_transaction_by_id(GetTransactionByIdRequest::new().with_transaction_id(id))
         .await
         .expect("transaction by id")
         .transaction_information
@@ -218,10 +216,7 @@ async fn close_batch(sandbox: &Sandbox) -> serde_json::Value {
 async fn void(client: &Client, id: &str) -> (String, VoidCreditCardResponse) {
     outcome(
         client
-            .void_credit_card(VoidCreditCardRequest {
-                transaction_id: Some(id.to_owned()),
-                ..VoidCreditCardRequest::default()
-            })
+            .void_credit_card(VoidCreditCardRequest::new().with_transaction_id(id))
             .await,
     )
 }
@@ -231,24 +226,15 @@ async fn refund(
     id: &str,
     amount: Option<&str>,
 ) -> (String, RefundCreditCardResponse) {
-    outcome(
-        client
-            .refund_credit_card(RefundCreditCardRequest {
-                transaction_id: Some(id.to_owned()),
-                partial_refund_amount: amount.map(dec),
-                ..RefundCreditCardRequest::default()
-            })
-            .await,
-    )
+    let mut request = RefundCreditCardRequest::new().with_transaction_id(id);
+    request.partial_refund_amount = amount.map(dec);
+    outcome(client.refund_credit_card(request).await)
 }
 
 async fn void_eft(client: &Client, id: &str) -> (String, VoidEftResponse) {
     outcome(
         client
-            .void_eft(VoidEftRequest {
-                transaction_id: Some(id.to_owned()),
-                ..VoidEftRequest::default()
-            })
+            .void_eft(VoidEftRequest::new().with_transaction_id(id))
             .await,
     )
 }
@@ -258,15 +244,9 @@ async fn refund_eft(
     id: &str,
     amount: Option<&str>,
 ) -> (String, RefundEftResponse) {
-    outcome(
-        client
-            .refund_eft(RefundEftRequest {
-                transaction_id: Some(id.to_owned()),
-                partial_refund_amount: amount.map(dec),
-                ..RefundEftRequest::default()
-            })
-            .await,
-    )
+    let mut request = RefundEftRequest::new().with_transaction_id(id);
+    request.partial_refund_amount = amount.map(dec);
+    outcome(client.refund_eft(request).await)
 }
 
 async fn charged(client: &Client, request: ChargeCreditCardRequest) -> ChargeCreditCardResponse {
@@ -566,10 +546,9 @@ async fn the_per_card_charge_and_save_tables() {
         }
         let (code, saved) = outcome(
             client
-                .save_credit_card(SaveCreditCardRequest {
-                    credit_card: Some(card("4444444444444117")),
-                    ..SaveCreditCardRequest::default()
-                })
+                .save_credit_card(
+                    SaveCreditCardRequest::new().with_credit_card(card("4444444444444117")),
+                )
                 .await,
         );
         assert_eq!(code, "Success");
@@ -578,10 +557,9 @@ async fn the_per_card_charge_and_save_tables() {
         // Charge-table cards save fine: the tables apply to charges.
         let (code, _) = outcome(
             client
-                .save_credit_card(SaveCreditCardRequest {
-                    credit_card: Some(card("4444444444444141")),
-                    ..SaveCreditCardRequest::default()
-                })
+                .save_credit_card(
+                    SaveCreditCardRequest::new().with_credit_card(card("4444444444444141")),
+                )
                 .await,
         );
         assert_eq!(code, "Success");
@@ -757,10 +735,7 @@ async fn the_eft_tables() {
         }
         let (code, saved) = outcome(
             client
-                .save_eft(SaveEftRequest {
-                    eft_details: Some(eft_details("1234567891")),
-                    ..SaveEftRequest::default()
-                })
+                .save_eft(SaveEftRequest::new().with_eft_details(eft_details("1234567891")))
                 .await,
         );
         assert_eq!(code, "Success");
@@ -854,10 +829,9 @@ async fn the_bank_account_validation_table() {
                 details.routing_number = Some(routing.to_owned());
                 let (code, response): (String, VerifyBankAccountResponse) = outcome(
                     client
-                        .verify_bank_account(VerifyBankAccountRequest {
-                            eft_details: Some(details),
-                            ..VerifyBankAccountRequest::default()
-                        })
+                        .verify_bank_account(
+                            VerifyBankAccountRequest::new().with_eft_details(details),
+                        )
                         .await,
                 );
                 assert_eq!(code, expected, "{format:?} {account} {routing}");
@@ -871,17 +845,17 @@ async fn the_bank_account_validation_table() {
                 );
             }
             // Save and Debit validate the account unless told not to; Credit always does.
-            let save = |bypass| SaveEftRequest {
-                eft_details: Some(eft_details(account)),
-                bypass_bank_account_validation: bypass,
-                ..SaveEftRequest::default()
+            let save = |bypass| {
+                SaveEftRequest::new()
+                    .with_eft_details(eft_details(account))
+                    .with_bypass_bank_account_validation(bypass)
             };
             assert_eq!(outcome(client.save_eft(save(false)).await).0, expected);
             assert_eq!(outcome(client.save_eft(save(true)).await).0, "Success");
             let mut request = debit(account, "9.99");
             assert_eq!(outcome(client.debit_eft(request.clone()).await).0, expected);
             request.bypass_bank_account_validation = true;
-            request.client_reference_data = refs(&unique_ref());
+            request.client_reference_data = Some(refs(&unique_ref()));
             assert_eq!(outcome(client.debit_eft(request).await).0, "Success");
             assert_eq!(
                 outcome(client.credit_eft(credit(account, "9.99")).await).0,
@@ -892,10 +866,7 @@ async fn the_bank_account_validation_table() {
         let mut details = eft_details("1234567890");
         details.routing_number = Some("121042883".to_owned());
         let result = client
-            .verify_bank_account(VerifyBankAccountRequest {
-                eft_details: Some(details),
-                ..VerifyBankAccountRequest::default()
-            })
+            .verify_bank_account(VerifyBankAccountRequest::new().with_eft_details(details))
             .await;
         assert_eq!(code_of(result), "InvalidRoutingNumber");
     }
@@ -909,13 +880,13 @@ async fn token_life_cycle() {
         let sb = sandbox().await;
         let client = client(&sb, format);
         let saved = client
-            .save_credit_card(SaveCreditCardRequest {
-                credit_card: Some(card("5431111111111111")),
-                customer_id: Some("CUST-1".to_owned()),
-                client_reference_data: refs("POLICY-9"),
-                callback_id: Some("save-cb".to_owned()),
-                ..SaveCreditCardRequest::default()
-            })
+            .save_credit_card(
+                SaveCreditCardRequest::new()
+                    .with_credit_card(card("5431111111111111"))
+                    .with_customer_id("CUST-1")
+                    .with_client_reference_data(refs("POLICY-9"))
+                    .with_callback_id("save-cb"),
+            )
             .await
             .expect("save");
         let card_token = saved.token.clone().expect("token");
@@ -931,10 +902,7 @@ async fn token_life_cycle() {
         }
 
         let info = client
-            .get_info(GetInfoRequest {
-                token: Some(card_token.clone()),
-                ..GetInfoRequest::default()
-            })
+            .get_info(GetInfoRequest::new().with_token(card_token.clone()))
             .await
             .expect("get info");
         assert_eq!(info.token_type, TokenType::CreditCard);
@@ -962,26 +930,23 @@ async fn token_life_cycle() {
         );
 
         let eft_saved = client
-            .save_eft(SaveEftRequest {
-                eft_details: Some(eft_details("123456789")),
-                customer_id: Some("CUST-1".to_owned()),
-                ..SaveEftRequest::default()
-            })
+            .save_eft(
+                SaveEftRequest::new()
+                    .with_eft_details(eft_details("123456789"))
+                    .with_customer_id("CUST-1"),
+            )
             .await
             .expect("save eft");
         let eft_token = eft_saved.token.expect("eft token");
         assert_eq!(eft_saved.bank_name.as_deref(), Some("Wells Fargo Bank"));
 
         let batch = client
-            .get_token_info_batch(GetTokenInfoBatchRequest {
-                payment_tokens: Some(vec![
-                    Some(eft_token.clone()),
-                    Some("00000000-0000-4000-8000-000000000000".to_owned()),
-                    Some(card_token.clone()),
-                    Some(eft_token.clone()),
-                ]),
-                ..GetTokenInfoBatchRequest::default()
-            })
+            .get_token_info_batch(GetTokenInfoBatchRequest::new().with_payment_tokens(vec![
+                Some(eft_token.clone()),
+                Some("00000000-0000-4000-8000-000000000000".to_owned()),
+                Some(card_token.clone()),
+                Some(eft_token.clone()),
+            ]))
             .await
             .expect("batch");
         let results: Vec<_> = batch
@@ -1001,12 +966,10 @@ async fn token_life_cycle() {
         // Charging by token; the card is not sent again.
         let by_token = charged(
             &client,
-            ChargeCreditCardRequest {
-                amount: dec("42.00"),
-                token: Some(card_token.clone()),
-                client_reference_data: refs(&unique_ref()),
-                ..ChargeCreditCardRequest::default()
-            },
+            ChargeCreditCardRequest::new()
+                .with_amount(dec("42.00"))
+                .with_token(card_token.clone())
+                .with_client_reference_data(refs(&unique_ref())),
         )
         .await;
         assert_eq!(by_token.token.as_deref(), Some(card_token.as_str()));
@@ -1038,12 +1001,12 @@ async fn token_life_cycle() {
         assert_eq!(debited.token.as_deref(), Some(eft_token.as_str()));
 
         // Update the saved card.
-        let update = |month, year, zip: &str| UpdateCreditCardRequest {
-            token: Some(card_token.clone()),
-            expiration_month: month,
-            expiration_year: year,
-            zip_code: Some(zip.to_owned()),
-            ..UpdateCreditCardRequest::default()
+        let update = |month, year, zip: &str| {
+            UpdateCreditCardRequest::new()
+                .with_token(card_token.clone())
+                .with_expiration_month(month)
+                .with_expiration_year(year)
+                .with_zip_code(zip)
         };
         let updated = client
             .update_credit_card(update(3, 2033, "54321"))
@@ -1060,10 +1023,7 @@ async fn token_life_cycle() {
             "InvalidZipcode"
         );
         let info = client
-            .get_info(GetInfoRequest {
-                token: Some(card_token.clone()),
-                ..GetInfoRequest::default()
-            })
+            .get_info(GetInfoRequest::new().with_token(card_token.clone()))
             .await
             .expect("info after update")
             .credit_card
@@ -1072,10 +1032,10 @@ async fn token_life_cycle() {
         assert_eq!(info.holder.and_then(|h| h.zip).as_deref(), Some("54321"));
 
         // Remove: another customer's id is refused, then it is gone.
-        let remove = |customer: Option<&str>| RemovePaymentTokenRequest {
-            token: Some(card_token.clone()),
-            customer_id: customer.map(str::to_owned),
-            ..RemovePaymentTokenRequest::default()
+        let remove = |customer: Option<&str>| {
+            let mut request = RemovePaymentTokenRequest::new().with_token(card_token.clone());
+            request.customer_id = customer.map(str::to_owned);
+            request
         };
         assert_eq!(
             code_of(client.remove_payment_token(remove(Some("CUST-2"))).await),
@@ -1086,10 +1046,7 @@ async fn token_life_cycle() {
             .await
             .expect("remove");
         let gone = client
-            .get_info(GetInfoRequest {
-                token: Some(card_token.clone()),
-                ..GetInfoRequest::default()
-            })
+            .get_info(GetInfoRequest::new().with_token(card_token.clone()))
             .await;
         assert_eq!(code_of(gone), "IncorrectTransactionId");
         assert_eq!(
@@ -1104,21 +1061,21 @@ async fn token_life_cycle() {
             "IncorrectTransactionId"
         );
         let batch = client
-            .get_token_info_batch(GetTokenInfoBatchRequest {
-                payment_tokens: Some(vec![Some(card_token.clone()), Some(eft_token.clone())]),
-                ..GetTokenInfoBatchRequest::default()
-            })
+            .get_token_info_batch(
+                GetTokenInfoBatchRequest::new()
+                    .with_payment_tokens(vec![Some(card_token.clone()), Some(eft_token.clone())]),
+            )
             .await
             .expect("batch after remove");
         assert_eq!(batch.token_info_results.map(|r| r.len()), Some(1));
         let removals = client
-            .get_transactions_by_type(GetTransactionsByTypeRequest {
-                types: Some(vec![TransactionType::RemoveSavedCreditCard]),
-                query_authentication_keys: Some(vec![Some(TEST_AUTHENTICATION_KEY.into())]),
-                start_date: DateTime::parse("2030-01-01T00:00:00").expect("date"),
-                end_date: DateTime::parse("2030-12-31T00:00:00").expect("date"),
-                ..GetTransactionsByTypeRequest::default()
-            })
+            .get_transactions_by_type(
+                GetTransactionsByTypeRequest::new()
+                    .with_types(vec![TransactionType::RemoveSavedCreditCard])
+                    .with_query_authentication_keys(vec![Some(TEST_AUTHENTICATION_KEY.into())])
+                    .with_start_date(DateTime::parse("2030-01-01T00:00:00").expect("date"))
+                    .with_end_date(DateTime::parse("2030-12-31T00:00:00").expect("date")),
+            )
             .await
             .expect("removals");
         assert_eq!(removals.transactions.map(|t| t.len()), Some(1));
@@ -1129,10 +1086,7 @@ async fn token_life_cycle() {
         let saved_by_charge = charged(&client, save).await;
         let token = saved_by_charge.token.clone().expect("token from charge");
         let info = client
-            .get_info(GetInfoRequest {
-                token: Some(token),
-                ..GetInfoRequest::default()
-            })
+            .get_info(GetInfoRequest::new().with_token(token))
             .await
             .expect("info of charge token");
         assert_eq!(info.transaction_id, saved_by_charge.transaction_id);
@@ -1147,11 +1101,10 @@ async fn token_life_cycle() {
         let mut save_debit = debit("1234567892", "3.33");
         save_debit.save = true;
         let (_, debited) = outcome(client.debit_eft(save_debit).await);
+        let mut by_debit_token = GetInfoRequest::new();
+        by_debit_token.token = debited.token;
         let info = client
-            .get_info(GetInfoRequest {
-                token: debited.token,
-                ..GetInfoRequest::default()
-            })
+            .get_info(by_debit_token)
             .await
             .expect("info of debit token");
         assert_eq!(info.token_type, TokenType::Eft);
@@ -1170,11 +1123,11 @@ async fn transaction_lookups() {
         first.callback_id = Some("cb-1".to_owned());
         first.customer_id = Some("CUST-7".to_owned());
         first.account_group_code = Some("Default".to_owned());
-        first.client_reference_data = Some(ClientReferenceData {
-            client_reference_data1: Some("Q-1".to_owned()),
-            client_reference_data3: Some("Office A".to_owned()),
-            ..ClientReferenceData::default()
-        });
+        first.client_reference_data = Some(
+            ClientReferenceData::new()
+                .with_client_reference_data1("Q-1")
+                .with_client_reference_data3("Office A"),
+        );
         let first = charged(&client, first).await;
         let first_id = id_of(&first.transaction_id);
         assert_eq!(first_id, FIRST_TRANSACTION_ID.to_string());
@@ -1205,10 +1158,9 @@ async fn transaction_lookups() {
             WireFormat::Xml => assert_eq!(shown, "2030-01-15T10:00:00-08:00"),
         }
         let by_callback = client
-            .get_transaction_by_callback_id(GetTransactionByCallbackIdRequest {
-                callback_id: Some("cb-1".to_owned()),
-                ..GetTransactionByCallbackIdRequest::default()
-            })
+            .get_transaction_by_callback_id(
+                GetTransactionByCallbackIdRequest::new().with_callback_id("cb-1"),
+            )
             .await
             .expect("by callback id")
             .transaction_information
@@ -1216,18 +1168,16 @@ async fn transaction_lookups() {
         assert_eq!(by_callback.transaction_id, Some(first_id.clone()));
         for unknown in ["99999", "abc", ""] {
             let result = client
-                .get_transaction_by_id(GetTransactionByIdRequest {
-                    transaction_id: Some(unknown.to_owned()),
-                    ..GetTransactionByIdRequest::default()
-                })
+                .get_transaction_by_id(
+                    GetTransactionByIdRequest::new().with_transaction_id(unknown),
+                )
                 .await;
             assert_eq!(code_of(result), "IncorrectTransactionId");
         }
         let result = client
-            .get_transaction_by_callback_id(GetTransactionByCallbackIdRequest {
-                callback_id: Some("cb-none".to_owned()),
-                ..GetTransactionByCallbackIdRequest::default()
-            })
+            .get_transaction_by_callback_id(
+                GetTransactionByCallbackIdRequest::new().with_callback_id("cb-none"),
+            )
             .await;
         assert_eq!(code_of(result), "IncorrectTransactionId");
 
@@ -1235,11 +1185,11 @@ async fn transaction_lookups() {
         let later = client_at(&sb, format, "2030-07-04T19:30:00.250Z");
         let mut second = charge("5431111111111111", "20.00");
         second.customer_id = Some("CUST-7".to_owned());
-        second.client_reference_data = Some(ClientReferenceData {
-            client_reference_data1: Some("Q-2".to_owned()),
-            client_reference_data3: Some("Office A".to_owned()),
-            ..ClientReferenceData::default()
-        });
+        second.client_reference_data = Some(
+            ClientReferenceData::new()
+                .with_client_reference_data1("Q-2")
+                .with_client_reference_data3("Office A"),
+        );
         let second = charged(&later, second).await;
         let second_id = id_of(&second.transaction_id);
         let second_info = transaction(&later, &second_id).await;
@@ -1268,13 +1218,11 @@ async fn transaction_lookups() {
 
         // By batch: every one is in batch 1.
         let by_batch = |keys: Option<Vec<&str>>, statuses: Option<Vec<TransactionStatus>>| {
-            GetTransactionsByBatchIdRequest {
-                batch_id: Some("1".to_owned()),
-                query_authentication_keys: keys
-                    .map(|k| k.into_iter().map(|k| Some(k.into())).collect()),
-                transaction_statuses: statuses,
-                ..GetTransactionsByBatchIdRequest::default()
-            }
+            let mut request = GetTransactionsByBatchIdRequest::new().with_batch_id("1");
+            request.query_authentication_keys =
+                keys.map(|k| k.into_iter().map(|k| Some(k.into())).collect());
+            request.transaction_statuses = statuses;
+            request
         };
         let ids = |list: Option<Vec<Option<TransactionInformation>>>| -> Vec<String> {
             list.unwrap_or_default()
@@ -1331,14 +1279,13 @@ async fn transaction_lookups() {
 
         // By type, within dates (local times without an offset are Pacific).
         let by_type = |types: Vec<TransactionType>, start: &str, end: &str, after| {
-            GetTransactionsByTypeRequest {
-                types: Some(types),
-                start_date: DateTime::parse(start).expect("start"),
-                end_date: DateTime::parse(end).expect("end"),
-                query_authentication_keys: Some(vec![Some(TEST_AUTHENTICATION_KEY.into())]),
-                after_transaction_id: after,
-                ..GetTransactionsByTypeRequest::default()
-            }
+            let mut request = GetTransactionsByTypeRequest::new()
+                .with_types(types)
+                .with_start_date(DateTime::parse(start).expect("start"))
+                .with_end_date(DateTime::parse(end).expect("end"))
+                .with_query_authentication_keys(vec![Some(TEST_AUTHENTICATION_KEY.into())]);
+            request.after_transaction_id = after;
+            request
         };
         let charges = vec![
             TransactionType::ChargeCreditCard,
@@ -1407,15 +1354,14 @@ async fn transaction_lookups() {
 
         // By customer and client reference data.
         let by_customer = |crd: Option<ClientReferenceData>, limit, offset| {
-            GetTransactionsByCustomerAndClientRefDataRequest {
-                customer_id: Some("CUST-7".to_owned()),
-                start_date: DateTime::parse("2030-01-01T00:00:00").expect("start"),
-                end_date: DateTime::parse("2031-01-01T00:00:00").expect("end"),
-                client_reference_data: crd,
-                limit,
-                offset,
-                ..GetTransactionsByCustomerAndClientRefDataRequest::default()
-            }
+            let mut request = GetTransactionsByCustomerAndClientRefDataRequest::new()
+                .with_customer_id("CUST-7")
+                .with_start_date(DateTime::parse("2030-01-01T00:00:00").expect("start"))
+                .with_end_date(DateTime::parse("2031-01-01T00:00:00").expect("end"))
+                .with_limit(limit)
+                .with_offset(offset);
+            request.client_reference_data = crd;
+            request
         };
         let found = client
             .get_transactions_by_customer_and_client_ref_data(by_customer(None, 0, 0))
@@ -1425,10 +1371,7 @@ async fn transaction_lookups() {
             ids(found.transactions),
             owned(&[&first_id, &second_id, &third_id, &declined_id])
         );
-        let office = Some(ClientReferenceData {
-            client_reference_data3: Some("Office A".to_owned()),
-            ..ClientReferenceData::default()
-        });
+        let office = Some(ClientReferenceData::new().with_client_reference_data3("Office A"));
         let found = client
             .get_transactions_by_customer_and_client_ref_data(by_customer(office.clone(), 0, 0))
             .await
@@ -1452,15 +1395,15 @@ async fn transaction_lookups() {
 
         // Metadata: the fields given change, the others stay.
         client
-            .update_transaction_metadata(UpdateTransactionMetadataRequest {
-                transaction_id: first_num,
-                client_reference_data: Some(ClientReferenceData {
-                    client_reference_data2: Some("EXT-99".to_owned()),
-                    client_reference_data3: Some("Office B".to_owned()),
-                    ..ClientReferenceData::default()
-                }),
-                ..UpdateTransactionMetadataRequest::default()
-            })
+            .update_transaction_metadata(
+                UpdateTransactionMetadataRequest::new()
+                    .with_transaction_id(first_num)
+                    .with_client_reference_data(
+                        ClientReferenceData::new()
+                            .with_client_reference_data2("EXT-99")
+                            .with_client_reference_data3("Office B"),
+                    ),
+            )
             .await
             .expect("update metadata");
         let crd = transaction(&client, &first_id)
@@ -1478,10 +1421,9 @@ async fn transaction_lookups() {
         assert_eq!(
             code_of(
                 client
-                    .update_transaction_metadata(UpdateTransactionMetadataRequest {
-                        transaction_id: 5,
-                        ..UpdateTransactionMetadataRequest::default()
-                    })
+                    .update_transaction_metadata(
+                        UpdateTransactionMetadataRequest::new().with_transaction_id(5)
+                    )
                     .await
             ),
             "IncorrectTransactionId"
@@ -1662,7 +1604,7 @@ async fn duplicates_within_two_minutes() {
         let at = |now: &str| client_at(&sb, format, now);
         let payment = |amount: &str, number: &str, ref1: &str| {
             let mut request = charge(number, amount);
-            request.client_reference_data = refs(ref1);
+            request.client_reference_data = Some(refs(ref1));
             request
         };
         let t0 = at("2030-03-01T12:00:00Z");
@@ -1718,11 +1660,15 @@ async fn duplicates_within_two_minutes() {
         // A payment whose ClientReferenceData1 is changed afterwards is compared by its new value.
         let t4 = at("2030-03-01T14:00:00Z");
         let moved = charged(&t4, payment("7.00", "4111111111111111", "POL-OLD")).await;
-        t4.update_transaction_metadata(UpdateTransactionMetadataRequest {
-            transaction_id: id_of(&moved.transaction_id).parse().expect("numeric id"),
-            client_reference_data: refs("POL-NEW"),
-            ..UpdateTransactionMetadataRequest::default()
-        })
+        t4.update_transaction_metadata(
+            UpdateTransactionMetadataRequest::new()
+                .with_transaction_id(
+                    id_of(&moved.transaction_id)
+                        .parse::<i32>()
+                        .expect("numeric id"),
+                )
+                .with_client_reference_data(refs("POL-NEW")),
+        )
         .await
         .expect("update metadata");
         assert_eq!(
@@ -1736,14 +1682,14 @@ async fn duplicates_within_two_minutes() {
 
         // EFT debits (and credits, each among their own kind).
         let mut d = debit("1234567892", "50.00");
-        d.client_reference_data = refs("POL-EFT");
+        d.client_reference_data = Some(refs("POL-EFT"));
         assert_eq!(outcome(t0.debit_eft(d.clone()).await).0, "Success");
         assert_eq!(
             outcome(at("2030-03-01T12:01:30Z").debit_eft(d.clone()).await).0,
             "DuplicateTransaction"
         );
         let mut c = credit("1234567892", "50.00");
-        c.client_reference_data = refs("POL-EFT");
+        c.client_reference_data = Some(refs("POL-EFT"));
         assert_eq!(outcome(t0.credit_eft(c.clone()).await).0, "Success");
         assert_eq!(
             outcome(at("2030-03-01T12:00:30Z").credit_eft(c).await).0,
@@ -1763,10 +1709,10 @@ async fn convenience_fees() {
     for format in FORMATS {
         let sb = sandbox().await;
         let client = client(&sb, format);
-        let card_fee = |amount: &str, fee_type: Option<&str>| ConvenienceFeeRequest {
-            amount: dec(amount),
-            convenience_fee_type: fee_type.map(str::to_owned),
-            ..ConvenienceFeeRequest::default()
+        let card_fee = |amount: &str, fee_type: Option<&str>| {
+            let mut request = ConvenienceFeeRequest::new().with_amount(dec(amount));
+            request.convenience_fee_type = fee_type.map(str::to_owned);
+            request
         };
         for (amount, fee) in [
             ("100.0", "3.00"),
@@ -1808,10 +1754,7 @@ async fn convenience_fees() {
             ),
             "GatewayInternalError"
         );
-        let eft_fee = |amount: &str| eft::ConvenienceFeeRequest {
-            amount: dec(amount),
-            ..eft::ConvenienceFeeRequest::default()
-        };
+        let eft_fee = |amount: &str| eft::ConvenienceFeeRequest::new().with_amount(dec(amount));
         let quote = client
             .get_eft_convenience_fee(eft_fee("250.00"))
             .await
@@ -1899,8 +1842,10 @@ async fn charge_fee_defaults_per_format() {
     assert_eq!(answer.response_code.as_deref(), Some("Success"));
     assert_eq!(answer.posted_amount, Some(dec("103.00")));
 
-    let mut request = charge("4111111111111111", "100.00");
-    request.authentication_key = Some(TEST_AUTHENTICATION_KEY.into());
+    let request = with_key(
+        &charge("4111111111111111", "100.00"),
+        TEST_AUTHENTICATION_KEY,
+    );
     let xml = String::from_utf8(request.to_xml().expect("xml")).expect("utf-8");
     let without = xml.replace("<ChargeFee>false</ChargeFee>", "");
     assert_ne!(xml, without);
@@ -1997,15 +1942,14 @@ async fn ids_are_deterministic_per_seed() {
         let client = client(&sb, WireFormat::Json);
         let mut out = Vec::new();
         let saved = client
-            .save_credit_card(SaveCreditCardRequest {
-                credit_card: Some(card("4111111111111111")),
-                ..SaveCreditCardRequest::default()
-            })
+            .save_credit_card(
+                SaveCreditCardRequest::new().with_credit_card(card("4111111111111111")),
+            )
             .await
             .expect("save");
         out.push(saved.token.expect("token"));
         let mut request = charge("5431111111111111", "5.55");
-        request.client_reference_data = refs("SAME");
+        request.client_reference_data = Some(refs("SAME"));
         let paid = charged(&client, request).await;
         out.push(paid.transaction_id.expect("id"));
         out.push(paid.authorization_code.expect("code"));
@@ -2115,24 +2059,24 @@ async fn card_and_account_checks() {
         }
         charged(&client, this_month).await;
         // Verify runs the same checks (not CVV2) and records a verification.
-        let verify = |number: &str, year| VerifyCreditCardRequest {
-            credit_card: Some(CreditCardDetails {
-                expiration_year: year,
-                validation_value: Some("1".into()),
-                ..card(number)
-            }),
-            callback_id: Some(format!("verify-{number}-{year}")),
-            ..VerifyCreditCardRequest::default()
+        let verify = |number: &str, year| {
+            VerifyCreditCardRequest::new()
+                .with_credit_card(
+                    card(number)
+                        .with_expiration_year(year)
+                        .with_validation_value("1"),
+                )
+                .with_callback_id(format!("verify-{number}-{year}"))
         };
         client
             .verify_credit_card(verify("4111111111111111", 2031))
             .await
             .expect("verify");
         let verified = client
-            .get_transaction_by_callback_id(GetTransactionByCallbackIdRequest {
-                callback_id: Some("verify-4111111111111111-2031".to_owned()),
-                ..GetTransactionByCallbackIdRequest::default()
-            })
+            .get_transaction_by_callback_id(
+                GetTransactionByCallbackIdRequest::new()
+                    .with_callback_id("verify-4111111111111111-2031"),
+            )
             .await
             .expect("verification")
             .transaction_information
@@ -2200,25 +2144,18 @@ async fn card_and_account_checks() {
             assert_eq!(code, expected, "{format:?}");
             assert_eq!(response.transaction_id, None);
         }
+        let mut nameless = eft_details("1234567892");
+        nameless.customer_name = None;
         let save_without_name = client
-            .save_eft(SaveEftRequest {
-                eft_details: Some(EftDetails {
-                    customer_name: None,
-                    ..eft_details("1234567892")
-                }),
-                ..SaveEftRequest::default()
-            })
+            .save_eft(SaveEftRequest::new().with_eft_details(nameless.clone()))
             .await;
         assert_eq!(code_of(save_without_name), "EFTCustomerNameMissing");
         let credit_without = client
-            .credit_eft(CreditEftRequest {
-                eft_details: Some(EftDetails {
-                    customer_name: None,
-                    ..eft_details("1234567892")
-                }),
-                amount: dec("5"),
-                ..CreditEftRequest::default()
-            })
+            .credit_eft(
+                CreditEftRequest::new()
+                    .with_eft_details(nameless)
+                    .with_amount(dec("5")),
+            )
             .await;
         let (code, response): (String, CreditEftResponse) = outcome(credit_without);
         assert_eq!(code, "EFTCustomerNameMissing");
@@ -2244,10 +2181,7 @@ async fn health_card_data_bank_data_and_card_types() {
                 CreditCardType::Discover,
             ])
         );
-        let card_data = |number: &str| GetCardDataRequest {
-            credit_card_number: Some(number.into()),
-            ..GetCardDataRequest::default()
-        };
+        let card_data = |number: &str| GetCardDataRequest::new().with_credit_card_number(number);
         for (number, brand, network) in [
             (
                 "4444444444444448",
@@ -2314,10 +2248,7 @@ async fn health_card_data_bank_data_and_card_types() {
         assert_eq!(hybrid.credit_card_type, CreditCardType::Discover);
         assert_eq!(hybrid.base_card_type, CreditCardType::Discover);
 
-        let bank = |routing: &str| GetBankDataRequest {
-            routing_number: Some(routing.to_owned()),
-            ..GetBankDataRequest::default()
-        };
+        let bank = |routing: &str| GetBankDataRequest::new().with_routing_number(routing);
         let wells = client
             .get_bank_data(bank("121042882"))
             .await
@@ -2349,11 +2280,11 @@ async fn health_card_data_bank_data_and_card_types() {
             );
         }
         let updates = client
-            .get_card_updates(GetCardUpdatesRequest {
-                start_date: DateTime::parse("2030-01-01T00:00:00").expect("date"),
-                end_date: DateTime::parse("2030-02-01T00:00:00").expect("date"),
-                ..GetCardUpdatesRequest::default()
-            })
+            .get_card_updates(
+                GetCardUpdatesRequest::new()
+                    .with_start_date(DateTime::parse("2030-01-01T00:00:00").expect("date"))
+                    .with_end_date(DateTime::parse("2030-02-01T00:00:00").expect("date")),
+            )
             .await
             .expect("card updates");
         assert_eq!(updates.card_data, Some(Vec::new()));

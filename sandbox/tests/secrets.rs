@@ -29,6 +29,7 @@ use payspec_processone::contracts::enums::EftAccountType;
 use payspec_processone::{ClientBuilder, WireFormat};
 use payspec_sandbox::Sandbox;
 use payspec_sandbox::processone::TEST_AUTHENTICATION_KEY;
+use rust_decimal::Decimal;
 
 /// The sandbox's Visa test card that is approved.
 const CARD: &str = "4111111111111111";
@@ -91,50 +92,49 @@ fn assert_clean(what: &str, text: &str, secrets: &[String]) {
 // ---- requests ------------------------------------------------------------------------------------
 
 fn card(number: &str) -> CreditCardDetails {
-    CreditCardDetails {
-        expiration_month: 12,
-        expiration_year: 2031,
-        holder: Some(Customer {
-            name: Some("John Stevens".into()),
-            zip: Some("12345".into()),
-            ..Customer::default()
-        }),
-        number: Some(number.into()),
-        validation_value: Some(CVV.into()),
-    }
+    CreditCardDetails::new()
+        .with_expiration_month(12)
+        .with_expiration_year(2031)
+        .with_holder(Customer::new().with_name("John Stevens").with_zip("12345"))
+        .with_number(number)
+        .with_validation_value(CVV)
 }
 
-fn unique_ref() -> Option<ClientReferenceData> {
+fn unique_ref() -> ClientReferenceData {
     static NEXT: AtomicU64 = AtomicU64::new(1);
-    Some(ClientReferenceData {
-        client_reference_data1: Some(format!("CENSUS-{}", NEXT.fetch_add(1, Ordering::Relaxed))),
-        ..ClientReferenceData::default()
-    })
+    ClientReferenceData::new()
+        .with_client_reference_data1(format!("CENSUS-{}", NEXT.fetch_add(1, Ordering::Relaxed)))
 }
 
 fn charge(number: &str) -> ChargeCreditCardRequest {
-    ChargeCreditCardRequest {
-        amount: "10.00".parse().unwrap(),
-        credit_card: Some(card(number)),
-        client_reference_data: unique_ref(),
-        // The client replaces it with its own key; a value here must not show either.
-        authentication_key: Some(WRONG_KEY.into()),
-        ..ChargeCreditCardRequest::default()
-    }
+    // The client replaces it with its own key; a value here must not show either. A request
+    // built in Rust cannot carry a key, so this one is read from JSON (`ChargeFee` as
+    // `Default` has it: true).
+    let keyed: ChargeCreditCardRequest = serde_json::from_str(&format!(
+        r#"{{"AuthenticationKey":"{WRONG_KEY}","ChargeFee":true}}"#
+    ))
+    .unwrap();
+    assert_eq!(
+        keyed.authentication_key().map(|k| k.expose().as_str()),
+        Some(WRONG_KEY)
+    );
+    keyed
+        .with_amount("10.00".parse::<Decimal>().unwrap())
+        .with_credit_card(card(number))
+        .with_client_reference_data(unique_ref())
 }
 
 fn debit() -> DebitEftRequest {
-    DebitEftRequest {
-        amount: "10.00".parse().unwrap(),
-        eft_details: Some(EftDetails {
-            account_number: Some(ACCOUNT.into()),
-            customer_name: Some("John Stevens".into()),
-            routing_number: Some("121042882".into()),
-            r#type: EftAccountType::Checking,
-        }),
-        client_reference_data: unique_ref(),
-        ..DebitEftRequest::default()
-    }
+    DebitEftRequest::new()
+        .with_amount("10.00".parse::<Decimal>().unwrap())
+        .with_eft_details(
+            EftDetails::new()
+                .with_account_number(ACCOUNT)
+                .with_customer_name("John Stevens")
+                .with_routing_number("121042882")
+                .with_type(EftAccountType::Checking),
+        )
+        .with_client_reference_data(unique_ref())
 }
 
 fn fixture<T: serde::de::DeserializeOwned>(provider: &str, name: &str) -> T {

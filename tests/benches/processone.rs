@@ -68,35 +68,29 @@ fn transaction(i: usize) -> TransactionInformation {
         )
     };
     let payment_date = DateTime::parse(&payment_date).expect("valid date-time");
-    let client_reference_data = (i % 8 != 7).then(|| ClientReferenceData {
-        client_reference_data1: Some(format!("POL-{:08}", 10_000_000 + i * 37)),
-        client_reference_data2: i.is_multiple_of(2).then(|| format!("EXT{}", 900_000 + i)),
-        client_reference_data3: Some(
-            ["test address", "Main office", "Branch 12 & Annex", "Online"][i % 4].to_owned(),
-        ),
-        client_reference_data4: None,
-        client_reference_data5: i
+    let client_reference_data = (i % 8 != 7).then(|| {
+        let mut refs = ClientReferenceData::new()
+            .with_client_reference_data1(format!("POL-{:08}", 10_000_000 + i * 37))
+            .with_client_reference_data3(
+                ["test address", "Main office", "Branch 12 & Annex", "Online"][i % 4].to_owned(),
+            );
+        refs.client_reference_data2 = i.is_multiple_of(2).then(|| format!("EXT{}", 900_000 + i));
+        refs.client_reference_data5 = i
             .is_multiple_of(5)
-            .then(|| format!("ACCT-{}", 5_000 + i % 1_000)),
+            .then(|| format!("ACCT-{}", 5_000 + i % 1_000));
+        refs
     });
     let returned = !card && i.is_multiple_of(30);
-    TransactionInformation {
-        account_group_code: i.is_multiple_of(6).then(|| format!("GRP{}", i % 12)),
-        account_number: (!card).then(|| SecretString::new(format!("{}", 123_123_000 + i))),
-        bank_account_type: if card {
+    let mut info = TransactionInformation::new()
+        .with_bank_account_type(if card {
             EftAccountType::Undefined
         } else if i.is_multiple_of(2) {
             EftAccountType::Checking
         } else {
             EftAccountType::Savings
-        },
-        bank_name: (!card).then(|| "First National Bank".to_owned()),
-        base_card_type: card.then_some(CreditCardType::Visa),
-        batch_number: 11 + (i / 250) as i32,
-        client_reference_data,
-        credit_card_expiration_month: card.then_some(1 + (i % 12) as i32),
-        credit_card_expiration_year: card.then_some(2026 + (i % 5) as i32),
-        credit_card_type: if card {
+        })
+        .with_batch_number(11 + (i / 250) as i32)
+        .with_credit_card_type(if card {
             [
                 CreditCardType::Visa,
                 CreditCardType::MasterCard,
@@ -106,47 +100,57 @@ fn transaction(i: usize) -> TransactionInformation {
                 .clone()
         } else {
             CreditCardType::Undefined
-        },
-        customer_id: i.is_multiple_of(4).then(|| format!("C{:06}", i / 4)),
-        customer_name: Some(
+        })
+        .with_customer_name(
             ["John Stevens", "María O'Neil", "Chen Wei", "Ada Lovelace"][i % 4].to_owned(),
-        ),
-        instance_name: Some("merchant instance name".to_owned()),
-        internal_reference_transaction_id: i.is_multiple_of(20).then(|| format!("{}", 1_000 + i)),
-        last_four_digits: Some(format!("{:04}", (i * 31) % 10_000)),
-        original_amount,
-        payment_date,
-        posted_amount,
-        process_one_token: (card && i.is_multiple_of(7))
-            .then(|| format!("tok_{:032x}", i * 2_654_435_761)),
-        return_reason_code: returned.then(|| "R01".to_owned()),
-        return_reason_type: returned.then_some(ReturnReasonType::Eft),
-        routing_number: (!card).then(|| "123123123".to_owned()),
-        time_zone: Some("PST".to_owned()),
-        transaction_id: Some(format!("{}", 1_580 + i)),
-        transaction_status: if returned {
+        )
+        .with_instance_name("merchant instance name")
+        .with_last_four_digits(format!("{:04}", (i * 31) % 10_000))
+        .with_original_amount(original_amount)
+        .with_payment_date(payment_date)
+        .with_posted_amount(posted_amount)
+        .with_time_zone("PST")
+        .with_transaction_id(format!("{}", 1_580 + i))
+        .with_transaction_status(if returned {
             TransactionStatus::Returned
         } else if i % 50 == 1 {
             TransactionStatus::Failed
         } else {
             TransactionStatus::Successful
-        },
-        transaction_type: if returned {
+        })
+        .with_transaction_type(if returned {
             TransactionType::ReturnedEft
         } else if card {
             TransactionType::ChargeCreditCard
         } else {
             TransactionType::CreditEft
-        },
-    }
+        });
+    info.account_group_code = i.is_multiple_of(6).then(|| format!("GRP{}", i % 12));
+    info.account_number = (!card).then(|| SecretString::new(format!("{}", 123_123_000 + i)));
+    info.bank_name = (!card).then(|| "First National Bank".to_owned());
+    info.base_card_type = card.then_some(CreditCardType::Visa);
+    info.client_reference_data = client_reference_data;
+    info.credit_card_expiration_month = card.then_some(1 + (i % 12) as i32);
+    info.credit_card_expiration_year = card.then_some(2026 + (i % 5) as i32);
+    info.customer_id = i.is_multiple_of(4).then(|| format!("C{:06}", i / 4));
+    info.internal_reference_transaction_id = i.is_multiple_of(20).then(|| format!("{}", 1_000 + i));
+    info.process_one_token =
+        (card && i.is_multiple_of(7)).then(|| format!("tok_{:032x}", i * 2_654_435_761));
+    info.return_reason_code = returned.then(|| "R01".to_owned());
+    info.return_reason_type = returned.then_some(ReturnReasonType::Eft);
+    info.routing_number = (!card).then(|| "123123123".to_owned());
+    info
 }
 
 fn response() -> GetTransactionsByTypeResponse {
-    GetTransactionsByTypeResponse {
-        message: Some("Success".to_owned()),
-        response_code: Some("Success".to_owned()),
-        transactions: Some((0..TRANSACTIONS).map(|i| Some(transaction(i))).collect()),
-    }
+    GetTransactionsByTypeResponse::new()
+        .with_message("Success")
+        .with_response_code("Success")
+        .with_transactions(
+            (0..TRANSACTIONS)
+                .map(|i| Some(transaction(i)))
+                .collect::<Vec<_>>(),
+        )
 }
 
 fn count(r: &GetTransactionsByTypeResponse) -> usize {
@@ -262,58 +266,58 @@ struct HandTransaction {
 
 impl From<HandResponse> for GetTransactionsByTypeResponse {
     fn from(h: HandResponse) -> Self {
-        GetTransactionsByTypeResponse {
-            message: h.message,
-            response_code: h.response_code,
-            transactions: h
-                .transactions
-                .map(|ts| ts.into_iter().map(|t| t.map(Into::into)).collect()),
-        }
+        let mut response = GetTransactionsByTypeResponse::new();
+        response.message = h.message;
+        response.response_code = h.response_code;
+        response.transactions = h
+            .transactions
+            .map(|ts| ts.into_iter().map(|t| t.map(Into::into)).collect());
+        response
     }
 }
 
 impl From<HandClientReferenceData> for ClientReferenceData {
     fn from(h: HandClientReferenceData) -> Self {
-        ClientReferenceData {
-            client_reference_data1: h.client_reference_data1,
-            client_reference_data2: h.client_reference_data2,
-            client_reference_data3: h.client_reference_data3,
-            client_reference_data4: h.client_reference_data4,
-            client_reference_data5: h.client_reference_data5,
-        }
+        let mut refs = ClientReferenceData::new();
+        refs.client_reference_data1 = h.client_reference_data1;
+        refs.client_reference_data2 = h.client_reference_data2;
+        refs.client_reference_data3 = h.client_reference_data3;
+        refs.client_reference_data4 = h.client_reference_data4;
+        refs.client_reference_data5 = h.client_reference_data5;
+        refs
     }
 }
 
 impl From<HandTransaction> for TransactionInformation {
     fn from(h: HandTransaction) -> Self {
-        TransactionInformation {
-            account_group_code: h.account_group_code,
-            account_number: h.account_number,
-            bank_account_type: h.bank_account_type,
-            bank_name: h.bank_name,
-            base_card_type: h.base_card_type,
-            batch_number: h.batch_number,
-            client_reference_data: h.client_reference_data.map(Into::into),
-            credit_card_expiration_month: h.credit_card_expiration_month,
-            credit_card_expiration_year: h.credit_card_expiration_year,
-            credit_card_type: h.credit_card_type,
-            customer_id: h.customer_id,
-            customer_name: h.customer_name,
-            instance_name: h.instance_name,
-            internal_reference_transaction_id: h.internal_reference_transaction_id,
-            last_four_digits: h.last_four_digits,
-            original_amount: h.original_amount,
-            payment_date: h.payment_date,
-            posted_amount: h.posted_amount,
-            process_one_token: h.process_one_token,
-            return_reason_code: h.return_reason_code,
-            return_reason_type: h.return_reason_type,
-            routing_number: h.routing_number,
-            time_zone: h.time_zone,
-            transaction_id: h.transaction_id,
-            transaction_status: h.transaction_status,
-            transaction_type: h.transaction_type,
-        }
+        let mut info = TransactionInformation::new()
+            .with_bank_account_type(h.bank_account_type)
+            .with_batch_number(h.batch_number)
+            .with_credit_card_type(h.credit_card_type)
+            .with_original_amount(h.original_amount)
+            .with_payment_date(h.payment_date)
+            .with_posted_amount(h.posted_amount)
+            .with_transaction_status(h.transaction_status)
+            .with_transaction_type(h.transaction_type);
+        info.account_group_code = h.account_group_code;
+        info.account_number = h.account_number;
+        info.bank_name = h.bank_name;
+        info.base_card_type = h.base_card_type;
+        info.client_reference_data = h.client_reference_data.map(Into::into);
+        info.credit_card_expiration_month = h.credit_card_expiration_month;
+        info.credit_card_expiration_year = h.credit_card_expiration_year;
+        info.customer_id = h.customer_id;
+        info.customer_name = h.customer_name;
+        info.instance_name = h.instance_name;
+        info.internal_reference_transaction_id = h.internal_reference_transaction_id;
+        info.last_four_digits = h.last_four_digits;
+        info.process_one_token = h.process_one_token;
+        info.return_reason_code = h.return_reason_code;
+        info.return_reason_type = h.return_reason_type;
+        info.routing_number = h.routing_number;
+        info.time_zone = h.time_zone;
+        info.transaction_id = h.transaction_id;
+        info
     }
 }
 

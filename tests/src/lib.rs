@@ -4,6 +4,7 @@
 
 pub mod dcs_oracle;
 pub mod dcs_values;
+pub mod scratch;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;

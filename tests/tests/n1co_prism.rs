@@ -27,37 +27,26 @@ async fn prism_accepts_every_request_the_client_sends() {
     }
 
     // Every optional member set, at its limits.
-    let full = CreatePaymentLinkRequest {
-        order_reference: Some("R".repeat(255)),
-        order_name: Some("N".repeat(255)),
-        order_description: Some("D".repeat(2048)),
-        line_items: vec![
-            LineItem {
-                sku: Some("PIZZA-001".into()),
-                product: None,
-                quantity: 1,
-            },
-            LineItem {
-                sku: None,
-                product: Some(OneTimeProduct {
-                    name: "Roman Pizza".into(),
-                    price: "20.50".parse().unwrap(),
-                    image_url: Some("https://www.test.com/image.png".into()),
-                    requires_shipping: Some(true),
-                }),
-                quantity: 3,
-            },
-        ],
-        success_url: Some("https://www.my-website.com/checkout/success".into()),
-        cancel_url: Some("https://www.my-website.com/shopping-cart".into()),
-        location_code: Some("LC-001".into()),
-        metadata: vec![MetadataItem {
-            name: "clientId".into(),
-            value: "1234".into(),
-        }],
-        expiration_minutes: Some(30),
-        ..Default::default()
-    };
+    let full = CreatePaymentLinkRequest::new()
+        .with_order_reference("R".repeat(255))
+        .with_order_name("N".repeat(255))
+        .with_order_description("D".repeat(2048))
+        .with_line_items(vec![
+            LineItem::new(1).with_sku("PIZZA-001"),
+            LineItem::new(3).with_product(
+                OneTimeProduct::new(
+                    "Roman Pizza",
+                    "20.50".parse::<rust_decimal::Decimal>().unwrap(),
+                )
+                .with_image_url("https://www.test.com/image.png")
+                .with_requires_shipping(true),
+            ),
+        ])
+        .with_success_url("https://www.my-website.com/checkout/success")
+        .with_cancel_url("https://www.my-website.com/shopping-cart")
+        .with_location_code("LC-001")
+        .with_metadata(vec![MetadataItem::new("clientId", "1234")])
+        .with_expiration_minutes(30);
     client
         .create_payment_link(&full)
         .await

@@ -21,41 +21,24 @@ fn dec(s: &str) -> Decimal {
 }
 
 fn product(name: &str, price: &str, quantity: i32) -> LineItem {
-    LineItem {
-        product: Some(OneTimeProduct {
-            name: name.into(),
-            price: dec(price),
-            image_url: None,
-            requires_shipping: None,
-        }),
-        quantity,
-        sku: None,
-    }
+    LineItem::new(quantity).with_product(OneTimeProduct::new(name, dec(price)))
 }
 
 fn common() -> CreatePaymentLinkRequest {
-    CreatePaymentLinkRequest {
-        order_name: Some("Pizza Integration".into()),
-        order_description: Some("A delicious pizza order".into()),
-        success_url: Some("https://www.google.hn".into()),
-        cancel_url: Some("https://www.youtube.com".into()),
-        metadata: vec![MetadataItem {
-            name: "clientId".into(),
-            value: "1234".into(),
-        }],
-        ..Default::default()
-    }
+    CreatePaymentLinkRequest::new()
+        .with_order_name("Pizza Integration")
+        .with_order_description("A delicious pizza order")
+        .with_success_url("https://www.google.hn")
+        .with_cancel_url("https://www.youtube.com")
+        .with_metadata(vec![MetadataItem::new("clientId", "1234")])
 }
 
 #[test]
 fn method_1_products_request_serializes_to_the_seed_json() {
-    let request = CreatePaymentLinkRequest {
-        line_items: vec![
-            product("Italian Pizza", "15", 2),
-            product("Roman Pizza", "20", 3),
-        ],
-        ..common()
-    };
+    let request = common().with_line_items(vec![
+        product("Italian Pizza", "15", 2),
+        product("Roman Pizza", "20", 3),
+    ]);
     assert_eq!(
         serde_json::to_value(&request).unwrap(),
         json("create_request_products.json")
@@ -69,10 +52,7 @@ fn method_1_products_request_serializes_to_the_seed_json() {
 
 #[test]
 fn method_2_amount_request_serializes_to_the_seed_json() {
-    let request = CreatePaymentLinkRequest {
-        amount: Some(dec("100")),
-        ..common()
-    };
+    let request = common().with_amount(dec("100"));
     assert_eq!(
         serde_json::to_value(&request).unwrap(),
         json("create_request_amount.json")

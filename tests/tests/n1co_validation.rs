@@ -10,27 +10,18 @@ fn dec(s: &str) -> rust_decimal::Decimal {
 }
 
 fn one_time(name: &str) -> OneTimeProduct {
-    OneTimeProduct {
-        name: name.into(),
-        price: dec("15.00"),
-        image_url: None,
-        requires_shipping: None,
-    }
+    OneTimeProduct::new(name, dec("15.00"))
 }
 
 fn by_amount() -> CreatePaymentLinkRequest {
-    CreatePaymentLinkRequest {
-        amount: Some(dec("10.50")),
-        ..Default::default()
-    }
+    CreatePaymentLinkRequest::new().with_amount(dec("10.50"))
 }
 
 fn item(sku: Option<&str>, product: Option<OneTimeProduct>, quantity: i32) -> LineItem {
-    LineItem {
-        sku: sku.map(Into::into),
-        product,
-        quantity,
-    }
+    let mut item = LineItem::new(quantity);
+    item.sku = sku.map(Into::into);
+    item.product = product;
+    item
 }
 
 /// The violations of a request, as `path: message` lines.
@@ -58,26 +49,21 @@ fn assert_rejected(request: CreatePaymentLinkRequest, path: &str, needle: &str) 
 #[test]
 fn valid_requests_pass() {
     assert!(violations(&by_amount()).is_empty());
-    let r = CreatePaymentLinkRequest {
-        line_items: vec![
+    let r = CreatePaymentLinkRequest::new()
+        .with_line_items(vec![
             item(Some("PIZZA-001"), None, 1),
             item(None, Some(one_time("Roman")), 3),
-        ],
-        order_name: Some("x".repeat(255)),
-        order_reference: Some("r".repeat(255)),
-        order_description: Some("d".repeat(2048)),
-        expiration_minutes: Some(1),
-        ..Default::default()
-    };
+        ])
+        .with_order_name("x".repeat(255))
+        .with_order_reference("r".repeat(255))
+        .with_order_description("d".repeat(2048))
+        .with_expiration_minutes(1);
     assert!(violations(&r).is_empty(), "{:?}", violations(&r));
 }
 
 #[test]
 fn exactly_one_of_amount_or_line_items() {
-    let both = CreatePaymentLinkRequest {
-        line_items: vec![item(Some("A"), None, 1)],
-        ..by_amount()
-    };
+    let both = by_amount().with_line_items(vec![item(Some("A"), None, 1)]);
     let found = violations(&both);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
@@ -96,54 +82,36 @@ fn exactly_one_of_amount_or_line_items() {
 
 #[test]
 fn exactly_one_of_sku_or_product_in_each_line_item() {
-    let both = CreatePaymentLinkRequest {
-        line_items: vec![
-            item(Some("A"), None, 1),
-            item(Some("B"), Some(one_time("P")), 1),
-        ],
-        ..Default::default()
-    };
+    let both = CreatePaymentLinkRequest::new().with_line_items(vec![
+        item(Some("A"), None, 1),
+        item(Some("B"), Some(one_time("P")), 1),
+    ]);
     assert_rejected(both, "lineItems[1]", "exactly one of `sku` or `product`");
-    let neither = CreatePaymentLinkRequest {
-        line_items: vec![item(None, None, 1)],
-        ..Default::default()
-    };
+    let neither = CreatePaymentLinkRequest::new().with_line_items(vec![item(None, None, 1)]);
     assert_rejected(neither, "lineItems[0]", "exactly one of `sku` or `product`");
 }
 
 #[test]
 fn length_limits() {
     assert_rejected(
-        CreatePaymentLinkRequest {
-            order_reference: Some("r".repeat(256)),
-            ..by_amount()
-        },
+        by_amount().with_order_reference("r".repeat(256)),
         "orderReference",
         "255",
     );
     assert_rejected(
-        CreatePaymentLinkRequest {
-            order_name: Some("n".repeat(256)),
-            ..by_amount()
-        },
+        by_amount().with_order_name("n".repeat(256)),
         "orderName",
         "255",
     );
     assert_rejected(
-        CreatePaymentLinkRequest {
-            order_description: Some("d".repeat(2049)),
-            ..by_amount()
-        },
+        by_amount().with_order_description("d".repeat(2049)),
         "orderDescription",
         "2048",
     );
     let mut p = one_time("P");
     p.image_url = Some(format!("https://x.test/{}", "i".repeat(500)));
     assert_rejected(
-        CreatePaymentLinkRequest {
-            line_items: vec![item(None, Some(p), 1)],
-            ..Default::default()
-        },
+        CreatePaymentLinkRequest::new().with_line_items(vec![item(None, Some(p), 1)]),
         "lineItems[0].product.imageUrl",
         "512",
     );
@@ -152,51 +120,30 @@ fn length_limits() {
 #[test]
 fn lengths_count_utf16_units_like_the_service() {
     // 128 emoji are 128 code points but 256 UTF-16 units: over the 255 limit for .NET.
-    let r = CreatePaymentLinkRequest {
-        order_name: Some("🍕".repeat(128)),
-        ..by_amount()
-    };
+    let r = by_amount().with_order_name("🍕".repeat(128));
     assert_rejected(r, "orderName", "255");
 }
 
 #[test]
 fn ranges() {
     assert_rejected(
-        CreatePaymentLinkRequest {
-            amount: Some(dec("0")),
-            ..Default::default()
-        },
+        CreatePaymentLinkRequest::new().with_amount(dec("0")),
         "amount",
         "greater than 0",
     );
     assert_rejected(
-        CreatePaymentLinkRequest {
-            amount: Some(dec("-1.00")),
-            ..Default::default()
-        },
+        CreatePaymentLinkRequest::new().with_amount(dec("-1.00")),
         "amount",
         "greater than 0",
     );
-    assert!(
-        violations(&CreatePaymentLinkRequest {
-            amount: Some(dec("0.01")),
-            ..Default::default()
-        })
-        .is_empty()
-    );
+    assert!(violations(&CreatePaymentLinkRequest::new().with_amount(dec("0.01"))).is_empty());
     assert_rejected(
-        CreatePaymentLinkRequest {
-            line_items: vec![item(Some("A"), None, 0)],
-            ..Default::default()
-        },
+        CreatePaymentLinkRequest::new().with_line_items(vec![item(Some("A"), None, 0)]),
         "lineItems[0].quantity",
         "at least 1",
     );
     assert_rejected(
-        CreatePaymentLinkRequest {
-            expiration_minutes: Some(0),
-            ..by_amount()
-        },
+        by_amount().with_expiration_minutes(0),
         "expirationMinutes",
         "at least 1",
     );

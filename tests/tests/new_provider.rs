@@ -16,6 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use payspec_tests::scratch::{self, cargo, target_dir, write};
 use payspec_tests::{Scripted, ScriptedServer};
 use serde_json::json;
 
@@ -31,6 +32,7 @@ use futures::TryStreamExt as _;
 use payspec_acmepay::types::{Card, PaymentRequest, Search};
 use payspec_acmepay::Client;
 use payspec_runtime::Error;
+use payspec_runtime::rust_decimal::Decimal;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -41,14 +43,8 @@ async fn main() {
         .expect("client");
 
     // Refused before sending: a card number shorter than 12 characters.
-    let mut request = PaymentRequest {
-        amount: "12.50".parse().unwrap(),
-        card: Card { number: "4111".into(), cvv: None },
-        currency: None,
-        email: Some("a@example.com".into()),
-        phone: None,
-        tags: Vec::new(),
-    };
+    let mut request = PaymentRequest::new("12.50".parse::<Decimal>().unwrap(), Card::new("4111"))
+        .with_email("a@example.com");
     match client.create_payment(&request).await {
         Err(Error::Validation(v)) => println!("validation: {v}"),
         other => panic!("expected a validation error, got {other:?}"),
@@ -58,7 +54,7 @@ async fn main() {
     let payment = client.create_payment(&request).await.expect("create");
     println!("created {} {:?} {:?}", payment.id, payment.status, payment.amount);
 
-    let search = Search { since: None, cursor: None };
+    let search = Search::new();
     let all: Vec<_> = client
         .search_payments_stream(&search)
         .try_collect()
@@ -79,91 +75,11 @@ async fn main() {
 }
 "#;
 
-fn root() -> PathBuf {
-    payspec_tests::root()
-}
-
-/// The target directory this test runs from (`<target>/<profile>/deps/<test>`), and the profile.
-fn target_dir() -> (PathBuf, String) {
-    let exe = std::env::current_exe().expect("current_exe");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("<target>/<profile>/deps")
-        .to_path_buf();
-    let profile = profile_dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .expect("profile")
-        .to_string();
-    (
-        profile_dir.parent().expect("<target>").to_path_buf(),
-        profile,
-    )
-}
-
-/// Writes `text` to `dir/rel`, creating folders.
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-}
-
-/// A workspace in a temporary folder: the provider's spec under `specs/`, its generated crate
-/// under `generated/`, the driver, and a manifest with this workspace's shared dependencies.
+/// A scratch workspace with `provider` generated under `generated/` and, when given, the
+/// driver crate `drive` (depending on the provider's crate).
 fn workspace(provider: &str, driver: Option<&str>) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "payspec-new-provider-{provider}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    // The provider's folder as a maintainer would add it under specs/.
-    let fixture = root().join(format!("tests/fixtures/providers/{provider}"));
-    let mut folders = vec![(fixture, format!("specs/{provider}"))];
-    while let Some((from, to)) = folders.pop() {
-        for entry in std::fs::read_dir(&from).expect("fixture folder") {
-            let path = entry.expect("entry").path();
-            let name = path.file_name().and_then(|n| n.to_str()).expect("name");
-            if path.is_dir() {
-                folders.push((path.clone(), format!("{to}/{name}")));
-            } else {
-                let text = std::fs::read_to_string(&path).expect("fixture file");
-                write(&dir, &format!("{to}/{name}"), &text);
-            }
-        }
-    }
-
-    // What `cargo xtask codegen` does: generate from specs/, write under generated/.
-    let krate = payspec_codegen::load::generate(&dir, provider).unwrap_or_else(|e| panic!("{e}"));
-    for (rel, text) in &krate.files {
-        write(&dir, &format!("generated/{provider}/{rel}"), text);
-    }
-
-    // This workspace's manifest, with its members replaced and its path dependencies made
-    // absolute.
-    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("Cargo.toml");
-    let start = manifest.find("members = [").expect("members");
-    let end = start + manifest[start..].find(']').expect("]") + 1;
-    let members = if driver.is_some() {
-        r#"["generated/*", "drive"]"#
-    } else {
-        r#"["generated/*"]"#
-    };
-    let mut manifest = format!(
-        "{}members = {members}{}",
-        &manifest[..start],
-        &manifest[end..]
-    );
-    for krate in ["runtime", "codegen"] {
-        let abs = root().join(krate);
-        manifest = manifest.replace(
-            &format!("path = \"{krate}\""),
-            &format!("path = {:?}", abs.to_str().expect("UTF-8 path")),
-        );
-    }
-    manifest = manifest.replace("exclude = [\"xtask\"]\n", "");
-    write(&dir, "Cargo.toml", &manifest);
-    std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("Cargo.lock");
+    let members: &[&str] = if driver.is_some() { &["drive"] } else { &[] };
+    let dir = scratch::workspace("new-provider", provider, |_| {}, members);
     if let Some(driver) = driver {
         write(
             &dir,
@@ -179,22 +95,6 @@ fn workspace(provider: &str, driver: Option<&str>) -> PathBuf {
         write(&dir, "drive/src/main.rs", driver);
     }
     dir
-}
-
-/// `cargo <args>` in the temporary workspace, with this test's target directory and profile.
-fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
-    let (target, profile) = target_dir();
-    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    command
-        .current_dir(dir)
-        .args(args)
-        .arg("--target-dir")
-        .arg(&target)
-        .env_remove("RUSTFLAGS");
-    if profile != "debug" {
-        command.args(["--profile", &profile]);
-    }
-    command.output().expect("run cargo")
 }
 
 /// A payment as the server writes it (the amount's scale as written: `12.50`).

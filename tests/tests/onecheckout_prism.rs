@@ -29,57 +29,38 @@ fn dec(s: &str) -> rust_decimal::Decimal {
 
 /// Every member of a create-order request set, every line extra too.
 fn full_create_request() -> CreateOrderRequest {
-    CreateOrderRequest {
-        currency: "EUR".into(),
-        order_lines: vec![
-            NewOrderLine {
-                key: Some("premium-tshirt-black-s".into()),
-                title: "Premium T-Shirt".into(),
-                quantity: dec("2"),
-                unit_price: dec("19.99"),
-                image_url: Some("https://store.example.com/images/tshirt.png".into()),
-                compared_price: Some(dec("24.99")),
-                properties: vec![
-                    OrderLineProperty {
-                        key: "Color".into(),
-                        value: "Black".into(),
-                    },
-                    OrderLineProperty {
-                        key: "Size".into(),
-                        value: "S".into(),
-                    },
-                ],
-            },
-            NewOrderLine {
-                key: Some("flour-kg".into()),
-                title: "Flour (by weight)".into(),
-                quantity: dec("0.75"),
-                unit_price: dec("-1.50"),
-                image_url: None,
-                compared_price: None,
-                properties: Vec::new(),
-            },
+    CreateOrderRequest::new(
+        "EUR",
+        vec![
+            NewOrderLine::new(dec("2"), "Premium T-Shirt", dec("19.99"))
+                .with_key("premium-tshirt-black-s")
+                .with_image_url("https://store.example.com/images/tshirt.png")
+                .with_compared_price(dec("24.99"))
+                .with_properties(vec![
+                    OrderLineProperty::new("Color", "Black"),
+                    OrderLineProperty::new("Size", "S"),
+                ]),
+            NewOrderLine::new(dec("0.75"), "Flour (by weight)", dec("-1.50")).with_key("flour-kg"),
         ],
-        tax_amount: Some(dec("0.00")),
-        success_url: Some("https://store.example.com/success".into()),
-        cancel_url: Some("https://store.example.com/cancel".into()),
-        reference_id: Some("store-order-2001".into()),
-    }
+    )
+    .with_tax_amount(dec("0.00"))
+    .with_success_url("https://store.example.com/success")
+    .with_cancel_url("https://store.example.com/cancel")
+    .with_reference_id("store-order-2001")
 }
 
 /// Every filter of a list-orders request set.
 fn every_filter() -> ListOrdersRequest {
-    ListOrdersRequest {
-        anchor: Some("order_id_for_next_page".into()),
-        limit: Some(1024),
-        status: Some(OrderStatus::AwaitingCapture),
-        created_hour_from: Some(EpochMillis::from_millis(1_729_641_600_000)),
-        created_hour_to: Some(EpochMillis::from_millis(1_729_728_000_000)),
-        updated_hour_from: Some(EpochMillis::from_millis(1_729_641_600_000)),
-        updated_hour_to: Some(EpochMillis::from_millis(1_729_728_000_000)),
-        paid_hour_from: Some(EpochMillis::from_millis(1_729_641_600_000)),
-        paid_hour_to: Some(EpochMillis::from_millis(1_729_728_000_000)),
-    }
+    ListOrdersRequest::new()
+        .with_anchor("order_id_for_next_page")
+        .with_limit(1024)
+        .with_status(OrderStatus::AwaitingCapture)
+        .with_created_hour_from(EpochMillis::from_millis(1_729_641_600_000))
+        .with_created_hour_to(EpochMillis::from_millis(1_729_728_000_000))
+        .with_updated_hour_from(EpochMillis::from_millis(1_729_641_600_000))
+        .with_updated_hour_to(EpochMillis::from_millis(1_729_728_000_000))
+        .with_paid_hour_from(EpochMillis::from_millis(1_729_641_600_000))
+        .with_paid_hour_to(EpochMillis::from_millis(1_729_728_000_000))
 }
 
 #[tokio::test]
@@ -107,10 +88,7 @@ async fn prism_accepts_every_request_the_client_sends() {
         assert_eq!(me.created.unwrap().as_millis(), 1_698_765_432_000);
         for update in [
             fixture::<MerchantUpdate>("update-account-request.json"),
-            MerchantUpdate {
-                phone: Some("+1234567891".into()),
-                ..Default::default()
-            },
+            MerchantUpdate::new().with_phone("+1234567891"),
             MerchantUpdate::default(),
         ] {
             client
@@ -273,10 +251,9 @@ async fn prism_refuses_what_the_spec_forbids() {
         .build()
         .unwrap()
         .raw()
-        .create_order(&CreateOrderRequest {
-            currency: "US".into(),
-            ..fixture("create-order-request.json")
-        })
+        .create_order(
+            &fixture::<CreateOrderRequest>("create-order-request.json").with_currency("US"),
+        )
         .await
         .map(|_| ())
         .unwrap_err();

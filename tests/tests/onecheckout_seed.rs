@@ -221,26 +221,20 @@ fn the_seed_account_and_events_decode_exactly() {
 
 #[test]
 fn requests_built_in_rust_serialize_to_the_example_json() {
-    let line = |title: &str, quantity: &str, price: &str| NewOrderLine {
-        title: title.into(),
-        quantity: dec(quantity),
-        unit_price: dec(price),
-        key: None,
-        image_url: None,
-        compared_price: None,
-        properties: Vec::new(),
+    let line = |title: &str, quantity: &str, price: &str| {
+        NewOrderLine::new(dec(quantity), title, dec(price))
     };
-    let request = CreateOrderRequest {
-        currency: "USD".into(),
-        order_lines: vec![
+    let request = CreateOrderRequest::new(
+        "USD",
+        vec![
             line("Premium T-Shirt", "2", "19.99"),
             line("Coffee Mug", "1", "16.99"),
         ],
-        tax_amount: Some(dec("5.00")),
-        success_url: Some("https://store.example.com/success".into()),
-        cancel_url: Some("https://store.example.com/cancel".into()),
-        reference_id: Some("store-order-1001".into()),
-    };
+    )
+    .with_tax_amount(dec("5.00"))
+    .with_success_url("https://store.example.com/success")
+    .with_cancel_url("https://store.example.com/cancel")
+    .with_reference_id("store-order-1001");
     assert_eq!(
         serde_json::to_value(&request).unwrap(),
         json("create-order-request.json")
@@ -252,57 +246,39 @@ fn requests_built_in_rust_serialize_to_the_example_json() {
             .contains(r#""tax_amount":5.00"#)
     );
 
-    let extras = CreateOrderRequest {
-        currency: "USD".into(),
-        order_lines: vec![
-            NewOrderLine {
-                key: Some("premium-tshirt-black-s".into()),
-                image_url: Some("https://store.example.com/images/premium-tshirt-black.png".into()),
-                compared_price: Some(dec("24.99")),
-                properties: vec![
-                    OrderLineProperty {
-                        key: "Color".into(),
-                        value: "Black".into(),
-                    },
-                    OrderLineProperty {
-                        key: "Size".into(),
-                        value: "S".into(),
-                    },
-                ],
-                ..line("Premium T-Shirt", "2", "19.99")
-            },
-            NewOrderLine {
-                key: Some("coffee-mug-white".into()),
-                ..line("Coffee Mug", "1", "16.99")
-            },
+    let extras = CreateOrderRequest::new(
+        "USD",
+        vec![
+            line("Premium T-Shirt", "2", "19.99")
+                .with_key("premium-tshirt-black-s")
+                .with_image_url("https://store.example.com/images/premium-tshirt-black.png")
+                .with_compared_price(dec("24.99"))
+                .with_properties(vec![
+                    OrderLineProperty::new("Color", "Black"),
+                    OrderLineProperty::new("Size", "S"),
+                ]),
+            line("Coffee Mug", "1", "16.99").with_key("coffee-mug-white"),
         ],
-        tax_amount: Some(dec("5.00")),
-        success_url: None,
-        cancel_url: None,
-        reference_id: Some("store-order-1002".into()),
-    };
+    )
+    .with_tax_amount(dec("5.00"))
+    .with_reference_id("store-order-1002");
     assert_eq!(
         serde_json::to_value(&extras).unwrap(),
         json("create-order-request-extras.json")
     );
 
-    let list = ListOrdersRequest {
-        limit: Some(50),
-        status: Some(OrderStatus::Paid),
-        created_hour_from: Some(EpochMillis::from_utc(utc(2024, 10, 23, 0, 0, 0))),
-        created_hour_to: Some(EpochMillis::from_utc(utc(2024, 10, 24, 0, 0, 0))),
-        ..Default::default()
-    };
+    let list = ListOrdersRequest::new()
+        .with_limit(50)
+        .with_status(OrderStatus::Paid)
+        .with_created_hour_from(EpochMillis::from_utc(utc(2024, 10, 23, 0, 0, 0)))
+        .with_created_hour_to(EpochMillis::from_utc(utc(2024, 10, 24, 0, 0, 0)));
     assert_eq!(
         serde_json::to_value(&list).unwrap(),
         json("list-orders-request.json")
     );
 
     // A partial update sends only what is set: no nulls for the rest.
-    let phone_only = MerchantUpdate {
-        phone: Some("+1234567891".into()),
-        ..Default::default()
-    };
+    let phone_only = MerchantUpdate::new().with_phone("+1234567891");
     assert_eq!(
         serde_json::to_string(&phone_only).unwrap(),
         r#"{"phone":"+1234567891"}"#
@@ -608,14 +584,15 @@ fn both_error_shapes_decode_and_give_the_typed_code() {
     assert_eq!(detailed.code(), Some(ErrorCode::ValidationError));
     assert_eq!(
         detailed.error,
-        ErrorValue::Detail(ErrorDetail {
-            code: ErrorCode::ValidationError,
-            message: Some("The request body contains invalid data.".into()),
-            details: vec![ErrorFieldIssue {
-                field: Some("currency".into()),
-                issue: Some("currency is required".into()),
-            }],
-        })
+        ErrorValue::Detail(
+            ErrorDetail::new(ErrorCode::ValidationError)
+                .with_message("The request body contains invalid data.")
+                .with_details(vec![
+                    ErrorFieldIssue::new()
+                        .with_field("currency")
+                        .with_issue("currency is required")
+                ])
+        )
     );
     assert_eq!(
         detailed.message().as_deref(),

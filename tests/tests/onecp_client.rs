@@ -674,12 +674,11 @@ async fn initialize_and_create_send_the_seed_body_verbatim() {
 #[tokio::test]
 async fn cancel_transaction_sends_json_with_the_exact_amount() {
     let server = Loopback::start(vec![answer(200, "cancel-response.json")]).await;
-    let body = CancelTransactionRequest {
-        items_order: vec![0, 1],
-        amount: Some(dec("1000.00")),
-        invoice_title: Some("Cancellation Invoice".into()),
-        invoice_number: Some("INV-2024-001".into()),
-    };
+    let body = CancelTransactionRequest::new()
+        .with_items_order(vec![0, 1])
+        .with_amount(dec("1000.00"))
+        .with_invoice_title("Cancellation Invoice")
+        .with_invoice_number("INV-2024-001");
     let answer = client(&server.url())
         .cancel_transaction("tx/1 ?", &body)
         .await

@@ -11,7 +11,7 @@ use payspec_onecp::types::{
     Location, OffsetPenalty, PenaltyOffsetUnit, PenaltyValueUnit, Period, Place, QuantityUnit,
     ServiceClass, TaxBasis, TaxUnit, TransactionStatus,
 };
-use payspec_onecp::{Client, FilePart};
+use payspec_onecp::{Client, DateTime, FilePart};
 use payspec_tests::Prism;
 use serde_json::{Value, json};
 
@@ -60,165 +60,155 @@ fn seed_request() -> CorporateCheckout {
 }
 
 fn value(amount: &str, unit: PenaltyValueUnit) -> CancellationPenaltyValue {
-    CancellationPenaltyValue {
-        amount: dec(amount),
-        unit,
-    }
+    CancellationPenaltyValue::new(dec(amount), unit)
 }
 
 /// Every member of the model set: an accommodation (period, full location, taxes, quantity,
 /// offset penalties) and a flight whose departure is a Location (date penalties).
 fn whole_model() -> CorporateCheckout {
-    let hotel = Item {
-        stock_id: Some("HTL-BER-0042".into()),
-        name: Some("Hotel Alexanderplatz, 2 nights".into()),
-        category: Some(ItemCategory::Accommodation),
-        description: Some("Double room, breakfast included.".into()),
-        price: Some(dec("120.00")),
-        quantity: Some(ItemQuantity {
-            amount: Some(dec("2")),
-            unit: Some(QuantityUnit::PerNight),
-        }),
-        total_tax: Some(dec("45.60")),
-        total: Some(dec("285.60")),
-        taxes: vec![
-            ItemTax {
-                type_: Some("VAT".into()),
-                value: Some(dec("19")),
-                unit: Some(TaxUnit::Percent),
-                basis: Some(TaxBasis::PerQuantity),
-                apply_to: Some("NET_PRICE".into()),
-            },
-            ItemTax {
-                type_: Some("CITY_TAX".into()),
-                value: Some(dec("2.50")),
-                unit: Some(TaxUnit::Amount),
-                basis: Some(TaxBasis::FlatFee),
-                apply_to: Some("NET_PRICE".into()),
-            },
-        ],
-        co2: Some(dec("12.5")),
-        cancellation_policy: Some(CancellationPolicy {
-            description: Some("Free cancellation until 14 days after payment.".into()),
-            reference: CancellationReference::PaymentDate,
-            penalties: vec![
-                OffsetPenalty {
-                    condition: Some("AFTER_PAYMENT".into()),
-                    offset: CancellationPenaltyOffset {
-                        amount: dec("14"),
-                        unit: PenaltyOffsetUnit::Days,
-                    },
-                    value: value("50", PenaltyValueUnit::FixedAmount),
-                }
+    let hotel = Item::new()
+        .with_stock_id("HTL-BER-0042")
+        .with_name("Hotel Alexanderplatz, 2 nights")
+        .with_category(ItemCategory::Accommodation)
+        .with_description("Double room, breakfast included.")
+        .with_price(dec("120.00"))
+        .with_quantity(
+            ItemQuantity::new()
+                .with_amount(dec("2"))
+                .with_unit(QuantityUnit::PerNight),
+        )
+        .with_total_tax(dec("45.60"))
+        .with_total(dec("285.60"))
+        .with_taxes(vec![
+            ItemTax::new()
+                .with_type_("VAT")
+                .with_value(dec("19"))
+                .with_unit(TaxUnit::Percent)
+                .with_basis(TaxBasis::PerQuantity)
+                .with_apply_to("NET_PRICE"),
+            ItemTax::new()
+                .with_type_("CITY_TAX")
+                .with_value(dec("2.50"))
+                .with_unit(TaxUnit::Amount)
+                .with_basis(TaxBasis::FlatFee)
+                .with_apply_to("NET_PRICE"),
+        ])
+        .with_co2(dec("12.5"))
+        .with_cancellation_policy(
+            CancellationPolicy::new(
+                vec![
+                    OffsetPenalty::new(
+                        CancellationPenaltyOffset::new(dec("14"), PenaltyOffsetUnit::Days),
+                        value("50", PenaltyValueUnit::FixedAmount),
+                    )
+                    .with_condition("AFTER_PAYMENT")
+                    .into(),
+                    OffsetPenalty::new(
+                        CancellationPenaltyOffset::new(dec("36"), PenaltyOffsetUnit::Hours),
+                        value("100", PenaltyValueUnit::Percentage),
+                    )
+                    .into(),
+                ],
+                CancellationReference::PaymentDate,
+            )
+            .with_description("Free cancellation until 14 days after payment."),
+        )
+        .with_period(
+            Period::new()
+                .with_start("2024-05-06T15:00:00+02:00".parse::<DateTime>().unwrap())
+                .with_end("2024-05-08T11:00:00.000+02:00".parse::<DateTime>().unwrap()),
+        )
+        .with_location(
+            Location::new()
+                .with_street("Alexanderplatz")
+                .with_house("7")
+                .with_post_code("10178")
+                .with_city("Berlin")
+                .with_country("Germany")
+                .with_lat("52.5219")
+                .with_lng("13.4132"),
+        )
+        .with_location_name("Hotel Alexanderplatz")
+        .with_accommodation_type("HOTEL")
+        .with_room_type("DOUBLE");
+    let flight = Item::new()
+        .with_name("Flight FRA-BER")
+        .with_category(ItemCategory::Flight)
+        .with_price(dec("180.00"))
+        .with_total(dec("180.00"))
+        .with_quantity(
+            ItemQuantity::new()
+                .with_amount(dec("1"))
+                .with_unit(QuantityUnit::PerPerson),
+        )
+        .with_cancellation_policy(CancellationPolicy::new(
+            vec![
+                DatePenalty::new(
+                    "2024-05-01T00:00:00Z".parse::<DateTime>().unwrap(),
+                    value("25.50", PenaltyValueUnit::FixedAmount),
+                )
                 .into(),
-                OffsetPenalty {
-                    condition: None,
-                    offset: CancellationPenaltyOffset {
-                        amount: dec("36"),
-                        unit: PenaltyOffsetUnit::Hours,
-                    },
-                    value: value("100", PenaltyValueUnit::Percentage),
-                }
-                .into(),
-            ],
-        }),
-        period: Some(Period {
-            start: Some("2024-05-06T15:00:00+02:00".parse().unwrap()),
-            end: Some("2024-05-08T11:00:00.000+02:00".parse().unwrap()),
-        }),
-        location: Some(Location {
-            street: Some("Alexanderplatz".into()),
-            house: Some("7".into()),
-            post_code: Some("10178".into()),
-            city: Some("Berlin".into()),
-            country: Some("Germany".into()),
-            lat: Some("52.5219".into()),
-            lng: Some("13.4132".into()),
-        }),
-        location_name: Some("Hotel Alexanderplatz".into()),
-        accommodation_type: Some("HOTEL".into()),
-        room_type: Some("DOUBLE".into()),
-        ..Default::default()
-    };
-    let flight = Item {
-        name: Some("Flight FRA-BER".into()),
-        category: Some(ItemCategory::Flight),
-        price: Some(dec("180.00")),
-        total: Some(dec("180.00")),
-        quantity: Some(ItemQuantity {
-            amount: Some(dec("1")),
-            unit: Some(QuantityUnit::PerPerson),
-        }),
-        cancellation_policy: Some(CancellationPolicy {
-            description: None,
-            reference: CancellationReference::StartPeriod,
-            penalties: vec![
-                DatePenalty {
-                    until: "2024-05-01T00:00:00Z".parse().unwrap(),
-                    value: value("25.50", PenaltyValueUnit::FixedAmount),
-                }
-                .into(),
-                DatePenalty {
-                    until: "2024-05-05T12:00:00.159Z".parse().unwrap(),
-                    value: value("100", PenaltyValueUnit::Percentage),
-                }
+                DatePenalty::new(
+                    "2024-05-05T12:00:00.159Z".parse::<DateTime>().unwrap(),
+                    value("100", PenaltyValueUnit::Percentage),
+                )
                 .into(),
             ],
-        }),
-        period: Some(Period {
-            start: Some("2024-05-06T08:00:00+02:00".parse().unwrap()),
-            end: Some("2024-05-06T09:10:00+02:00".parse().unwrap()),
-        }),
-        departure: Some(Place::Location(Location {
-            street: Some("Hugo-Eckener-Ring".into()),
-            house: Some("1".into()),
-            post_code: Some("60549".into()),
-            city: Some("Frankfurt am Main".into()),
-            country: Some("Germany".into()),
-            lat: Some("50.0379".into()),
-            lng: Some("8.5622".into()),
-        })),
-        destination: Some(Place::Iata("BER".into())),
-        airline: Some("LH".into()),
-        service_class: Some(ServiceClass::BusinessClass),
-        flight_number: Some("LH172".into()),
-        fare_class: Some("J".into()),
-        ..Default::default()
-    };
-    CorporateCheckout {
-        ref_i_ds: [
+            CancellationReference::StartPeriod,
+        ))
+        .with_period(
+            Period::new()
+                .with_start("2024-05-06T08:00:00+02:00".parse::<DateTime>().unwrap())
+                .with_end("2024-05-06T09:10:00+02:00".parse::<DateTime>().unwrap()),
+        )
+        .with_departure(Place::Location(
+            Location::new()
+                .with_street("Hugo-Eckener-Ring")
+                .with_house("1")
+                .with_post_code("60549")
+                .with_city("Frankfurt am Main")
+                .with_country("Germany")
+                .with_lat("50.0379")
+                .with_lng("8.5622"),
+        ))
+        .with_destination(Place::Iata("BER".into()))
+        .with_airline("LH")
+        .with_service_class(ServiceClass::BusinessClass)
+        .with_flight_number("LH172")
+        .with_fare_class("J");
+    CorporateCheckout::new("EUR", vec![hotel, flight], "Sales kick-off 2024")
+        .with_ref_i_ds([
             ("sap-id".to_string(), "4500012345".to_string()),
             (
                 "google-id".to_string(),
                 "667999d063824b596cf82155".to_string(),
             ),
-        ]
-        .into(),
-        title: "Sales kick-off 2024".into(),
-        currency: "EUR".into(),
-        items: vec![hotel, flight],
-        attachments: [
-            AttachmentType::Invoice,
-            AttachmentType::Proposal,
-            AttachmentType::TermsConditions,
-            AttachmentType::Pictures,
-            AttachmentType::HeaderImage,
-            AttachmentType::Other,
-        ]
-        .into_iter()
-        .map(|t| Attachment {
-            url: Some(format!("https://example.com/{t}.pdf")),
-            type_: Some(t),
-        })
-        .collect(),
-        note: Some("Internal note".into()),
-        email: Some(CheckoutEmail {
-            recipients: vec!["travel@example.com".into(), "boss@example.com".into()],
-            subject: Some("Your booking confirmation".into()),
-            content: Some("Thank you for your booking.".into()),
-        }),
-        restricted_methods: vec!["PAYPAL".into()],
-    }
+        ])
+        .with_attachments(
+            [
+                AttachmentType::Invoice,
+                AttachmentType::Proposal,
+                AttachmentType::TermsConditions,
+                AttachmentType::Pictures,
+                AttachmentType::HeaderImage,
+                AttachmentType::Other,
+            ]
+            .into_iter()
+            .map(|t| {
+                Attachment::new()
+                    .with_url(format!("https://example.com/{t}.pdf"))
+                    .with_type_(t)
+            })
+            .collect::<Vec<_>>(),
+        )
+        .with_note("Internal note")
+        .with_email(
+            CheckoutEmail::new()
+                .with_recipients(vec!["travel@example.com".into(), "boss@example.com".into()])
+                .with_subject("Your booking confirmation")
+                .with_content("Thank you for your booking."),
+        )
+        .with_restricted_methods(vec!["PAYPAL".into()])
 }
 
 #[tokio::test]
@@ -274,12 +264,11 @@ async fn prism_accepts_every_request_the_client_sends() {
     let cancelled = c
         .cancel_transaction(
             TX,
-            &CancelTransactionRequest {
-                items_order: vec![0, 1],
-                amount: Some(dec("1000.50")),
-                invoice_title: Some("Cancellation Invoice".into()),
-                invoice_number: Some("INV-2024-001".into()),
-            },
+            &CancelTransactionRequest::new()
+                .with_items_order(vec![0, 1])
+                .with_amount(dec("1000.50"))
+                .with_invoice_title("Cancellation Invoice")
+                .with_invoice_number("INV-2024-001"),
         )
         .await
         .unwrap_or_else(|e| panic!("{}", refused("cancel_transaction", &e)));

@@ -294,11 +294,7 @@ fn a_place_is_an_iata_code_or_a_location() {
     let place: Place = round_trip(r#"{"lat": "52.3667", "lng": "13.5033"}"#);
     assert_eq!(
         place,
-        Place::Location(Location {
-            lat: Some("52.3667".into()),
-            lng: Some("13.5033".into()),
-            ..Default::default()
-        })
+        Place::Location(Location::new().with_lat("52.3667").with_lng("13.5033"))
     );
 
     let address = r#"{"street": "Alexanderplatz", "house": "7", "postCode": "10178", "city": "Berlin", "country": "Germany"}"#;
@@ -649,25 +645,22 @@ fn without_nulls(value: &Value) -> Value {
 
 #[test]
 fn items_and_policies_built_in_rust_serialize_as_the_spec_shows() {
-    let item = Item {
-        category: Some(ItemCategory::Flight),
-        departure: Some(Place::Iata("FRA".into())),
-        cancellation_policy: Some(CancellationPolicy {
-            description: None,
-            reference: CancellationReference::StartPeriod,
-            penalties: vec![
-                DatePenalty {
-                    until: "2024-05-01T00:00:00Z".parse().unwrap(),
-                    value: payspec_onecp::types::CancellationPenaltyValue {
-                        amount: dec("100"),
-                        unit: PenaltyValueUnit::Percentage,
-                    },
-                }
+    let item = Item::new()
+        .with_category(ItemCategory::Flight)
+        .with_departure(Place::Iata("FRA".into()))
+        .with_cancellation_policy(CancellationPolicy::new(
+            vec![
+                DatePenalty::new(
+                    "2024-05-01T00:00:00Z".parse::<DateTime>().unwrap(),
+                    payspec_onecp::types::CancellationPenaltyValue::new(
+                        dec("100"),
+                        PenaltyValueUnit::Percentage,
+                    ),
+                )
                 .into(),
             ],
-        }),
-        ..Default::default()
-    };
+            CancellationReference::StartPeriod,
+        ));
     assert_eq!(
         text_of(&item),
         r#"{"cancellationPolicy":{"penalties":[{"type":"DATE_PENALTY","until":"2024-05-01T00:00:00Z","value":{"amount":100,"unit":"PERCENTAGE"}}],"reference":"START_PERIOD"},"category":"FLIGHT","departure":"FRA"}"#

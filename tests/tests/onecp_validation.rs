@@ -9,7 +9,7 @@ use payspec_onecp::types::{
     CorporateCheckout, DatePenalty, Item, ItemCategory, ItemQuantity, Location, OffsetPenalty,
     Penalty, PenaltyOffsetUnit, PenaltyValueUnit, Place,
 };
-use payspec_onecp::{Client, FilePart, Validate};
+use payspec_onecp::{Client, DateTime, FilePart, Validate};
 use payspec_runtime::Error;
 use payspec_tests::ScriptedServer;
 use pretty_assertions::assert_eq;
@@ -21,71 +21,45 @@ fn dec(s: &str) -> rust_decimal::Decimal {
 }
 
 fn date_penalty() -> Penalty {
-    DatePenalty {
-        until: "2024-05-01T00:00:00Z".parse().unwrap(),
-        value: CancellationPenaltyValue {
-            amount: dec("100"),
-            unit: PenaltyValueUnit::Percentage,
-        },
-    }
+    DatePenalty::new(
+        "2024-05-01T00:00:00Z".parse::<DateTime>().unwrap(),
+        CancellationPenaltyValue::new(dec("100"), PenaltyValueUnit::Percentage),
+    )
     .into()
 }
 
 fn offset_penalty() -> Penalty {
-    OffsetPenalty {
-        condition: Some("AFTER_PAYMENT".into()),
-        offset: CancellationPenaltyOffset {
-            amount: dec("14"),
-            unit: PenaltyOffsetUnit::Days,
-        },
-        value: CancellationPenaltyValue {
-            amount: dec("50"),
-            unit: PenaltyValueUnit::FixedAmount,
-        },
-    }
+    OffsetPenalty::new(
+        CancellationPenaltyOffset::new(dec("14"), PenaltyOffsetUnit::Days),
+        CancellationPenaltyValue::new(dec("50"), PenaltyValueUnit::FixedAmount),
+    )
+    .with_condition("AFTER_PAYMENT")
     .into()
 }
 
 fn policy(penalties: Vec<Penalty>) -> CancellationPolicy {
-    CancellationPolicy {
-        description: None,
-        reference: CancellationReference::PaymentDate,
-        penalties,
-    }
+    CancellationPolicy::new(penalties, CancellationReference::PaymentDate)
 }
 
 fn location(street: bool, house: bool, lat: bool, lng: bool) -> Location {
     let set = |on: bool, v: &str| on.then(|| v.to_string());
-    Location {
-        street: set(street, "Alexanderplatz"),
-        house: set(house, "7"),
-        lat: set(lat, "52.5219"),
-        lng: set(lng, "13.4132"),
-        city: Some("Berlin".into()),
-        ..Default::default()
-    }
+    let mut location = Location::new().with_city("Berlin");
+    location.street = set(street, "Alexanderplatz");
+    location.house = set(house, "7");
+    location.lat = set(lat, "52.5219");
+    location.lng = set(lng, "13.4132");
+    location
 }
 
 fn checkout(items: Vec<Item>) -> CorporateCheckout {
-    CorporateCheckout {
-        title: "Off site event".into(),
-        currency: "EUR".into(),
-        items,
-        attachments: Vec::new(),
-        email: None,
-        note: None,
-        ref_i_ds: Default::default(),
-        restricted_methods: Vec::new(),
-    }
+    CorporateCheckout::new("EUR", items, "Off site event")
 }
 
 fn flight() -> Item {
-    Item {
-        category: Some(ItemCategory::Flight),
-        departure: Some(Place::Iata("FRA".into())),
-        destination: Some(Place::Iata("MUC".into())),
-        ..Default::default()
-    }
+    Item::new()
+        .with_category(ItemCategory::Flight)
+        .with_departure(Place::Iata("FRA".into()))
+        .with_destination(Place::Iata("MUC".into()))
 }
 
 /// The violations of a request, as `path: message` lines.
@@ -111,54 +85,38 @@ const NO_PLACE: &str = "either `street` and `house`, or `lat` and `lng` must be 
 
 #[test]
 fn valid_requests_pass() {
-    let hotel = Item {
-        category: Some(ItemCategory::Accommodation),
-        location: Some(location(true, true, false, false)),
-        quantity: Some(ItemQuantity {
-            amount: Some(dec("1")),
-            unit: None,
-        }),
-        cancellation_policy: Some(policy(vec![offset_penalty(), offset_penalty()])),
-        ..Default::default()
-    };
-    let flight = Item {
-        departure: Some(Place::Location(location(false, false, true, true))),
-        destination: Some(Place::Location(location(true, true, true, true))),
-        quantity: Some(ItemQuantity {
-            amount: Some(dec("1.5")),
-            unit: None,
-        }),
-        cancellation_policy: Some(policy(vec![date_penalty(), date_penalty()])),
-        ..flight()
-    };
-    let no_penalties = Item {
-        cancellation_policy: Some(policy(Vec::new())),
-        location: Some(location(false, false, true, true)),
-        ..Default::default()
-    };
+    let hotel = Item::new()
+        .with_category(ItemCategory::Accommodation)
+        .with_location(location(true, true, false, false))
+        .with_quantity(ItemQuantity::new().with_amount(dec("1")))
+        .with_cancellation_policy(policy(vec![offset_penalty(), offset_penalty()]));
+    let flight = flight()
+        .with_departure(Place::Location(location(false, false, true, true)))
+        .with_destination(Place::Location(location(true, true, true, true)))
+        .with_quantity(ItemQuantity::new().with_amount(dec("1.5")))
+        .with_cancellation_policy(policy(vec![date_penalty(), date_penalty()]));
+    let no_penalties = Item::new()
+        .with_cancellation_policy(policy(Vec::new()))
+        .with_location(location(false, false, true, true));
     let c = checkout(vec![hotel, flight, no_penalties, Item::default()]);
     assert_eq!(violations(&c), Vec::<String>::new());
 }
 
 #[test]
 fn penalties_must_all_be_of_one_kind() {
-    let mixed = checkout(vec![Item {
-        cancellation_policy: Some(policy(vec![date_penalty(), offset_penalty()])),
-        ..flight()
-    }]);
+    let mixed = checkout(vec![
+        flight().with_cancellation_policy(policy(vec![date_penalty(), offset_penalty()])),
+    ]);
     assert_only_violation(&mixed, "items[0].cancellationPolicy.penalties", MIXED);
 
     // The path names the item.
     let second = checkout(vec![
         flight(),
-        Item {
-            cancellation_policy: Some(policy(vec![
-                offset_penalty(),
-                offset_penalty(),
-                date_penalty(),
-            ])),
-            ..Default::default()
-        },
+        Item::new().with_cancellation_policy(policy(vec![
+            offset_penalty(),
+            offset_penalty(),
+            date_penalty(),
+        ])),
     ]);
     assert_only_violation(
         &second,
@@ -179,17 +137,11 @@ fn a_location_needs_street_and_house_or_lat_and_lng() {
     ] {
         let l = location(street, house, lat, lng);
         let what = format!("{l:?}");
-        let as_location = checkout(vec![Item {
-            location: Some(l.clone()),
-            ..Default::default()
-        }]);
+        let as_location = checkout(vec![Item::new().with_location(l.clone())]);
         let found = violations(&as_location);
         assert_eq!(found, [format!("items[0].location: {NO_PLACE}")], "{what}");
 
-        let as_departure = checkout(vec![Item {
-            departure: Some(Place::Location(l.clone())),
-            ..flight()
-        }]);
+        let as_departure = checkout(vec![flight().with_departure(Place::Location(l.clone()))]);
         assert_eq!(
             violations(&as_departure),
             [format!("items[0].departure: {NO_PLACE}")],
@@ -197,10 +149,7 @@ fn a_location_needs_street_and_house_or_lat_and_lng() {
         );
         let as_destination = checkout(vec![
             flight(),
-            Item {
-                destination: Some(Place::Location(l)),
-                ..flight()
-            },
+            flight().with_destination(Place::Location(l)),
         ]);
         assert_eq!(
             violations(&as_destination),
@@ -215,11 +164,11 @@ fn a_location_needs_street_and_house_or_lat_and_lng() {
         (true, false, true, true),
     ] {
         let l = location(street, house, lat, lng);
-        let c = checkout(vec![Item {
-            location: Some(l.clone()),
-            departure: Some(Place::Location(l.clone())),
-            ..Default::default()
-        }]);
+        let c = checkout(vec![
+            Item::new()
+                .with_location(l.clone())
+                .with_departure(Place::Location(l.clone())),
+        ]);
         assert_eq!(violations(&c), Vec::<String>::new(), "{l:?}");
     }
     // An IATA code is not a Location: nothing to check.
@@ -229,13 +178,9 @@ fn a_location_needs_street_and_house_or_lat_and_lng() {
 #[test]
 fn a_quantity_is_at_least_1() {
     for amount in ["0", "0.5", "0.99", "-1"] {
-        let c = checkout(vec![Item {
-            quantity: Some(ItemQuantity {
-                amount: Some(dec(amount)),
-                unit: None,
-            }),
-            ..Default::default()
-        }]);
+        let c = checkout(vec![
+            Item::new().with_quantity(ItemQuantity::new().with_amount(dec(amount))),
+        ]);
         assert_only_violation(
             &c,
             "items[0].quantity.amount",
@@ -243,13 +188,13 @@ fn a_quantity_is_at_least_1() {
         );
     }
     for amount in ["1", "1.00", "2", "0.5e1"] {
-        let c = checkout(vec![Item {
-            quantity: Some(ItemQuantity {
-                amount: Some(payspec_runtime::decimal::parse_exact(amount).unwrap()),
-                unit: None,
-            }),
-            ..Default::default()
-        }]);
+        let c =
+            checkout(vec![
+                Item::new().with_quantity(
+                    ItemQuantity::new()
+                        .with_amount(payspec_runtime::decimal::parse_exact(amount).unwrap()),
+                ),
+            ]);
         assert!(violations(&c).is_empty(), "{amount}: {:?}", violations(&c));
     }
 }
@@ -262,19 +207,11 @@ fn a_checkout_has_at_least_one_item() {
 #[test]
 fn every_violation_is_reported_at_once() {
     let c = checkout(vec![
-        Item {
-            quantity: Some(ItemQuantity {
-                amount: Some(dec("0")),
-                unit: None,
-            }),
-            location: Some(location(true, false, false, false)),
-            cancellation_policy: Some(policy(vec![offset_penalty(), date_penalty()])),
-            ..Default::default()
-        },
-        Item {
-            departure: Some(Place::Location(Location::default())),
-            ..Default::default()
-        },
+        Item::new()
+            .with_quantity(ItemQuantity::new().with_amount(dec("0")))
+            .with_location(location(true, false, false, false))
+            .with_cancellation_policy(policy(vec![offset_penalty(), date_penalty()])),
+        Item::new().with_departure(Place::Location(Location::default())),
     ]);
     let found = violations(&c);
     let paths: Vec<&str> = found
@@ -348,10 +285,7 @@ async fn an_invalid_request_is_never_sent() {
 
     let mixed = checkout(vec![
         flight(),
-        Item {
-            cancellation_policy: Some(policy(vec![date_penalty(), offset_penalty()])),
-            ..flight()
-        },
+        flight().with_cancellation_policy(policy(vec![date_penalty(), offset_penalty()])),
     ]);
     let path = "items[1].cancellationPolicy.penalties";
     assert_refused(
@@ -369,19 +303,13 @@ async fn an_invalid_request_is_never_sent() {
         location(false, false, false, false),
         location(true, false, false, false),
     ] {
-        let c = checkout(vec![Item {
-            location: Some(l.clone()),
-            ..Default::default()
-        }]);
+        let c = checkout(vec![Item::new().with_location(l.clone())]);
         assert_refused(
             client.initialize_transaction(&c).await.unwrap_err(),
             "items[0].location",
             NO_PLACE,
         );
-        let c = checkout(vec![Item {
-            departure: Some(Place::Location(l)),
-            ..flight()
-        }]);
+        let c = checkout(vec![flight().with_departure(Place::Location(l))]);
         assert_refused(
             client.create_transaction(&c).await.unwrap_err(),
             "items[0].departure",
@@ -390,13 +318,9 @@ async fn an_invalid_request_is_never_sent() {
     }
 
     for amount in ["0", "0.5"] {
-        let c = checkout(vec![Item {
-            quantity: Some(ItemQuantity {
-                amount: Some(dec(amount)),
-                unit: None,
-            }),
-            ..Default::default()
-        }]);
+        let c = checkout(vec![
+            Item::new().with_quantity(ItemQuantity::new().with_amount(dec(amount))),
+        ]);
         assert_refused(
             client.initialize_transaction(&c).await.unwrap_err(),
             "items[0].quantity.amount",
@@ -471,16 +395,13 @@ async fn a_valid_request_is_sent() {
         .basic_auth("widget", "secret")
         .build()
         .unwrap();
-    let c = checkout(vec![Item {
-        location: Some(location(true, true, false, false)),
-        departure: Some(Place::Location(location(false, false, true, true))),
-        quantity: Some(ItemQuantity {
-            amount: Some(dec("1")),
-            unit: None,
-        }),
-        cancellation_policy: Some(policy(vec![offset_penalty(), offset_penalty()])),
-        ..Default::default()
-    }]);
+    let c = checkout(vec![
+        Item::new()
+            .with_location(location(true, true, false, false))
+            .with_departure(Place::Location(location(false, false, true, true)))
+            .with_quantity(ItemQuantity::new().with_amount(dec("1")))
+            .with_cancellation_policy(policy(vec![offset_penalty(), offset_penalty()])),
+    ]);
     let created = client.initialize_transaction(&c).await.unwrap();
     assert_eq!(created.transaction_id, "t-1");
     assert_eq!(server.requests().len(), 1);

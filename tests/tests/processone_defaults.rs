@@ -1,6 +1,7 @@
 //! Documented defaults (`payspec:Default` in the XSDs) hold where the service's own serializers
 //! would keep them, and nowhere else: `ChargeFee` is documented as "default - true".
-//! - `Default::default()` gives `true`, so `..Default::default()` keeps the convenience fee on;
+//! - `Default::default()` gives `true`, so a request built with `new()` (which is
+//!   `Default::default()`) and `with_` setters keeps the convenience fee on;
 //! - JSON without the member gives `true` (Json.NET runs the contract's constructor);
 //! - XML without the member gives `false`: DataContractSerializer runs no constructor and leaves
 //!   .NET's zero value, so reading otherwise would disagree with the service;
@@ -12,10 +13,7 @@ use payspec_processone::contracts::credit_card::ChargeCreditCardRequest;
 #[test]
 fn default_keeps_the_documented_convenience_fee() {
     assert!(ChargeCreditCardRequest::default().charge_fee);
-    let request = ChargeCreditCardRequest {
-        customer_id: Some("c-1".into()),
-        ..Default::default()
-    };
+    let request = ChargeCreditCardRequest::new().with_customer_id("c-1");
     assert!(request.charge_fee);
 }
 

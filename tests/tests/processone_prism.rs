@@ -5,7 +5,7 @@
 
 use payspec_processone::codec::{self, Format};
 use payspec_processone::contracts::credit_card::ChargeCreditCardRequest;
-use payspec_processone::{ClientBuilder, WireFormat};
+use payspec_processone::{ClientBuilder, Decimal, WireFormat};
 use payspec_tests::Prism;
 use payspec_tests::dcs_values::{Schemas, Variant};
 use serde_json::Value;
@@ -71,10 +71,7 @@ async fn prism_accepts_what_the_client_sends() {
         .format(WireFormat::Json)
         .build()
         .unwrap();
-    let request = ChargeCreditCardRequest {
-        amount: "20.00".parse().unwrap(),
-        ..Default::default()
-    };
+    let request = ChargeCreditCardRequest::new().with_amount("20.00".parse::<Decimal>().unwrap());
     // Prism answers with a schema-made example whose ResponseCode is not `Success`; what
     // matters is that it accepted the request (HTTP 200), not the business outcome.
     match client.charge_credit_card(request).await {

@@ -166,7 +166,7 @@ fn samples_decode_to_the_values_they_carry() {
     let xml = fixture("xml/CreditCard.ChargeCreditCardRequest.xml");
     let req = ChargeCreditCardRequest::from_xml(xml.as_bytes()).unwrap();
     assert_eq!(
-        req.authentication_key.as_ref().map(|k| k.expose().as_str()),
+        req.authentication_key().map(|k| k.expose().as_str()),
         Some("Authentication Key")
     );
     assert_eq!(req.account_group_code.as_deref(), Some("Default"));
@@ -257,10 +257,7 @@ fn dec(text: &str) -> Decimal {
 #[test]
 fn amounts_survive_json_both_ways() {
     for &a in AMOUNTS {
-        let req = ChargeCreditCardRequest {
-            amount: dec(a),
-            ..Default::default()
-        };
+        let req = ChargeCreditCardRequest::new().with_amount(dec(a));
         let json = text(&req.to_json().unwrap());
         assert!(json.contains(&format!(r#""Amount":{a},"#)), "{a}: {json}");
         let back = ChargeCreditCardRequest::from_json(json.as_bytes()).unwrap();
@@ -292,10 +289,7 @@ fn amounts_survive_json_both_ways() {
 #[test]
 fn amounts_survive_xml_both_ways() {
     for &a in AMOUNTS {
-        let req = ChargeCreditCardRequest {
-            amount: dec(a),
-            ..Default::default()
-        };
+        let req = ChargeCreditCardRequest::new().with_amount(dec(a));
         let xml = text(&req.to_xml().unwrap());
         assert!(xml.contains(&format!("<Amount>{a}</Amount>")), "{a}: {xml}");
         let back = ChargeCreditCardRequest::from_xml(xml.as_bytes()).unwrap();

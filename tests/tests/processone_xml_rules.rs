@@ -15,7 +15,7 @@ use payspec_processone::contracts::credit_card::{
 };
 use payspec_processone::contracts::enums::{CreditCardType, TransactionStatus};
 use payspec_processone::contracts::transaction::GetTransactionsByBatchIdRequest;
-use payspec_processone::{DataContract, SecretString, XmlError, XmlLimits};
+use payspec_processone::{DataContract, Decimal, SecretString, XmlError, XmlLimits};
 use payspec_runtime::dcs::{UnknownEnumValue, XmlErrorKind};
 use payspec_tests::dcs_oracle::flatten;
 
@@ -366,10 +366,7 @@ fn date_times_without_seconds_or_with_a_space_are_refused() {
 
 #[test]
 fn text_is_escaped_as_dcs_escapes_it() {
-    let req = ChargeCreditCardRequest {
-        callback_id: Some("a<b&c>d\"e'f\tg\nh ñ😀".into()),
-        ..Default::default()
-    };
+    let req = ChargeCreditCardRequest::new().with_callback_id("a<b&c>d\"e'f\tg\nh ñ😀");
     let xml = String::from_utf8(req.to_xml().unwrap()).unwrap();
     assert!(
         xml.contains("<CallbackId>a&lt;b&amp;c&gt;d\"e'f\tg\nh ñ😀</CallbackId>"),
@@ -384,10 +381,7 @@ fn text_is_escaped_as_dcs_escapes_it() {
 #[test]
 fn a_carriage_return_survives_a_round_trip() {
     // A raw CR would be read back as LF (XML line-end normalisation).
-    let req = ChargeCreditCardRequest {
-        callback_id: Some("a\r\nb\rc".into()),
-        ..Default::default()
-    };
+    let req = ChargeCreditCardRequest::new().with_callback_id("a\r\nb\rc");
     let xml = req.to_xml().unwrap();
     assert_eq!(ChargeCreditCardRequest::from_xml(&xml).unwrap(), req);
 }
@@ -634,13 +628,11 @@ fn missing_members_take_defaults() {
     let req = ChargeCreditCardRequest::from_xml(xml.as_bytes()).unwrap();
     assert_eq!(
         req,
-        ChargeCreditCardRequest {
-            amount: "5.5".parse().unwrap(),
+        ChargeCreditCardRequest::new()
+            .with_amount("5.5".parse::<Decimal>().unwrap())
             // .NET's zero, not the documented default: DataContractSerializer runs no
             // constructor (tests/tests/processone_defaults.rs).
-            charge_fee: false,
-            ..Default::default()
-        }
+            .with_charge_fee(false)
     );
 }
 
@@ -855,13 +847,9 @@ fn xml_errors_never_show_the_card_number() {
 #[test]
 fn xml_write_errors_never_show_the_card_number() {
     // XML cannot carry U+0001: writing fails, and the message must not quote the value.
-    let req = ChargeCreditCardRequest {
-        credit_card: Some(CreditCardDetails {
-            number: Some(SecretString::from(format!("{CARD}\u{1}"))),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
+    let req = ChargeCreditCardRequest::new().with_credit_card(
+        CreditCardDetails::new().with_number(SecretString::from(format!("{CARD}\u{1}"))),
+    );
     let e = req.to_xml().unwrap_err();
     assert_kind(&e, XmlErrorKind::Unencodable);
     assert!(!e.to_string().contains(CARD), "{e}");
@@ -883,27 +871,38 @@ fn json_errors_never_show_the_card_number() {
     }
 }
 
+/// `request` carrying `key` as its `AuthenticationKey`. The member cannot be set in Rust (the
+/// client puts its own key there), so the request is decoded from its JSON with the key added.
+fn with_key<T: DataContract>(request: &T, key: &str) -> T {
+    let mut json: serde_json::Value = serde_json::from_slice(&request.to_json().unwrap()).unwrap();
+    json["AuthenticationKey"] = key.into();
+    let keyed = T::from_json(&serde_json::to_vec(&json).unwrap()).unwrap();
+    // Every other member came through unchanged.
+    let back: serde_json::Value = serde_json::from_slice(&keyed.to_json().unwrap()).unwrap();
+    assert_eq!(back, json);
+    keyed
+}
+
 #[test]
 fn debug_never_shows_secrets() {
-    let req = ChargeCreditCardRequest {
-        authentication_key: Some("auth-key-value".into()),
-        credit_card: Some(CreditCardDetails {
-            number: Some(CARD.into()),
-            validation_value: Some("987".into()),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
+    let req = with_key(
+        &ChargeCreditCardRequest::new().with_credit_card(
+            CreditCardDetails::new()
+                .with_number(CARD)
+                .with_validation_value("987"),
+        ),
+        "auth-key-value",
+    );
     for shown in [format!("{req:?}"), format!("{req:#?}")] {
         assert!(!shown.contains(CARD), "{shown}");
         assert!(!shown.contains("auth-key-value"), "{shown}");
         assert!(!shown.contains("987"), "{shown}");
         assert!(shown.contains("REDACTED"), "{shown}");
     }
-    let req = GetCardDataRequest {
-        authentication_key: Some("auth-key-value".into()),
-        credit_card_number: Some(CARD.into()),
-    };
+    let req = with_key(
+        &GetCardDataRequest::new().with_credit_card_number(CARD),
+        "auth-key-value",
+    );
     let shown = format!("{req:?}");
     assert!(
         !shown.contains(CARD) && !shown.contains("auth-key-value"),
@@ -911,14 +910,11 @@ fn debug_never_shows_secrets() {
     );
 
     // The secrets still go on the wire.
-    let req = ChargeCreditCardRequest {
-        authentication_key: Some("auth-key-value".into()),
-        credit_card: Some(CreditCardDetails {
-            number: Some(CARD.into()),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
+    let req = with_key(
+        &ChargeCreditCardRequest::new()
+            .with_credit_card(CreditCardDetails::new().with_number(CARD)),
+        "auth-key-value",
+    );
     let xml = String::from_utf8(req.to_xml().unwrap()).unwrap();
     assert!(xml.contains(&format!("<Number>{CARD}</Number>")), "{xml}");
     assert!(xml.contains(">auth-key-value</AuthenticationKey>"), "{xml}");

@@ -144,7 +144,7 @@ mod processone {
     use payspec_processone::contracts::credit_card::{ChargeCreditCardRequest, CreditCardDetails};
     use payspec_processone::contracts::eft::{DebitEftRequest, EftDetails};
     use payspec_processone::contracts::transaction::GetTransactionByIdRequest;
-    use payspec_processone::{Client, ClientBuilder, WireFormat};
+    use payspec_processone::{Client, ClientBuilder, Decimal, WireFormat};
 
     fn client(url: &str, format: WireFormat) -> Client {
         ClientBuilder::with_base_url(url)
@@ -155,30 +155,26 @@ mod processone {
     }
 
     fn charge() -> ChargeCreditCardRequest {
-        ChargeCreditCardRequest {
-            amount: "20.00".parse().unwrap(),
-            credit_card: Some(CreditCardDetails {
-                number: Some(CARD.into()),
-                validation_value: Some(CVV.into()),
-                expiration_month: 12,
-                expiration_year: 2030,
-                ..Default::default()
-            }),
-            ..Default::default()
-        }
+        ChargeCreditCardRequest::new()
+            .with_amount("20.00".parse::<Decimal>().unwrap())
+            .with_credit_card(
+                CreditCardDetails::new()
+                    .with_number(CARD)
+                    .with_validation_value(CVV)
+                    .with_expiration_month(12)
+                    .with_expiration_year(2030),
+            )
     }
 
     fn debit() -> DebitEftRequest {
-        DebitEftRequest {
-            amount: "10.00".parse().unwrap(),
-            eft_details: Some(EftDetails {
-                account_number: Some(ACCOUNT.into()),
-                routing_number: Some("121042882".into()),
-                customer_name: Some("Jane Doe".into()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }
+        DebitEftRequest::new()
+            .with_amount("10.00".parse::<Decimal>().unwrap())
+            .with_eft_details(
+                EftDetails::new()
+                    .with_account_number(ACCOUNT)
+                    .with_routing_number("121042882")
+                    .with_customer_name("Jane Doe"),
+            )
     }
 
     #[tokio::test]
@@ -195,10 +191,7 @@ mod processone {
             .await;
             // A read, which is retried on transient failures: a redirect is not one.
             check(&format!("ProcessOne {format:?} lookup"), |url| async move {
-                let lookup = GetTransactionByIdRequest {
-                    transaction_id: Some("42".into()),
-                    ..Default::default()
-                };
+                let lookup = GetTransactionByIdRequest::new().with_transaction_id("42");
                 seen(client(&url, format).get_transaction_by_id(lookup).await)
             })
             .await;

@@ -2,8 +2,9 @@
 //!
 //! - `cargo xtask codegen`: regenerate every crate under `generated/` from `specs/`.
 //! - `cargo xtask codegen --check`: write nothing; fail with a diff when `generated/` is stale.
-//! - `cargo xtask test`: bring the test peers when missing (Prism from npm into `.tools/`), then
-//!   run every test of the workspace, then `schemathesis` below.
+//! - `cargo xtask test`: bring the test peers when missing (Prism from npm and
+//!   cargo-semver-checks from crates.io into `.tools/`, Mono with apt-get), then run every test
+//!   of the workspace, then `schemathesis` below.
 //! - `cargo xtask schemathesis`: schemathesis (PyPI, installed into `.tools/schemathesis` when
 //!   missing) against the sandbox (`payspec-sandbox`), with each provider's OpenAPI document:
 //!   fails on any server error (5xx) and any response the document does not describe.
@@ -55,7 +56,7 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "peers",
         "",
-        "install the test peers when missing (Prism, Mono and the .NET serializer oracle)",
+        "install the test peers when missing (Prism, Mono and the .NET serializer oracle, cargo-semver-checks)",
     ),
     (
         "schemathesis",

@@ -1,4 +1,5 @@
-//! The test peers: Prism (npm), Mono's DataContractSerializer (apt-get), and the tools both use.
+//! The test peers: Prism (npm), Mono's DataContractSerializer (apt-get), cargo-semver-checks
+//! (crates.io), and the tools they use.
 
 use std::fs;
 use std::path::Path;
@@ -8,6 +9,9 @@ use crate::root;
 
 /// The pinned Prism version the tests use.
 const PRISM_VERSION: &str = "5.16.0";
+
+/// The pinned cargo-semver-checks version `tests/tests/semver.rs` uses.
+const SEMVER_CHECKS_VERSION: &str = "0.51.0";
 
 /// Makes sure the test peers are present; returns the environment the tests need.
 pub(crate) fn peers() -> Result<Vec<(String, String)>, String> {
@@ -34,10 +38,47 @@ pub(crate) fn peers() -> Result<Vec<(String, String)>, String> {
         }
     }
     dotnet_peer(&root)?;
-    Ok(vec![(
-        "PAYSPEC_PRISM".into(),
-        prism.to_string_lossy().to_string(),
-    )])
+    let semver_checks = semver_checks(&root)?;
+    Ok(vec![
+        ("PAYSPEC_PRISM".into(), prism.to_string_lossy().to_string()),
+        (
+            "PAYSPEC_SEMVER_CHECKS".into(),
+            semver_checks.to_string_lossy().to_string(),
+        ),
+    ])
+}
+
+/// cargo-semver-checks, installed from crates.io into `.tools/cargo-semver-checks` when missing.
+/// Its own release profile asks for LTO and one codegen unit; without them it builds in about
+/// half the time, and it only ever checks a few small crates here.
+fn semver_checks(root: &Path) -> Result<std::path::PathBuf, String> {
+    let dir = root.join(".tools/cargo-semver-checks");
+    let bin = dir.join("bin/cargo-semver-checks");
+    if bin.is_file() {
+        return Ok(bin);
+    }
+    eprintln!(
+        "xtask: installing cargo-semver-checks {SEMVER_CHECKS_VERSION} into .tools/cargo-semver-checks (crates.io, several minutes)"
+    );
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args([
+            "install",
+            "--locked",
+            "--quiet",
+            "cargo-semver-checks",
+            "--version",
+            SEMVER_CHECKS_VERSION,
+            "--root",
+        ])
+        .arg(&dir)
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .status()
+        .map_err(|e| format!("cannot run cargo install: {e}"))?;
+    if !status.success() || !bin.is_file() {
+        return Err("cargo install could not install cargo-semver-checks".into());
+    }
+    Ok(bin)
 }
 
 /// Whether `tool` is on the `PATH`.

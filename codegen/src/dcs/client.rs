@@ -201,6 +201,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
 
         #error_doc
         #[derive(Clone)]
+        #[non_exhaustive]
         pub struct #error_type {
             /// The response code (`None` if the response had none).
             pub code: ::std::option::Option<#code_type>,
@@ -254,6 +255,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
 
         /// Why a [`ClientBuilder`] could not build a client.
         #[derive(Debug)]
+        #[non_exhaustive]
         pub enum BuildError {
             #missing_doc
             #missing,

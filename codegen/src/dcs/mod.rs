@@ -155,7 +155,7 @@ fn contract_modules(input: &Input) -> Result<Vec<(String, TokenStream)>, String>
         for (qn, q) in &input.qualified {
             let class = &c.classes[q];
             if class.area == area {
-                items.push(types::class(c, class, qn)?);
+                items.push(types::class(c, class, qn, &input.client.auth_member)?);
             }
         }
         for e in c.enums.values().filter(|e| e.area == area) {
@@ -469,7 +469,7 @@ fn readme(input: &Input, package: &str) -> String {
                 .filter(|r| r.operation == op.id)
                 .map(|r| {
                     format!(
-                        "    {}: Some(\"order-1234\".into()),\n",
+                        "\n    .with_{}(\"order-1234\")",
                         types::field_name(&r.member)
                     )
                 })
@@ -481,7 +481,7 @@ use {krate}::{{Client, Server, WireFormat}};\n\
 \n\
 # async fn run() -> Result<(), Box<dyn std::error::Error>> {{\n\
 let client = Client::builder(Server::{server})\n    .{setter}(\"instance key\")\n    .format(WireFormat::Xml)\n    .build()?;\n\
-let request = {request_name} {{\n{member}    ..Default::default()\n}};\n\
+let request = {request_name}::new(){member};\n\
 let answer = client.{method}(request).await?;\n\
 println!(\"{{answer:?}}\");\n\
 # Ok(())\n\

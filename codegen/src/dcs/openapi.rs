@@ -156,6 +156,7 @@ pub fn read(
                     .to_string(),
                 params: Vec::new(),
                 body: Some(request),
+                body_example: None,
                 multipart: None,
                 success: Some(response),
                 formats: vec![Format::Json, Format::Xml],

@@ -234,13 +234,21 @@ fn ns_const(c: &Contracts, ns: &str) -> TokenStream {
     quote!(crate::contracts::#m::NS)
 }
 
-/// Emits one class.
-pub fn class(c: &Contracts, class: &Class, qualified: &str) -> Result<TokenStream, String> {
+/// A class contract: the struct, its constructor and setters, and its XML and JSON forms.
+/// `auth_member` is the member the client fills with its key: a crate-private field with a
+/// getter and no setter, so a user cannot set it (the wire form is unchanged).
+pub fn class(
+    c: &Contracts,
+    class: &Class,
+    qualified: &str,
+    auth_member: &str,
+) -> Result<TokenStream, String> {
     let members = c.all_members(class);
     let name = ident(&class.name);
     let name_str = &class.name;
     let ns = ns_const(c, &class.ns);
     let mut fields = Vec::new();
+    let mut setters = Vec::new();
     let mut defaults = Vec::new();
     let mut zeros = Vec::new();
     let mut xml_members = Vec::new();
@@ -257,7 +265,32 @@ pub fn class(c: &Contracts, class: &Class, qualified: &str) -> Result<TokenStrea
         }
         doc.push_str(&type_words(c, m));
         let doc = doc_attr(&doc);
-        fields.push(quote!(#doc pub #f: #ty,));
+        if m.name == auth_member {
+            // Filled by the client: readable (a server checks it), never settable by a user.
+            fields.push(quote!(#doc pub(crate) #f: #ty,));
+            let getter_doc = doc_attr(&format!(
+                "The `{}` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.",
+                m.name
+            ));
+            setters.push(quote! {
+                #getter_doc
+                pub fn #f(&self) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+                    self.#f.as_ref()
+                }
+            });
+        } else {
+            fields.push(quote!(#doc pub #f: #ty,));
+            let parsed: syn::Type =
+                syn::parse2(ty.clone()).map_err(|e| format!("{}.{}: {e}", class.name, m.name))?;
+            let doc_attrs: Vec<syn::Attribute> =
+                syn::parse::Parser::parse2(syn::Attribute::parse_outer, doc.clone())
+                    .map_err(|e| format!("{}.{}: {e}", class.name, m.name))?;
+            setters.push(crate::ast::setter(
+                &f,
+                &parsed,
+                &doc_attrs.iter().collect::<Vec<_>>(),
+            ));
+        }
         let d = default_expr(m);
         defaults.push(quote!(#f: #d,));
         let z = zero_expr(m);
@@ -454,14 +487,27 @@ pub fn class(c: &Contracts, class: &Class, qualified: &str) -> Result<TokenStrea
     } else {
         (format_ident!("members"), quote!(), quote!())
     };
+    let new_doc = format!(
+        "A `{name_str}` with every member at its default (`Default::default()`); set members with the `with_` methods."
+    );
     Ok(quote! {
         #class_doc
         #derive
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
 
         #default_impl
+
+        impl #name {
+            #[doc = #new_doc]
+            pub fn new() -> Self {
+                ::std::default::Default::default()
+            }
+
+            #(#setters)*
+        }
 
         impl #name {
             #zero_fn
@@ -628,6 +674,7 @@ pub fn enumeration(c: &Contracts, e: &EnumType) -> Result<TokenStream, String> {
     Ok(quote! {
         #doc
         #derive
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this client does not know (see [`payspec_runtime::dcs::UnknownEnumValue`]).

@@ -335,7 +335,12 @@ pub(super) fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStr
     } else {
         String::new()
     };
-    let d = op_doc(op, &docs, &extra);
+    let d = op_doc(
+        op,
+        &docs,
+        &extra,
+        &super::examples::operation_example(ctx, op),
+    );
     let mut_v = (!checks.is_empty()).then(|| quote!(mut));
 
     Ok(quote! {

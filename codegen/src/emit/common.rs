@@ -67,9 +67,9 @@ pub(crate) struct OpParams {
     pub docs: String,
 }
 
-/// progenitor's positional order: path parameters (in path order), then the others in spec
-/// order.
-pub(crate) fn op_params(ctx: &Context, op: &Operation) -> Result<OpParams, Error> {
+/// An operation's parameters in progenitor's positional order: path parameters (in path
+/// order), then the others in spec order.
+pub(crate) fn ordered_params(op: &Operation) -> Vec<&Param> {
     let mut params: Vec<&Param> = Vec::new();
     let path_order = |p: &Param| {
         op.path
@@ -88,7 +88,12 @@ pub(crate) fn op_params(ctx: &Context, op: &Operation) -> Result<OpParams, Error
             .iter()
             .filter(|p| p.location != ParamLocation::Path),
     );
+    params
+}
 
+/// The parameters of an operation as the typed method takes them ([`ordered_params`]).
+pub(crate) fn op_params(ctx: &Context, op: &Operation) -> Result<OpParams, Error> {
+    let params = ordered_params(op);
     let mut out = OpParams {
         args: Vec::new(),
         names: Vec::new(),
@@ -132,8 +137,8 @@ pub(crate) fn op_params(ctx: &Context, op: &Operation) -> Result<OpParams, Error
 }
 
 /// The docs of an operation's method: summary, description, the request line, parameters,
-/// retry safety, and `extra` (before the validation note).
-pub(crate) fn op_doc(op: &Operation, param_docs: &str, extra: &str) -> TokenStream {
+/// retry safety, `extra` (before the validation note), and `example` (Markdown, at the end).
+pub(crate) fn op_doc(op: &Operation, param_docs: &str, extra: &str, example: &str) -> TokenStream {
     let mut text = String::new();
     if !op.summary.is_empty() {
         text.push_str(&op.summary);
@@ -159,6 +164,7 @@ pub(crate) fn op_doc(op: &Operation, param_docs: &str, extra: &str) -> TokenStre
     });
     text.push_str(extra);
     text.push_str("\n\nThe request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.");
+    text.push_str(example);
     doc(&text)
 }
 

@@ -50,7 +50,8 @@ pub(crate) fn open_enum(
     let expecting = format!("a string ({name})");
     quote! {
         #doc
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, Debug)]
+        #[non_exhaustive]
         pub enum #name {
             #(#decls)*
             /// A value this client does not know yet; kept verbatim so it round-trips.
@@ -82,6 +83,36 @@ pub(crate) fn open_enum(
             /// Whether this is one of the values this client knows.
             pub fn is_known(&self) -> bool {
                 !::std::matches!(self, Self::Unknown(_))
+            }
+        }
+
+        /// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+        /// equals that value's variant.
+        impl ::std::cmp::PartialEq for #name {
+            fn eq(&self, other: &Self) -> bool {
+                self.as_str() == other.as_str()
+            }
+        }
+
+        impl ::std::cmp::Eq for #name {}
+
+        impl ::std::hash::Hash for #name {
+            fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+                self.as_str().hash(state)
+            }
+        }
+
+        /// Ordered by wire value, not by declaration, so the order stays the same when the spec
+        /// adds a value.
+        impl ::std::cmp::PartialOrd for #name {
+            fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+                ::std::option::Option::Some(self.cmp(other))
+            }
+        }
+
+        impl ::std::cmp::Ord for #name {
+            fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+                self.as_str().cmp(other.as_str())
             }
         }
 

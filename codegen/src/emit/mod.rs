@@ -9,6 +9,7 @@
 mod client;
 mod common;
 pub(crate) mod enums;
+mod examples;
 mod manifest;
 mod multipart;
 mod paginate;

@@ -316,7 +316,7 @@ pub(crate) fn multipart_method(ctx: &Context, op: &Operation) -> Result<TokenStr
     let extra = format!(
         "\n\nSends the body as `multipart/form-data` ([`crate::multipart::{form}`]); files are streamed, and a file over its size limit is refused before anything is sent."
     );
-    let d = op_doc(op, &docs, &extra);
+    let d = op_doc(op, &docs, &extra, "");
     Ok(quote! {
         #d
         pub async fn #name(&self, #(#args),*) -> Result<#ok_ty, payspec_runtime::Error<#err_ty>> {

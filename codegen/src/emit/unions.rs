@@ -54,6 +54,7 @@ pub(crate) fn unions_rs(ctx: &Context) -> TokenStream {
             #d
             #[derive(Clone, Debug, PartialEq, serde::Serialize)]
             #[serde(tag = #prop)]
+            #[non_exhaustive]
             pub enum #t {
                 #(#variant_docs #[serde(rename = #tags)] #members(types::#members),)*
             }

@@ -12,6 +12,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToSnakeCase;
+use serde_json::Value;
+
+/// An `example` from the spec: a JSON value, as written. Emitters read it as data (to build the
+/// docs' examples); it is the only JSON value the model carries.
+pub type Example = Value;
 
 mod contracts;
 mod types;
@@ -63,6 +68,8 @@ pub struct Param {
     pub description: String,
     /// The parameter's type and limits.
     pub ty: Ty,
+    /// Its `example` (or its schema's), as written.
+    pub example: Option<Example>,
 }
 
 /// An HTTP method.
@@ -145,6 +152,8 @@ pub struct Operation {
     pub params: Vec<Param>,
     /// The request body's schema (component or contract) name.
     pub body: Option<String>,
+    /// The JSON request body's `example` (or the first of its `examples`), as written.
+    pub body_example: Option<Example>,
     /// The `multipart/form-data` request body's component schema name.
     pub multipart: Option<String>,
     /// The success body's schema (component or contract) name (`None`: no body).

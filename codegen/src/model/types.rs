@@ -3,7 +3,7 @@
 //! property and parameter into a [`Ty`] with its wire form and limits. The emitters read only
 //! these; the schemas as written go to progenitor and typify, which emit the Rust types.
 
-use serde_json::{Number, Value};
+use serde_json::Number;
 
 /// The limits JSON Schema puts on a value, as written (checked by the generated validation).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -148,5 +148,5 @@ pub struct Schema {
     /// The `$ref` members of an untagged `oneOf` (a choice such as "a code or a Location").
     pub choice: Vec<String>,
     /// `example`, as written.
-    pub example: Option<Value>,
+    pub example: Option<super::Example>,
 }

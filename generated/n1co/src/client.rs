@@ -165,6 +165,25 @@ impl Client {
     /// Never retried automatically: the request may have taken effect even when the call fails.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_n1co::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_n1co::types;
+    ///
+    /// let body = types::CreatePaymentLinkRequest::new()
+    ///     .with_amount(rust_decimal::Decimal::new(100, 0))
+    ///     .with_cancel_url("https://www.youtube.com")
+    ///     .with_metadata(vec![types::MetadataItem::new("clientId", "1234")])
+    ///     .with_order_description("A delicious pizza order")
+    ///     .with_order_name("Pizza Integration")
+    ///     .with_success_url("https://www.google.hn");
+    /// let create_payment_link_response = client.create_payment_link(&body).await?;
+    /// println!("{create_payment_link_response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create_payment_link(
         &self,
         body: &types::CreatePaymentLinkRequest,
@@ -194,6 +213,16 @@ impl Client {
     /// Retried automatically on transient failures (connection errors, timeouts, 408, 429, 502-504), per the client's retry policy.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_n1co::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let order_details = client.get_order("PL-001").await?;
+    /// println!("{order_details:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_order(
         &self,
         order_code: &str,

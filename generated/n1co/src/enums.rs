@@ -3,7 +3,8 @@
 //! Enums received from the server: open, so that a value added by the provider later
 //! parses into `Unknown` (and round-trips) instead of failing the whole response.
 /// Order status (seed 004). Open; a value this client does not know is kept as `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum OrderStatus {
     /// Created, waiting for the payer.
     Pending,
@@ -44,6 +45,31 @@ impl OrderStatus {
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
+    }
+}
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for OrderStatus {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for OrderStatus {}
+impl ::std::hash::Hash for OrderStatus {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for OrderStatus {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for OrderStatus {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl ::std::fmt::Display for OrderStatus {
@@ -89,7 +115,8 @@ impl<'de> ::payspec_runtime::serde::Deserialize<'de> for OrderStatus {
     }
 }
 /// What happened to the order. Open; a value this client does not know is kept as `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum WebhookEventType {
     /// `Created`.
     Created,
@@ -170,6 +197,31 @@ impl WebhookEventType {
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
+    }
+}
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for WebhookEventType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for WebhookEventType {}
+impl ::std::hash::Hash for WebhookEventType {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for WebhookEventType {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for WebhookEventType {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl ::std::fmt::Display for WebhookEventType {

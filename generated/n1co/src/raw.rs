@@ -10,6 +10,7 @@ pub mod types {
     pub use crate::enums::{OrderStatus, WebhookEventType};
     ///The payer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Buyer {
         ///Buyer e-mail address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -21,11 +22,55 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
     }
+    impl Buyer {
+        ///A `Buyer` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            Buyer {
+                email: ::std::default::Default::default(),
+                name: ::std::default::Default::default(),
+                phone: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `email`.
+        ///
+        ///Buyer e-mail address.
+        #[must_use]
+        pub fn with_email(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.email = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `name`.
+        ///
+        ///Buyer name. Example "John Doe".
+        #[must_use]
+        pub fn with_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `phone`.
+        ///
+        ///Buyer phone. Example "+504 9999-9999".
+        #[must_use]
+        pub fn with_phone(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.phone = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     /**A payment link to create: by line items ("Method 1": `lineItems`) or by a total amount
 ("Method 2": `amount`). Exactly one of the two is set.
 
 Exactly one of `amount`, `lineItems` is set.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CreatePaymentLinkRequest {
         /**Total order amount, when `lineItems` is not given (Method 2). Example 10.50.
 
@@ -102,8 +147,154 @@ Limits (checked before sending): at most 255 characters.*/
         )]
         pub success_url: ::std::option::Option<::std::string::String>,
     }
+    impl CreatePaymentLinkRequest {
+        ///A `CreatePaymentLinkRequest` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            CreatePaymentLinkRequest {
+                amount: ::std::default::Default::default(),
+                cancel_url: ::std::default::Default::default(),
+                expiration_minutes: ::std::default::Default::default(),
+                line_items: ::std::default::Default::default(),
+                location_code: ::std::default::Default::default(),
+                metadata: ::std::default::Default::default(),
+                order_description: ::std::default::Default::default(),
+                order_name: ::std::default::Default::default(),
+                order_reference: ::std::default::Default::default(),
+                success_url: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `amount`.
+        ///
+        /**Total order amount, when `lineItems` is not given (Method 2). Example 10.50.
+
+Limits (checked before sending): greater than 0.*/
+        #[must_use]
+        pub fn with_amount(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.amount = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `cancel_url`.
+        ///
+        ///URL to redirect to when the payer cancels. Example "<https://www.my-website.com/shopping-cart>".
+        #[must_use]
+        pub fn with_cancel_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.cancel_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `expiration_minutes`.
+        ///
+        /**Expiration time of the link in minutes. Example 30. One day when absent.
+
+Limits (checked before sending): at least 1.
+
+Default when absent (applied by the service): `1440`.*/
+        #[must_use]
+        pub fn with_expiration_minutes(
+            mut self,
+            value: impl ::std::convert::Into<i32>,
+        ) -> Self {
+            self.expiration_minutes = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `line_items`.
+        ///
+        /**Products and quantities, when `amount` is not given (Method 1).
+
+Limits (checked before sending): at least 1 items.*/
+        #[must_use]
+        pub fn with_line_items(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<LineItem>>,
+        ) -> Self {
+            self.line_items = value.into();
+            self
+        }
+        ///Sets `location_code`.
+        ///
+        /**Branch code; when absent the store's default branch is used. The branch list is in the
+merchant portal. Example "LC-001".
+*/
+        #[must_use]
+        pub fn with_location_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.location_code = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `metadata`.
+        ///
+        ///Additional data, as name / value pairs. Example `[{"name": "clientId", "value": "1234"}]`.
+        #[must_use]
+        pub fn with_metadata(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<MetadataItem>>,
+        ) -> Self {
+            self.metadata = value.into();
+            self
+        }
+        ///Sets `order_description`.
+        ///
+        /**Order description. Example "A delicious pizza order".
+
+Limits (checked before sending): at most 2048 characters.*/
+        #[must_use]
+        pub fn with_order_description(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.order_description = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `order_name`.
+        ///
+        /**Order name. Example "Pizza Integration".
+
+Limits (checked before sending): at most 255 characters.
+
+Default when absent (applied by the service): `"PaymentLink Order"`.*/
+        #[must_use]
+        pub fn with_order_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.order_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `order_reference`.
+        ///
+        /**Order reference. Example "RFC-1234".
+
+Limits (checked before sending): at most 255 characters.*/
+        #[must_use]
+        pub fn with_order_reference(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.order_reference = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `success_url`.
+        ///
+        ///URL to redirect to after a successful payment. Example "<https://www.my-website.com/checkout/success>".
+        #[must_use]
+        pub fn with_success_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.success_url = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///The created payment link.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CreatePaymentLinkResponse {
         ///Order code in n1co business. Example "PL-001".
         #[serde(rename = "orderCode")]
@@ -115,11 +306,56 @@ Limits (checked before sending): at most 255 characters.*/
         #[serde(rename = "paymentLinkUrl")]
         pub payment_link_url: ::std::string::String,
     }
+    impl CreatePaymentLinkResponse {
+        ///A `CreatePaymentLinkResponse` with its required members (`order_code`, `order_id`, `payment_link_url`); set the others with the `with_` methods.
+        pub fn new(
+            order_code: impl ::std::convert::Into<::std::string::String>,
+            order_id: impl ::std::convert::Into<i64>,
+            payment_link_url: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            CreatePaymentLinkResponse {
+                order_code: order_code.into(),
+                order_id: order_id.into(),
+                payment_link_url: payment_link_url.into(),
+            }
+        }
+        ///Sets `order_code`.
+        ///
+        ///Order code in n1co business. Example "PL-001".
+        #[must_use]
+        pub fn with_order_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.order_code = value.into();
+            self
+        }
+        ///Sets `order_id`.
+        ///
+        ///Order ID in n1co business. Example 1.
+        #[must_use]
+        pub fn with_order_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+            self.order_id = value.into();
+            self
+        }
+        ///Sets `payment_link_url`.
+        ///
+        ///URL of the payment link, to send the payer to. Example "<https://pay.example.com/PL-001>".
+        #[must_use]
+        pub fn with_payment_link_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.payment_link_url = value.into();
+            self
+        }
+    }
     /**One product line of a Method 1 link: either a product created in the merchant portal
 (`sku`) or a one-time product (`product`), exactly one of the two, and a quantity.
 
 Exactly one of `sku`, `product` is set.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct LineItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub product: ::std::option::Option<OneTimeProduct>,
@@ -131,16 +367,93 @@ Limits (checked before sending): at least 1.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sku: ::std::option::Option<::std::string::String>,
     }
+    impl LineItem {
+        ///A `LineItem` with its required members (`quantity`); set the others with the `with_` methods.
+        pub fn new(quantity: impl ::std::convert::Into<i32>) -> Self {
+            LineItem {
+                product: ::std::default::Default::default(),
+                quantity: quantity.into(),
+                sku: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `product`.
+        ///
+        #[must_use]
+        pub fn with_product(
+            mut self,
+            value: impl ::std::convert::Into<OneTimeProduct>,
+        ) -> Self {
+            self.product = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `quantity`.
+        ///
+        /**Quantity. Example 2.
+
+Limits (checked before sending): at least 1.*/
+        #[must_use]
+        pub fn with_quantity(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+            self.quantity = value.into();
+            self
+        }
+        ///Sets `sku`.
+        ///
+        ///Stock-keeping unit of a product created in the merchant portal, when `product` is not given. Example "PIZZA-001".
+        #[must_use]
+        pub fn with_sku(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.sku = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///One name / value pair of additional data.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MetadataItem {
         ///Name. Example "clientId".
         pub name: ::std::string::String,
         ///Value. Example "1234".
         pub value: ::std::string::String,
     }
+    impl MetadataItem {
+        ///A `MetadataItem` with its required members (`name`, `value`); set the others with the `with_` methods.
+        pub fn new(
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            MetadataItem {
+                name: name.into(),
+                value: value.into(),
+            }
+        }
+        ///Sets `name`.
+        ///
+        ///Name. Example "clientId".
+        #[must_use]
+        pub fn with_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.name = value.into();
+            self
+        }
+        ///Sets `value`.
+        ///
+        ///Value. Example "1234".
+        #[must_use]
+        pub fn with_value(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.value = value.into();
+            self
+        }
+    }
     ///A one-time product, described inline instead of by `sku`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct OneTimeProduct {
         /**Product image URL. Example "<https://www.test.com/image.png>".
 
@@ -164,8 +477,71 @@ Default when absent (applied by the service): `false`.*/
         )]
         pub requires_shipping: ::std::option::Option<bool>,
     }
+    impl OneTimeProduct {
+        ///A `OneTimeProduct` with its required members (`name`, `price`); set the others with the `with_` methods.
+        pub fn new(
+            name: impl ::std::convert::Into<::std::string::String>,
+            price: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            OneTimeProduct {
+                image_url: ::std::default::Default::default(),
+                name: name.into(),
+                price: price.into(),
+                requires_shipping: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `image_url`.
+        ///
+        /**Product image URL. Example "<https://www.test.com/image.png>".
+
+Limits (checked before sending): at most 512 characters.*/
+        #[must_use]
+        pub fn with_image_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.image_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `name`.
+        ///
+        ///Product name. Example "Italian Pizza".
+        #[must_use]
+        pub fn with_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.name = value.into();
+            self
+        }
+        ///Sets `price`.
+        ///
+        ///Unit price. Example 15.00.
+        #[must_use]
+        pub fn with_price(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.price = value.into();
+            self
+        }
+        ///Sets `requires_shipping`.
+        ///
+        /**Whether the product needs shipping.
+
+Default when absent (applied by the service): `false`.*/
+        #[must_use]
+        pub fn with_requires_shipping(
+            mut self,
+            value: impl ::std::convert::Into<bool>,
+        ) -> Self {
+            self.requires_shipping = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///A payment order and its state.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct OrderDetails {
         ///Redirect URL after a cancellation.
         #[serde(
@@ -235,8 +611,214 @@ Default when absent (applied by the service): `false`.*/
         )]
         pub total_details: ::std::option::Option<TotalDetails>,
     }
+    impl OrderDetails {
+        ///A `OrderDetails` with its required members (`order_code`, `order_id`, `order_status`); set the others with the `with_` methods.
+        pub fn new(
+            order_code: impl ::std::convert::Into<::std::string::String>,
+            order_id: impl ::std::convert::Into<i64>,
+            order_status: impl ::std::convert::Into<crate::enums::OrderStatus>,
+        ) -> Self {
+            OrderDetails {
+                cancel_url: ::std::default::Default::default(),
+                created: ::std::default::Default::default(),
+                description: ::std::default::Default::default(),
+                line_items: ::std::default::Default::default(),
+                metadata: ::std::default::Default::default(),
+                name: ::std::default::Default::default(),
+                order_code: order_code.into(),
+                order_id: order_id.into(),
+                order_reference: ::std::default::Default::default(),
+                order_status: order_status.into(),
+                payment: ::std::default::Default::default(),
+                payment_link_url: ::std::default::Default::default(),
+                store: ::std::default::Default::default(),
+                subtotal: ::std::default::Default::default(),
+                success_url: ::std::default::Default::default(),
+                total: ::std::default::Default::default(),
+                total_details: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `cancel_url`.
+        ///
+        ///Redirect URL after a cancellation.
+        #[must_use]
+        pub fn with_cancel_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.cancel_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `created`.
+        ///
+        ///Order creation date, kept exactly as sent. Example "2024-05-14T13:44:23.133Z".
+        #[must_use]
+        pub fn with_created(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+        ) -> Self {
+            self.created = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `description`.
+        ///
+        ///Order description. Example "A delicious pizza order".
+        #[must_use]
+        pub fn with_description(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.description = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `line_items`.
+        ///
+        ///The order's products.
+        #[must_use]
+        pub fn with_line_items(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<OrderLineItem>>,
+        ) -> Self {
+            self.line_items = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `metadata`.
+        ///
+        ///Additional data.
+        #[must_use]
+        pub fn with_metadata(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<MetadataItem>>,
+        ) -> Self {
+            self.metadata = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `name`.
+        ///
+        ///Order name. Example "Pizza Integration".
+        #[must_use]
+        pub fn with_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `order_code`.
+        ///
+        ///Order code in n1co business. Example "PL-001".
+        #[must_use]
+        pub fn with_order_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.order_code = value.into();
+            self
+        }
+        ///Sets `order_id`.
+        ///
+        ///Order ID in n1co business. Example 1.
+        #[must_use]
+        pub fn with_order_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+            self.order_id = value.into();
+            self
+        }
+        ///Sets `order_reference`.
+        ///
+        ///Order reference. Example "RFC-1234".
+        #[must_use]
+        pub fn with_order_reference(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.order_reference = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `order_status`.
+        ///
+        #[must_use]
+        pub fn with_order_status(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::OrderStatus>,
+        ) -> Self {
+            self.order_status = value.into();
+            self
+        }
+        ///Sets `payment`.
+        ///
+        #[must_use]
+        pub fn with_payment(
+            mut self,
+            value: impl ::std::convert::Into<Payment>,
+        ) -> Self {
+            self.payment = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `payment_link_url`.
+        ///
+        ///Payment link URL. Example "<https://pay.example.com/PL-001>".
+        #[must_use]
+        pub fn with_payment_link_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.payment_link_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `store`.
+        ///
+        #[must_use]
+        pub fn with_store(mut self, value: impl ::std::convert::Into<Store>) -> Self {
+            self.store = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `subtotal`.
+        ///
+        ///Order subtotal. Example 30.00.
+        #[must_use]
+        pub fn with_subtotal(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.subtotal = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `success_url`.
+        ///
+        ///Redirect URL after a successful payment.
+        #[must_use]
+        pub fn with_success_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.success_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `total`.
+        ///
+        ///Order total. Example 35.00.
+        #[must_use]
+        pub fn with_total(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.total = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `total_details`.
+        ///
+        #[must_use]
+        pub fn with_total_details(
+            mut self,
+            value: impl ::std::convert::Into<TotalDetails>,
+        ) -> Self {
+            self.total_details = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///One product line of an order.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct OrderLineItem {
         ///Product image URL.
         #[serde(
@@ -278,8 +860,106 @@ Default when absent (applied by the service): `false`.*/
         #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
         pub sub_total: ::std::option::Option<::rust_decimal::Decimal>,
     }
+    impl OrderLineItem {
+        ///A `OrderLineItem` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            OrderLineItem {
+                image_url: ::std::default::Default::default(),
+                name: ::std::default::Default::default(),
+                price: ::std::default::Default::default(),
+                product_id: ::std::default::Default::default(),
+                promo_price: ::std::default::Default::default(),
+                quantity: ::std::default::Default::default(),
+                sku: ::std::default::Default::default(),
+                sub_total: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `image_url`.
+        ///
+        ///Product image URL.
+        #[must_use]
+        pub fn with_image_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.image_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `name`.
+        ///
+        ///Product name. Example "Italian Pizza".
+        #[must_use]
+        pub fn with_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `price`.
+        ///
+        ///Unit price. Example 15.00.
+        #[must_use]
+        pub fn with_price(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.price = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `product_id`.
+        ///
+        ///Product ID in n1co business. Example 1.
+        #[must_use]
+        pub fn with_product_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+            self.product_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `promo_price`.
+        ///
+        ///Promotional price. Example 10.00.
+        #[must_use]
+        pub fn with_promo_price(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.promo_price = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `quantity`.
+        ///
+        ///Quantity. Example 2.
+        #[must_use]
+        pub fn with_quantity(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+            self.quantity = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `sku`.
+        ///
+        ///Stock-keeping unit of the product. Example "PIZZA-001".
+        #[must_use]
+        pub fn with_sku(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.sku = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `sub_total`.
+        ///
+        ///Line subtotal. Example 30.00.
+        #[must_use]
+        pub fn with_sub_total(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.sub_total = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///Payment details, once the order is paid.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Payment {
         ///Payment authorization code. Example "ABC123".
         #[serde(
@@ -296,10 +976,50 @@ Default when absent (applied by the service): `false`.*/
         )]
         pub voucher_url: ::std::option::Option<::std::string::String>,
     }
+    impl Payment {
+        ///A `Payment` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            Payment {
+                authorization_code: ::std::default::Default::default(),
+                buyer: ::std::default::Default::default(),
+                voucher_url: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `authorization_code`.
+        ///
+        ///Payment authorization code. Example "ABC123".
+        #[must_use]
+        pub fn with_authorization_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.authorization_code = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `buyer`.
+        ///
+        #[must_use]
+        pub fn with_buyer(mut self, value: impl ::std::convert::Into<Buyer>) -> Self {
+            self.buyer = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `voucher_url`.
+        ///
+        ///Payment voucher URL. Example "<https://pay.example.com/voucher/ABC123>".
+        #[must_use]
+        pub fn with_voucher_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.voucher_url = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     /**An RFC 7807 problem details body, as the service answers 400 (with `errors`) and 500
 (without).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ProblemDetails {
         ///A human-readable explanation of this occurrence of the problem (RFC 7807).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -325,8 +1045,90 @@ Default when absent (applied by the service): `false`.*/
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl ProblemDetails {
+        ///A `ProblemDetails` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            ProblemDetails {
+                detail: ::std::default::Default::default(),
+                errors: ::std::default::Default::default(),
+                instance: ::std::default::Default::default(),
+                status: ::std::default::Default::default(),
+                title: ::std::default::Default::default(),
+                type_: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `detail`.
+        ///
+        ///A human-readable explanation of this occurrence of the problem (RFC 7807).
+        #[must_use]
+        pub fn with_detail(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.detail = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `errors`.
+        ///
+        ///Validation messages by field name, e.g. `{"amount": ["The amount must be greater than 0."]}`.
+        #[must_use]
+        pub fn with_errors(
+            mut self,
+            value: impl ::std::convert::Into<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+            >,
+        ) -> Self {
+            self.errors = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `instance`.
+        ///
+        ///A URI reference identifying this occurrence of the problem (RFC 7807).
+        #[must_use]
+        pub fn with_instance(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.instance = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `status`.
+        ///
+        ///The HTTP status code, e.g. 400.
+        #[must_use]
+        pub fn with_status(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+            self.status = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `title`.
+        ///
+        ///A short summary of the problem, e.g. "One or more validation errors occurred.".
+        #[must_use]
+        pub fn with_title(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.title = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `type_`.
+        ///
+        ///A URL identifying the problem type, e.g. "<https://tools.ietf.org/html/rfc7231#section-6.5.1>".
+        #[must_use]
+        pub fn with_type_(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.type_ = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///The store that owns the order.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Store {
         ///Store country code. Example "HN".
         #[serde(
@@ -356,8 +1158,88 @@ Default when absent (applied by the service): `false`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timezone: ::std::option::Option<::std::string::String>,
     }
+    impl Store {
+        ///A `Store` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            Store {
+                country_code: ::std::default::Default::default(),
+                currency_code: ::std::default::Default::default(),
+                currency_symbol: ::std::default::Default::default(),
+                locale: ::std::default::Default::default(),
+                name: ::std::default::Default::default(),
+                timezone: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `country_code`.
+        ///
+        ///Store country code. Example "HN".
+        #[must_use]
+        pub fn with_country_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.country_code = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `currency_code`.
+        ///
+        ///Store currency code. Example "HNL".
+        #[must_use]
+        pub fn with_currency_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.currency_code = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `currency_symbol`.
+        ///
+        ///Store currency symbol. Example "L".
+        #[must_use]
+        pub fn with_currency_symbol(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.currency_symbol = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `locale`.
+        ///
+        ///Store locale. Example "es_HN".
+        #[must_use]
+        pub fn with_locale(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.locale = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `name`.
+        ///
+        ///Store name. Example "Pizza Shop".
+        #[must_use]
+        pub fn with_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `timezone`.
+        ///
+        ///Store time zone. Example "America/Tegucigalpa".
+        #[must_use]
+        pub fn with_timezone(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.timezone = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///Amounts that make up the order total.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct TotalDetails {
         ///Discount amount. Example 0.00.
         #[serde(
@@ -381,8 +1263,52 @@ Default when absent (applied by the service): `false`.*/
         #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
         pub surcharge_amount: ::std::option::Option<::rust_decimal::Decimal>,
     }
+    impl TotalDetails {
+        ///A `TotalDetails` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            TotalDetails {
+                discount_amount: ::std::default::Default::default(),
+                shipping_amount: ::std::default::Default::default(),
+                surcharge_amount: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `discount_amount`.
+        ///
+        ///Discount amount. Example 0.00.
+        #[must_use]
+        pub fn with_discount_amount(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.discount_amount = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `shipping_amount`.
+        ///
+        ///Shipping amount. Example 5.00.
+        #[must_use]
+        pub fn with_shipping_amount(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.shipping_amount = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `surcharge_amount`.
+        ///
+        ///Surcharge amount. Example 0.00.
+        #[must_use]
+        pub fn with_surcharge_amount(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.surcharge_amount = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///An order event delivered to the merchant's webhook (PROVIDER-FACTS, n1co).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookEvent {
         ///A human-readable description of the event.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -415,6 +1341,98 @@ Default when absent (applied by the service): `false`.*/
         pub order_type: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::enums::WebhookEventType>,
+    }
+    impl WebhookEvent {
+        ///A `WebhookEvent` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            WebhookEvent {
+                description: ::std::default::Default::default(),
+                level: ::std::default::Default::default(),
+                metadata: ::std::default::Default::default(),
+                order_id: ::std::default::Default::default(),
+                order_reference: ::std::default::Default::default(),
+                order_type: ::std::default::Default::default(),
+                type_: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `description`.
+        ///
+        ///A human-readable description of the event.
+        #[must_use]
+        pub fn with_description(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.description = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `level`.
+        ///
+        ///Severity of the event, e.g. "Info".
+        #[must_use]
+        pub fn with_level(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.level = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `metadata`.
+        ///
+        ///The order's additional data, or null.
+        #[must_use]
+        pub fn with_metadata(
+            mut self,
+            value: impl ::std::convert::Into<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        ) -> Self {
+            self.metadata = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `order_id`.
+        ///
+        ///The order ID, as a string.
+        #[must_use]
+        pub fn with_order_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.order_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `order_reference`.
+        ///
+        ///The merchant's order reference.
+        #[must_use]
+        pub fn with_order_reference(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.order_reference = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `order_type`.
+        ///
+        ///The kind of order, e.g. "FASTLINK_CHARGE" (the full list is not documented).
+        #[must_use]
+        pub fn with_order_type(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.order_type = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `type_`.
+        ///
+        #[must_use]
+        pub fn with_type_(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::WebhookEventType>,
+        ) -> Self {
+            self.type_ = ::std::option::Option::Some(value.into());
+            self
+        }
     }
     /// Error types.
     pub mod error {

@@ -213,6 +213,16 @@ impl Client {
     /// Retried automatically on transient failures (connection errors, timeouts, 408, 429, 502-504), per the client's retry policy.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_onecheckout::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let merchant = client.get_account().await?;
+    /// println!("{merchant:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_account(
         &self,
     ) -> Result<types::Merchant, payspec_runtime::Error<types::ErrorResponse>> {
@@ -239,6 +249,26 @@ impl Client {
     /// Retried automatically on transient failures (connection errors, timeouts, 408, 429, 502-504), per the client's retry policy.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_onecheckout::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_onecheckout::types;
+    ///
+    /// let body = types::MerchantUpdate::new()
+    ///     .with_address("456 Commerce Ave, City")
+    ///     .with_cancel_url("https://store.example.com/cancel")
+    ///     .with_email("billing@store.example.com")
+    ///     .with_full_name("John Smith")
+    ///     .with_phone("+1234567891")
+    ///     .with_success_url("https://store.example.com/success")
+    ///     .with_webhook_url("https://store.example.com/webhook");
+    /// let merchant = client.update_account(&body).await?;
+    /// println!("{merchant:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn update_account(
         &self,
         body: &types::MerchantUpdate,
@@ -268,6 +298,32 @@ impl Client {
     /// Never retried automatically: the request may have taken effect even when the call fails.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_onecheckout::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_onecheckout::types;
+    ///
+    /// let body = types::CreateOrderRequest::new("USD", vec![
+    ///     types::NewOrderLine::new(rust_decimal::Decimal::new(2, 0), "Premium T-Shirt", rust_decimal::Decimal::new(1999, 2))
+    ///         .with_compared_price(rust_decimal::Decimal::new(2499, 2))
+    ///         .with_image_url("https://store.example.com/images/premium-tshirt-black.png")
+    ///         .with_key("premium-tshirt-black-s")
+    ///         .with_properties(vec![
+    ///             types::OrderLineProperty::new("Color", "Black"),
+    ///             types::OrderLineProperty::new("Size", "S"),
+    ///         ]),
+    ///     types::NewOrderLine::new(rust_decimal::Decimal::new(1, 0), "Coffee Mug", rust_decimal::Decimal::new(1699, 2))
+    ///         .with_key("coffee-mug-white"),
+    /// ])
+    ///     .with_reference_id("store-order-1002")
+    ///     .with_tax_amount(rust_decimal::Decimal::new(50, 1));
+    /// let order = client.create_order(&body).await?;
+    /// println!("{order:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create_order(
         &self,
         body: &types::CreateOrderRequest,
@@ -295,6 +351,24 @@ impl Client {
     /// Retried automatically on transient failures (connection errors, timeouts, 408, 429, 502-504), per the client's retry policy.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_onecheckout::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_onecheckout::types;
+    ///
+    /// let body: types::ListOrdersRequest = serde_json::from_str(r#"{
+    ///   "created_hour_from": 1729641600000,
+    ///   "created_hour_to": 1729728000000,
+    ///   "limit": 50,
+    ///   "status": "PAID"
+    /// }"#)?;
+    /// let list_orders_response = client.list_orders(&body).await?;
+    /// println!("{list_orders_response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn list_orders(
         &self,
         body: &types::ListOrdersRequest,
@@ -353,6 +427,16 @@ impl Client {
     /// Retried automatically on transient failures (connection errors, timeouts, 408, 429, 502-504), per the client's retry policy.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_onecheckout::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let order = client.get_order("0001").await?;
+    /// println!("{order:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_order(
         &self,
         id: &str,
@@ -387,6 +471,16 @@ impl Client {
     /// Never retried automatically: the request may have taken effect even when the call fails.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_onecheckout::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let order = client.capture_order("0001").await?;
+    /// println!("{order:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn capture_order(
         &self,
         id: &str,
@@ -416,6 +510,16 @@ impl Client {
     /// Retried automatically on transient failures (connection errors, timeouts, 408, 429, 502-504), per the client's retry policy.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_onecheckout::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let order_events = client.list_order_events("0001").await?;
+    /// println!("{order_events:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn list_order_events(
         &self,
         id: &str,

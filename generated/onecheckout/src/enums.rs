@@ -4,7 +4,8 @@
 //! parses into `Unknown` (and round-trips) instead of failing the whole response.
 /// The provider's error code, in both error shapes. Open; a value this client does not
 /// know is kept as `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum ErrorCode {
     /// The API key was not provided (HTTP 400).
     ApiKeyRequired,
@@ -82,6 +83,31 @@ impl ErrorCode {
         !::std::matches!(self, Self::Unknown(_))
     }
 }
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for ErrorCode {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for ErrorCode {}
+impl ::std::hash::Hash for ErrorCode {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for ErrorCode {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for ErrorCode {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
 impl ::std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
@@ -125,7 +151,8 @@ impl<'de> ::payspec_runtime::serde::Deserialize<'de> for ErrorCode {
     }
 }
 /// What an event records. Open; a value this client does not know is kept as `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum EventType {
     /// A payment was created for the order.
     PaymentCreated,
@@ -158,6 +185,31 @@ impl EventType {
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
+    }
+}
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for EventType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for EventType {}
+impl ::std::hash::Hash for EventType {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for EventType {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for EventType {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl ::std::fmt::Display for EventType {
@@ -203,7 +255,8 @@ impl<'de> ::payspec_runtime::serde::Deserialize<'de> for EventType {
     }
 }
 /// What a link of an order points to. Open; a value this client does not know is kept as `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum LinkRel {
     /// The hosted payment page; redirect the payer here to pay.
     Pay,
@@ -244,6 +297,31 @@ impl LinkRel {
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
+    }
+}
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for LinkRel {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for LinkRel {}
+impl ::std::hash::Hash for LinkRel {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for LinkRel {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for LinkRel {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl ::std::fmt::Display for LinkRel {
@@ -289,7 +367,8 @@ impl<'de> ::payspec_runtime::serde::Deserialize<'de> for LinkRel {
     }
 }
 /// Status of an order. Open; a value this client does not know is kept as `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum OrderStatus {
     /// Created; waiting for the payer.
     Open,
@@ -336,6 +415,31 @@ impl OrderStatus {
         !::std::matches!(self, Self::Unknown(_))
     }
 }
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for OrderStatus {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for OrderStatus {}
+impl ::std::hash::Hash for OrderStatus {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for OrderStatus {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for OrderStatus {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
 impl ::std::fmt::Display for OrderStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
@@ -379,7 +483,8 @@ impl<'de> ::payspec_runtime::serde::Deserialize<'de> for OrderStatus {
     }
 }
 /// The gateway that processed an order's payment. Open; a value this client does not know is kept as `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum PaymentGateway {
     /// PayPal.
     Paypal,
@@ -412,6 +517,31 @@ impl PaymentGateway {
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
+    }
+}
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for PaymentGateway {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for PaymentGateway {}
+impl ::std::hash::Hash for PaymentGateway {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for PaymentGateway {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for PaymentGateway {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl ::std::fmt::Display for PaymentGateway {
@@ -457,7 +587,8 @@ impl<'de> ::payspec_runtime::serde::Deserialize<'de> for PaymentGateway {
     }
 }
 /// Payment method of an order or enabled for a merchant. Open; a value this client does not know is kept as `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum PaymentMethod {
     /// PayPal.
     Paypal,
@@ -490,6 +621,31 @@ impl PaymentMethod {
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
+    }
+}
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for PaymentMethod {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for PaymentMethod {}
+impl ::std::hash::Hash for PaymentMethod {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for PaymentMethod {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for PaymentMethod {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl ::std::fmt::Display for PaymentMethod {
@@ -535,7 +691,8 @@ impl<'de> ::payspec_runtime::serde::Deserialize<'de> for PaymentMethod {
     }
 }
 /// Status of the payment at the time of an event. Open; a value this client does not know is kept as `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum PaymentStatus {
     /// The payment is not complete yet.
     Pending,
@@ -568,6 +725,31 @@ impl PaymentStatus {
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
+    }
+}
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for PaymentStatus {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for PaymentStatus {}
+impl ::std::hash::Hash for PaymentStatus {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for PaymentStatus {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for PaymentStatus {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl ::std::fmt::Display for PaymentStatus {

@@ -13,6 +13,7 @@ pub mod types {
     };
     ///An order to create (the seed's Create Order table).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CreateOrderRequest {
         ///Overrides the merchant's default cancel URL for this order. Example "<https://store.example.com/cancel>".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -38,8 +39,97 @@ Limits (checked before sending): at least 0.*/
         #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
         pub tax_amount: ::std::option::Option<::rust_decimal::Decimal>,
     }
+    impl CreateOrderRequest {
+        ///A `CreateOrderRequest` with its required members (`currency`, `order_lines`); set the others with the `with_` methods.
+        pub fn new(
+            currency: impl ::std::convert::Into<::std::string::String>,
+            order_lines: impl ::std::convert::Into<::std::vec::Vec<NewOrderLine>>,
+        ) -> Self {
+            CreateOrderRequest {
+                cancel_url: ::std::default::Default::default(),
+                currency: currency.into(),
+                order_lines: order_lines.into(),
+                reference_id: ::std::default::Default::default(),
+                success_url: ::std::default::Default::default(),
+                tax_amount: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `cancel_url`.
+        ///
+        ///Overrides the merchant's default cancel URL for this order. Example "<https://store.example.com/cancel>".
+        #[must_use]
+        pub fn with_cancel_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.cancel_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `currency`.
+        ///
+        /**ISO 4217 currency code. Example "USD".
+
+Limits (checked before sending): at least 3 characters, at most 3 characters.*/
+        #[must_use]
+        pub fn with_currency(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.currency = value.into();
+            self
+        }
+        ///Sets `order_lines`.
+        ///
+        /**The line items of the order, one per product.
+
+Limits (checked before sending): at least 1 items.*/
+        #[must_use]
+        pub fn with_order_lines(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<NewOrderLine>>,
+        ) -> Self {
+            self.order_lines = value.into();
+            self
+        }
+        ///Sets `reference_id`.
+        ///
+        ///Your internal identifier for the order. Example "store-order-1001".
+        #[must_use]
+        pub fn with_reference_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.reference_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `success_url`.
+        ///
+        ///Overrides the merchant's default success URL for this order. Example "<https://store.example.com/success>".
+        #[must_use]
+        pub fn with_success_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.success_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `tax_amount`.
+        ///
+        /**Total tax amount for the order. Example 5.00.
+
+Limits (checked before sending): at least 0.*/
+        #[must_use]
+        pub fn with_tax_amount(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.tax_amount = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///The detailed error shape - a code, a message, and the fields at fault.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorDetail {
         pub code: crate::enums::ErrorCode,
         ///The fields at fault, for a `validation_error`.
@@ -49,8 +139,51 @@ Limits (checked before sending): at least 0.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
+    impl ErrorDetail {
+        ///A `ErrorDetail` with its required members (`code`); set the others with the `with_` methods.
+        pub fn new(code: impl ::std::convert::Into<crate::enums::ErrorCode>) -> Self {
+            ErrorDetail {
+                code: code.into(),
+                details: ::std::default::Default::default(),
+                message: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `code`.
+        ///
+        #[must_use]
+        pub fn with_code(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::ErrorCode>,
+        ) -> Self {
+            self.code = value.into();
+            self
+        }
+        ///Sets `details`.
+        ///
+        ///The fields at fault, for a `validation_error`.
+        #[must_use]
+        pub fn with_details(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<ErrorFieldIssue>>,
+        ) -> Self {
+            self.details = value.into();
+            self
+        }
+        ///Sets `message`.
+        ///
+        ///A human-readable message.
+        #[must_use]
+        pub fn with_message(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.message = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///One field at fault in an error, and what is wrong with it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorFieldIssue {
         ///The field, e.g. "currency".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -59,18 +192,69 @@ Limits (checked before sending): at least 0.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub issue: ::std::option::Option<::std::string::String>,
     }
+    impl ErrorFieldIssue {
+        ///A `ErrorFieldIssue` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            ErrorFieldIssue {
+                field: ::std::default::Default::default(),
+                issue: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `field`.
+        ///
+        ///The field, e.g. "currency".
+        #[must_use]
+        pub fn with_field(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.field = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `issue`.
+        ///
+        ///What is wrong with it, e.g. "currency is required".
+        #[must_use]
+        pub fn with_issue(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.issue = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     /**The error body of every operation. `error` is either a bare error code
 (`{"error": "id_required"}`) or an object with the code, a message and field details
 (`{"error": {"code", "message", "details": [{field, issue}]}}`), the two shapes
 PROVIDER-FACTS documents.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorResponse {
         pub error: ErrorValue,
+    }
+    impl ErrorResponse {
+        ///A `ErrorResponse` with its required members (`error`); set the others with the `with_` methods.
+        pub fn new(error: impl ::std::convert::Into<ErrorValue>) -> Self {
+            ErrorResponse {
+                error: error.into(),
+            }
+        }
+        ///Sets `error`.
+        ///
+        #[must_use]
+        pub fn with_error(
+            mut self,
+            value: impl ::std::convert::Into<ErrorValue>,
+        ) -> Self {
+            self.error = value.into();
+            self
+        }
     }
     ///The `error` member of an error body, in one of its two shapes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum ErrorValue {
         Code(crate::enums::ErrorCode),
         Detail(ErrorDetail),
@@ -87,6 +271,7 @@ PROVIDER-FACTS documents.
     }
     ///Something that happened to an order's payment, e.g. the payment succeeding.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Event {
         ///When the event happened, in milliseconds since the Unix epoch. Example 1698765432000.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -109,17 +294,152 @@ PROVIDER-FACTS documents.
         #[serde(rename = "type")]
         pub type_: crate::enums::EventType,
     }
+    impl Event {
+        ///A `Event` with its required members (`id`, `type_`); set the others with the `with_` methods.
+        pub fn new(
+            id: impl ::std::convert::Into<::std::string::String>,
+            type_: impl ::std::convert::Into<crate::enums::EventType>,
+        ) -> Self {
+            Event {
+                created: ::std::default::Default::default(),
+                error: ::std::default::Default::default(),
+                id: id.into(),
+                merchant_id: ::std::default::Default::default(),
+                order: ::std::default::Default::default(),
+                order_id: ::std::default::Default::default(),
+                payment_status: ::std::default::Default::default(),
+                type_: type_.into(),
+            }
+        }
+        ///Sets `created`.
+        ///
+        ///When the event happened, in milliseconds since the Unix epoch. Example 1698765432000.
+        #[must_use]
+        pub fn with_created(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::EpochMillis>,
+        ) -> Self {
+            self.created = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `error`.
+        ///
+        ///Error message of a failed payment step; empty or absent when there was none.
+        #[must_use]
+        pub fn with_error(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.error = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `id`.
+        ///
+        ///Event ID. Example "event_uuid_1".
+        #[must_use]
+        pub fn with_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.id = value.into();
+            self
+        }
+        ///Sets `merchant_id`.
+        ///
+        ///ID of the merchant that owns the order.
+        #[must_use]
+        pub fn with_merchant_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.merchant_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `order`.
+        ///
+        #[must_use]
+        pub fn with_order(mut self, value: impl ::std::convert::Into<Order>) -> Self {
+            self.order = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `order_id`.
+        ///
+        ///ID of the order. Example "0001".
+        #[must_use]
+        pub fn with_order_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.order_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `payment_status`.
+        ///
+        #[must_use]
+        pub fn with_payment_status(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::PaymentStatus>,
+        ) -> Self {
+            self.payment_status = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `type_`.
+        ///
+        #[must_use]
+        pub fn with_type_(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::EventType>,
+        ) -> Self {
+            self.type_ = value.into();
+            self
+        }
+    }
     ///A link of an order, e.g. the hosted payment page to redirect the payer to.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Link {
         ///The URL. Example "<https://checkout.onecheckout.com/pay/0001?token=abc123>".
         pub href: ::std::string::String,
         pub rel: crate::enums::LinkRel,
     }
+    impl Link {
+        ///A `Link` with its required members (`href`, `rel`); set the others with the `with_` methods.
+        pub fn new(
+            href: impl ::std::convert::Into<::std::string::String>,
+            rel: impl ::std::convert::Into<crate::enums::LinkRel>,
+        ) -> Self {
+            Link {
+                href: href.into(),
+                rel: rel.into(),
+            }
+        }
+        ///Sets `href`.
+        ///
+        ///The URL. Example "<https://checkout.onecheckout.com/pay/0001?token=abc123>".
+        #[must_use]
+        pub fn with_href(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.href = value.into();
+            self
+        }
+        ///Sets `rel`.
+        ///
+        #[must_use]
+        pub fn with_rel(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::LinkRel>,
+        ) -> Self {
+            self.rel = value.into();
+            self
+        }
+    }
     /**Filters and page of a list of orders (the seed's List Orders table, with the update and
 payment windows from PROVIDER-FACTS). Every member is optional.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ListOrdersRequest {
         ///The pagination cursor, from the `next_anchor` of the previous response. Absent for the first page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -152,8 +472,124 @@ Default when absent (applied by the service): `20`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_hour_to: ::std::option::Option<::payspec_runtime::EpochMillis>,
     }
+    impl ListOrdersRequest {
+        ///A `ListOrdersRequest` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            ListOrdersRequest {
+                anchor: ::std::default::Default::default(),
+                created_hour_from: ::std::default::Default::default(),
+                created_hour_to: ::std::default::Default::default(),
+                limit: ::std::default::Default::default(),
+                paid_hour_from: ::std::default::Default::default(),
+                paid_hour_to: ::std::default::Default::default(),
+                status: ::std::default::Default::default(),
+                updated_hour_from: ::std::default::Default::default(),
+                updated_hour_to: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `anchor`.
+        ///
+        ///The pagination cursor, from the `next_anchor` of the previous response. Absent for the first page.
+        #[must_use]
+        pub fn with_anchor(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.anchor = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `created_hour_from`.
+        ///
+        ///Start of the creation time window, in milliseconds since the Unix epoch.
+        #[must_use]
+        pub fn with_created_hour_from(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::EpochMillis>,
+        ) -> Self {
+            self.created_hour_from = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `created_hour_to`.
+        ///
+        ///End of the creation time window, in milliseconds since the Unix epoch.
+        #[must_use]
+        pub fn with_created_hour_to(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::EpochMillis>,
+        ) -> Self {
+            self.created_hour_to = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `limit`.
+        ///
+        /**Number of orders to return.
+
+Limits (checked before sending): at least 1, at most 1024.
+
+Default when absent (applied by the service): `20`.*/
+        #[must_use]
+        pub fn with_limit(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+            self.limit = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `paid_hour_from`.
+        ///
+        ///Start of the payment time window, in milliseconds since the Unix epoch.
+        #[must_use]
+        pub fn with_paid_hour_from(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::EpochMillis>,
+        ) -> Self {
+            self.paid_hour_from = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `paid_hour_to`.
+        ///
+        ///End of the payment time window, in milliseconds since the Unix epoch.
+        #[must_use]
+        pub fn with_paid_hour_to(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::EpochMillis>,
+        ) -> Self {
+            self.paid_hour_to = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `status`.
+        ///
+        #[must_use]
+        pub fn with_status(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::OrderStatus>,
+        ) -> Self {
+            self.status = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `updated_hour_from`.
+        ///
+        ///Start of the update time window, in milliseconds since the Unix epoch.
+        #[must_use]
+        pub fn with_updated_hour_from(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::EpochMillis>,
+        ) -> Self {
+            self.updated_hour_from = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `updated_hour_to`.
+        ///
+        ///End of the update time window, in milliseconds since the Unix epoch.
+        #[must_use]
+        pub fn with_updated_hour_to(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::EpochMillis>,
+        ) -> Self {
+            self.updated_hour_to = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///A page of orders.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ListOrdersResponse {
         ///The cursor this page was read from (empty for the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -171,10 +607,72 @@ Default when absent (applied by the service): `20`.*/
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub orders: ::std::vec::Vec<Order>,
     }
+    impl ListOrdersResponse {
+        ///A `ListOrdersResponse` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            ListOrdersResponse {
+                anchor: ::std::default::Default::default(),
+                count: ::std::default::Default::default(),
+                limit: ::std::default::Default::default(),
+                next_anchor: ::std::default::Default::default(),
+                orders: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `anchor`.
+        ///
+        ///The cursor this page was read from (empty for the first page).
+        #[must_use]
+        pub fn with_anchor(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.anchor = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `count`.
+        ///
+        ///Number of orders matching the filters (in the seed's example 125, for a page size of 50).
+        #[must_use]
+        pub fn with_count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+            self.count = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `limit`.
+        ///
+        ///The page size applied. Example 50.
+        #[must_use]
+        pub fn with_limit(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+            self.limit = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `next_anchor`.
+        ///
+        ///The cursor of the next page, to send as `anchor`; empty or absent on the last page.
+        #[must_use]
+        pub fn with_next_anchor(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.next_anchor = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `orders`.
+        ///
+        ///The orders of this page.
+        #[must_use]
+        pub fn with_orders(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<Order>>,
+        ) -> Self {
+            self.orders = value.into();
+            self
+        }
+    }
     /**The authenticated merchant account. `getAccount` answers every member; `updateAccount`
 answers only the updated ones, so none is required.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Merchant {
         ///Business address. Example "123 Business St, City".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -219,10 +717,188 @@ answers only the updated ones, so none is required.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub webhook_url: ::std::option::Option<::std::string::String>,
     }
+    impl Merchant {
+        ///A `Merchant` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            Merchant {
+                address: ::std::default::Default::default(),
+                cancel_url: ::std::default::Default::default(),
+                created: ::std::default::Default::default(),
+                currencies: ::std::default::Default::default(),
+                email: ::std::default::Default::default(),
+                full_name: ::std::default::Default::default(),
+                id: ::std::default::Default::default(),
+                order_prefix: ::std::default::Default::default(),
+                payment_methods: ::std::default::Default::default(),
+                phone: ::std::default::Default::default(),
+                success_url: ::std::default::Default::default(),
+                theme: ::std::default::Default::default(),
+                updated: ::std::default::Default::default(),
+                webhook_url: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `address`.
+        ///
+        ///Business address. Example "123 Business St, City".
+        #[must_use]
+        pub fn with_address(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.address = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `cancel_url`.
+        ///
+        ///Default redirect URL after a cancelled payment. Example "<https://store.example.com/cancel>".
+        #[must_use]
+        pub fn with_cancel_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.cancel_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `created`.
+        ///
+        ///When the account was created, in milliseconds since the Unix epoch. Example 1698765432000.
+        #[must_use]
+        pub fn with_created(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::EpochMillis>,
+        ) -> Self {
+            self.created = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `currencies`.
+        ///
+        ///ISO 4217 codes of the currencies the merchant accepts. Example `["USD", "EUR"]`.
+        #[must_use]
+        pub fn with_currencies(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        ) -> Self {
+            self.currencies = value.into();
+            self
+        }
+        ///Sets `email`.
+        ///
+        ///Merchant's e-mail address. Example "merchant@example.com".
+        #[must_use]
+        pub fn with_email(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.email = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `full_name`.
+        ///
+        ///Full name of the merchant. Example "John Doe".
+        #[must_use]
+        pub fn with_full_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.full_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `id`.
+        ///
+        ///Merchant ID. Example "merchant_id_uuid".
+        #[must_use]
+        pub fn with_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `order_prefix`.
+        ///
+        ///Prefix of the merchant's order names. Example "ORD-".
+        #[must_use]
+        pub fn with_order_prefix(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.order_prefix = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `payment_methods`.
+        ///
+        ///Payment methods enabled for the merchant. Example `["paypal", "stripe_hosted"]`.
+        #[must_use]
+        pub fn with_payment_methods(
+            mut self,
+            value: impl ::std::convert::Into<
+                ::std::vec::Vec<crate::enums::PaymentMethod>,
+            >,
+        ) -> Self {
+            self.payment_methods = value.into();
+            self
+        }
+        ///Sets `phone`.
+        ///
+        ///Contact phone number. Example "+1234567890".
+        #[must_use]
+        pub fn with_phone(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.phone = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `success_url`.
+        ///
+        ///Default redirect URL after a successful payment. Example "<https://store.example.com/success>".
+        #[must_use]
+        pub fn with_success_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.success_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `theme`.
+        ///
+        ///Theme of the hosted checkout pages. Example "default".
+        #[must_use]
+        pub fn with_theme(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.theme = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `updated`.
+        ///
+        ///When the account was last updated, in milliseconds since the Unix epoch. Example 1698765432001.
+        #[must_use]
+        pub fn with_updated(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::EpochMillis>,
+        ) -> Self {
+            self.updated = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `webhook_url`.
+        ///
+        ///URL that receives the merchant's webhooks. Example "<https://store.example.com/webhook>".
+        #[must_use]
+        pub fn with_webhook_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.webhook_url = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     /**The merchant fields to update (the seed's Update Account table). Every field is
 optional; only the fields that are set are sent, and the others keep their values.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct MerchantUpdate {
         ///Business address. Example "123 Business St, City".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -246,10 +922,102 @@ optional; only the fields that are set are sent, and the others keep their value
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub webhook_url: ::std::option::Option<::std::string::String>,
     }
+    impl MerchantUpdate {
+        ///A `MerchantUpdate` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            MerchantUpdate {
+                address: ::std::default::Default::default(),
+                cancel_url: ::std::default::Default::default(),
+                email: ::std::default::Default::default(),
+                full_name: ::std::default::Default::default(),
+                phone: ::std::default::Default::default(),
+                success_url: ::std::default::Default::default(),
+                webhook_url: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `address`.
+        ///
+        ///Business address. Example "123 Business St, City".
+        #[must_use]
+        pub fn with_address(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.address = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `cancel_url`.
+        ///
+        ///Default redirect URL for cancelled payments. Example "<https://store.example.com/cancel>".
+        #[must_use]
+        pub fn with_cancel_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.cancel_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `email`.
+        ///
+        ///Merchant's e-mail address. Example "merchant@example.com".
+        #[must_use]
+        pub fn with_email(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.email = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `full_name`.
+        ///
+        ///Full name of the merchant. Example "John Doe".
+        #[must_use]
+        pub fn with_full_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.full_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `phone`.
+        ///
+        ///Contact phone number. Example "+1234567890".
+        #[must_use]
+        pub fn with_phone(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.phone = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `success_url`.
+        ///
+        ///Default redirect URL for successful payments. Example "<https://store.example.com/success>".
+        #[must_use]
+        pub fn with_success_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.success_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `webhook_url`.
+        ///
+        ///URL for receiving webhooks. Example "<https://store.example.com/webhook>".
+        #[must_use]
+        pub fn with_webhook_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.webhook_url = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     /**One line item of an order to create: a product, its quantity and unit price, and
 optional display extras.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NewOrderLine {
         ///A reference ("compare at") price shown beside the unit price. Example 24.99.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -275,10 +1043,108 @@ Limits (checked before sending): greater than 0.*/
         #[serde(with = "::payspec_runtime::decimal::number")]
         pub unit_price: ::rust_decimal::Decimal,
     }
+    impl NewOrderLine {
+        ///A `NewOrderLine` with its required members (`quantity`, `title`, `unit_price`); set the others with the `with_` methods.
+        pub fn new(
+            quantity: impl ::std::convert::Into<::rust_decimal::Decimal>,
+            title: impl ::std::convert::Into<::std::string::String>,
+            unit_price: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            NewOrderLine {
+                compared_price: ::std::default::Default::default(),
+                image_url: ::std::default::Default::default(),
+                key: ::std::default::Default::default(),
+                properties: ::std::default::Default::default(),
+                quantity: quantity.into(),
+                title: title.into(),
+                unit_price: unit_price.into(),
+            }
+        }
+        ///Sets `compared_price`.
+        ///
+        ///A reference ("compare at") price shown beside the unit price. Example 24.99.
+        #[must_use]
+        pub fn with_compared_price(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.compared_price = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `image_url`.
+        ///
+        ///URL of the product image shown on the checkout page.
+        #[must_use]
+        pub fn with_image_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.image_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `key`.
+        ///
+        ///Your key of the product, e.g. its SKU. Example "premium-tshirt-black-s".
+        #[must_use]
+        pub fn with_key(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.key = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `properties`.
+        ///
+        ///Product options shown with the line, as key / value pairs. Example `[{"key": "Size", "value": "S"}]`.
+        #[must_use]
+        pub fn with_properties(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<OrderLineProperty>>,
+        ) -> Self {
+            self.properties = value.into();
+            self
+        }
+        ///Sets `quantity`.
+        ///
+        /**Quantity of the product. Example 2.
+
+Limits (checked before sending): greater than 0.*/
+        #[must_use]
+        pub fn with_quantity(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.quantity = value.into();
+            self
+        }
+        ///Sets `title`.
+        ///
+        ///Name of the product. Example "Premium T-Shirt".
+        #[must_use]
+        pub fn with_title(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.title = value.into();
+            self
+        }
+        ///Sets `unit_price`.
+        ///
+        ///Price per unit. Example 19.99.
+        #[must_use]
+        pub fn with_unit_price(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.unit_price = value.into();
+            self
+        }
+    }
     /**An order and its payment. The service leaves out members it has no value for (the
 seed's examples carry only a few), so only `id` and `status` are required.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Order {
         ///Total amount of the order. Example 61.97.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -341,15 +1207,286 @@ Its effect on the amounts is not documented.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zero_decimal: ::std::option::Option<bool>,
     }
+    impl Order {
+        ///A `Order` with its required members (`id`, `status`); set the others with the `with_` methods.
+        pub fn new(
+            id: impl ::std::convert::Into<::std::string::String>,
+            status: impl ::std::convert::Into<crate::enums::OrderStatus>,
+        ) -> Self {
+            Order {
+                amount: ::std::default::Default::default(),
+                created: ::std::default::Default::default(),
+                currency: ::std::default::Default::default(),
+                gateway_id: ::std::default::Default::default(),
+                id: id.into(),
+                links: ::std::default::Default::default(),
+                merchant_id: ::std::default::Default::default(),
+                name: ::std::default::Default::default(),
+                order_lines: ::std::default::Default::default(),
+                paid: ::std::default::Default::default(),
+                payment_gateway: ::std::default::Default::default(),
+                payment_id: ::std::default::Default::default(),
+                payment_method: ::std::default::Default::default(),
+                payment_token: ::std::default::Default::default(),
+                reference_id: ::std::default::Default::default(),
+                shipping: ::std::default::Default::default(),
+                status: status.into(),
+                tax_amount: ::std::default::Default::default(),
+                updated: ::std::default::Default::default(),
+                zero_decimal: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `amount`.
+        ///
+        ///Total amount of the order. Example 61.97.
+        #[must_use]
+        pub fn with_amount(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.amount = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `created`.
+        ///
+        ///When the order was created, in milliseconds since the Unix epoch. Example 1729712400000.
+        #[must_use]
+        pub fn with_created(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::EpochMillis>,
+        ) -> Self {
+            self.created = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `currency`.
+        ///
+        ///ISO 4217 currency code. Example "USD".
+        #[must_use]
+        pub fn with_currency(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.currency = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `gateway_id`.
+        ///
+        ///ID of the merchant's gateway configuration that took the payment. Example "gateway_123".
+        #[must_use]
+        pub fn with_gateway_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.gateway_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `id`.
+        ///
+        ///Order ID. Example "0001".
+        #[must_use]
+        pub fn with_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.id = value.into();
+            self
+        }
+        ///Sets `links`.
+        ///
+        ///Where to send the payer (`rel` `pay`, `order`) and the redirect URLs (`success`, `cancel`).
+        #[must_use]
+        pub fn with_links(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<Link>>,
+        ) -> Self {
+            self.links = value.into();
+            self
+        }
+        ///Sets `merchant_id`.
+        ///
+        ///ID of the merchant that owns the order. Example "merchant_id_uuid".
+        #[must_use]
+        pub fn with_merchant_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.merchant_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `name`.
+        ///
+        ///Display name of the order (built with the merchant's order prefix). Example "Order #0001".
+        #[must_use]
+        pub fn with_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `order_lines`.
+        ///
+        ///The line items of the order.
+        #[must_use]
+        pub fn with_order_lines(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<OrderLine>>,
+        ) -> Self {
+            self.order_lines = value.into();
+            self
+        }
+        ///Sets `paid`.
+        ///
+        ///When the order was paid, in milliseconds since the Unix epoch. Example 1729712500000.
+        #[must_use]
+        pub fn with_paid(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::EpochMillis>,
+        ) -> Self {
+            self.paid = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `payment_gateway`.
+        ///
+        #[must_use]
+        pub fn with_payment_gateway(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::PaymentGateway>,
+        ) -> Self {
+            self.payment_gateway = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `payment_id`.
+        ///
+        ///The gateway's ID of the payment (e.g. a Stripe payment intent). Example "pi_abc123".
+        #[must_use]
+        pub fn with_payment_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.payment_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `payment_method`.
+        ///
+        #[must_use]
+        pub fn with_payment_method(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::PaymentMethod>,
+        ) -> Self {
+            self.payment_method = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `payment_token`.
+        ///
+        /**Token of the order's payment session, handed to the payer's browser (the hosted
+checkout or the Onecheckout JavaScript SDK). Redacted when printed with `Debug`.
+*/
+        #[must_use]
+        pub fn with_payment_token(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::SecretString>,
+        ) -> Self {
+            self.payment_token = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `reference_id`.
+        ///
+        ///The merchant's internal identifier for the order, as sent when creating it.
+        #[must_use]
+        pub fn with_reference_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.reference_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `shipping`.
+        ///
+        #[must_use]
+        pub fn with_shipping(
+            mut self,
+            value: impl ::std::convert::Into<Shipping>,
+        ) -> Self {
+            self.shipping = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `status`.
+        ///
+        #[must_use]
+        pub fn with_status(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::OrderStatus>,
+        ) -> Self {
+            self.status = value.into();
+            self
+        }
+        ///Sets `tax_amount`.
+        ///
+        ///Total tax amount of the order. Example 8.50.
+        #[must_use]
+        pub fn with_tax_amount(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.tax_amount = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `updated`.
+        ///
+        ///When the order was last updated, in milliseconds since the Unix epoch.
+        #[must_use]
+        pub fn with_updated(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::EpochMillis>,
+        ) -> Self {
+            self.updated = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `zero_decimal`.
+        ///
+        /**Whether the order's currency is a zero-decimal currency (no minor unit, e.g. JPY).
+Its effect on the amounts is not documented.
+*/
+        #[must_use]
+        pub fn with_zero_decimal(
+            mut self,
+            value: impl ::std::convert::Into<bool>,
+        ) -> Self {
+            self.zero_decimal = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///The events of an order.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct OrderEvents {
         ///The events, in the order the service lists them.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub events: ::std::vec::Vec<Event>,
     }
+    impl OrderEvents {
+        ///A `OrderEvents` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            OrderEvents {
+                events: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `events`.
+        ///
+        ///The events, in the order the service lists them.
+        #[must_use]
+        pub fn with_events(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<Event>>,
+        ) -> Self {
+            self.events = value.into();
+            self
+        }
+    }
     ///One line item of an order, as the service sends it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct OrderLine {
         ///A reference ("compare at") price shown beside the unit price.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -376,16 +1513,143 @@ Its effect on the amounts is not documented.
         #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
         pub unit_price: ::std::option::Option<::rust_decimal::Decimal>,
     }
+    impl OrderLine {
+        ///A `OrderLine` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            OrderLine {
+                compared_price: ::std::default::Default::default(),
+                image_url: ::std::default::Default::default(),
+                key: ::std::default::Default::default(),
+                properties: ::std::default::Default::default(),
+                quantity: ::std::default::Default::default(),
+                title: ::std::default::Default::default(),
+                unit_price: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `compared_price`.
+        ///
+        ///A reference ("compare at") price shown beside the unit price.
+        #[must_use]
+        pub fn with_compared_price(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.compared_price = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `image_url`.
+        ///
+        ///URL of the product image.
+        #[must_use]
+        pub fn with_image_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.image_url = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `key`.
+        ///
+        ///The merchant's key of the product, e.g. its SKU. Example "SKU-1234".
+        #[must_use]
+        pub fn with_key(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.key = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `properties`.
+        ///
+        ///Product options, as key / value pairs.
+        #[must_use]
+        pub fn with_properties(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<OrderLineProperty>>,
+        ) -> Self {
+            self.properties = value.into();
+            self
+        }
+        ///Sets `quantity`.
+        ///
+        ///Quantity of the product. Example 2.
+        #[must_use]
+        pub fn with_quantity(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.quantity = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `title`.
+        ///
+        ///Name of the product. Example "Product Name".
+        #[must_use]
+        pub fn with_title(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.title = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `unit_price`.
+        ///
+        ///Price per unit. Example 49.99.
+        #[must_use]
+        pub fn with_unit_price(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.unit_price = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///One product option of an order line, e.g. `{"key": "Size", "value": "S"}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct OrderLineProperty {
         ///Name of the option. Example "Size".
         pub key: ::std::string::String,
         ///Value of the option. Example "S".
         pub value: ::std::string::String,
     }
+    impl OrderLineProperty {
+        ///A `OrderLineProperty` with its required members (`key`, `value`); set the others with the `with_` methods.
+        pub fn new(
+            key: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            OrderLineProperty {
+                key: key.into(),
+                value: value.into(),
+            }
+        }
+        ///Sets `key`.
+        ///
+        ///Name of the option. Example "Size".
+        #[must_use]
+        pub fn with_key(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.key = value.into();
+            self
+        }
+        ///Sets `value`.
+        ///
+        ///Value of the option. Example "S".
+        #[must_use]
+        pub fn with_value(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.value = value.into();
+            self
+        }
+    }
     ///The shipping address of an order, when the payer gave one.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Shipping {
         ///City.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -405,6 +1669,85 @@ Its effect on the amounts is not documented.
         ///State, province or region.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
+    }
+    impl Shipping {
+        ///A `Shipping` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            Shipping {
+                city: ::std::default::Default::default(),
+                country: ::std::default::Default::default(),
+                line1: ::std::default::Default::default(),
+                name: ::std::default::Default::default(),
+                postal_code: ::std::default::Default::default(),
+                state: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `city`.
+        ///
+        ///City.
+        #[must_use]
+        pub fn with_city(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.city = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `country`.
+        ///
+        ///Country (the code list is not documented).
+        #[must_use]
+        pub fn with_country(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.country = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `line1`.
+        ///
+        ///First line of the street address.
+        #[must_use]
+        pub fn with_line1(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.line1 = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `name`.
+        ///
+        ///Recipient name.
+        #[must_use]
+        pub fn with_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `postal_code`.
+        ///
+        ///Postal code.
+        #[must_use]
+        pub fn with_postal_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.postal_code = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `state`.
+        ///
+        ///State, province or region.
+        #[must_use]
+        pub fn with_state(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.state = ::std::option::Option::Some(value.into());
+            self
+        }
     }
     /// Error types.
     pub mod error {

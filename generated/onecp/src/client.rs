@@ -248,6 +248,23 @@ impl Client {
     /// The body is sent as JSON; [`Self::cancel_transaction_multipart`] sends it as `multipart/form-data` (with a file).
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_onecp::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_onecp::types;
+    ///
+    /// let body = types::CancelTransactionRequest::new()
+    ///     .with_amount(rust_decimal::Decimal::new(1000, 0))
+    ///     .with_invoice_number("INV-2024-001")
+    ///     .with_invoice_title("Cancellation Invoice")
+    ///     .with_items_order(vec![0i32, 1i32]);
+    /// let cancel_response = client.cancel_transaction("667999d063824b596cf82155", &body).await?;
+    /// println!("{cancel_response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn cancel_transaction(
         &self,
         transaction_id: &str,
@@ -343,6 +360,125 @@ impl Client {
     /// Never retried automatically: the request may have taken effect even when the call fails.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_onecp::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_onecp::types;
+    ///
+    /// let body: types::CorporateCheckout = serde_json::from_str(r#"{
+    ///   "attachments": [
+    ///     {
+    ///       "type": "PROPOSAL",
+    ///       "url": "https://example.com/proposal.pdf"
+    ///     }
+    ///   ],
+    ///   "currency": "EUR",
+    ///   "email": {
+    ///     "content": "Thank you for your booking.",
+    ///     "recipients": [
+    ///       "travel@example.com"
+    ///     ],
+    ///     "subject": "Your booking confirmation"
+    ///   },
+    ///   "items": [
+    ///     {
+    ///       "cancellationPolicy": {
+    ///         "description": "Free cancellation until 14 days after payment.",
+    ///         "penalties": [
+    ///           {
+    ///             "condition": "AFTER_PAYMENT",
+    ///             "offset": {
+    ///               "amount": 14,
+    ///               "unit": "DAYS"
+    ///             },
+    ///             "type": "OFFSET_PENALTY",
+    ///             "value": {
+    ///               "amount": 50,
+    ///               "unit": "FIXED_AMOUNT"
+    ///             }
+    ///           }
+    ///         ],
+    ///         "reference": "PAYMENT_DATE"
+    ///       },
+    ///       "category": "ACCOMMODATION",
+    ///       "co2": 12.5,
+    ///       "description": "Double room, breakfast included.",
+    ///       "location": {
+    ///         "city": "Berlin",
+    ///         "country": "Germany",
+    ///         "house": "7",
+    ///         "postCode": "10178",
+    ///         "street": "Alexanderplatz"
+    ///       },
+    ///       "locationName": "Hotel Alexanderplatz",
+    ///       "name": "Hotel Alexanderplatz, 2 nights",
+    ///       "period": {
+    ///         "end": "2024-05-08T11:00:00+02:00",
+    ///         "start": "2024-05-06T15:00:00+02:00"
+    ///       },
+    ///       "price": 120.0,
+    ///       "quantity": {
+    ///         "amount": 2,
+    ///         "unit": "PER_NIGHT"
+    ///       },
+    ///       "stockId": "HTL-BER-0042",
+    ///       "taxes": [
+    ///         {
+    ///           "applyTo": "NET_PRICE",
+    ///           "basis": "PER_QUANTITY",
+    ///           "type": "VAT",
+    ///           "unit": "PERCENT",
+    ///           "value": 19
+    ///         }
+    ///       ],
+    ///       "total": 285.6,
+    ///       "totalTax": 45.6
+    ///     },
+    ///     {
+    ///       "airline": "LH",
+    ///       "cancellationPolicy": {
+    ///         "penalties": [
+    ///           {
+    ///             "type": "DATE_PENALTY",
+    ///             "until": "2024-05-01T00:00:00Z",
+    ///             "value": {
+    ///               "amount": 100,
+    ///               "unit": "PERCENTAGE"
+    ///             }
+    ///           }
+    ///         ],
+    ///         "reference": "START_PERIOD"
+    ///       },
+    ///       "category": "FLIGHT",
+    ///       "departure": "FRA",
+    ///       "destination": {
+    ///         "lat": "52.3667",
+    ///         "lng": "13.5033"
+    ///       },
+    ///       "fareClass": "J",
+    ///       "flightNumber": "LH172",
+    ///       "name": "Flight FRA-BER",
+    ///       "period": {
+    ///         "end": "2024-05-06T09:10:00+02:00",
+    ///         "start": "2024-05-06T08:00:00+02:00"
+    ///       },
+    ///       "price": 180.0,
+    ///       "serviceClass": "BUSINESS_CLASS"
+    ///     }
+    ///   ],
+    ///   "note": "Internal note",
+    ///   "refIDs": {
+    ///     "sap-id": "4500012345"
+    ///   },
+    ///   "title": "Sales kick-off 2024"
+    /// }"#)?;
+    /// let transaction_created = client.initialize_transaction(&body).await?;
+    /// println!("{transaction_created:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn initialize_transaction(
         &self,
         body: &types::CorporateCheckout,
@@ -367,6 +503,16 @@ impl Client {
     /// Retried automatically on transient failures (connection errors, timeouts, 408, 429, 502-504), per the client's retry policy.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_onecp::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let status_response = client.get_status().await?;
+    /// println!("{status_response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_status(
         &self,
     ) -> Result<types::StatusResponse, payspec_runtime::Error<()>> {
@@ -394,6 +540,16 @@ impl Client {
     /// Retried automatically on transient failures (connection errors, timeouts, 408, 429, 502-504), per the client's retry policy.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_onecp::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let transaction_status_response = client.get_transaction_status("667999d063824b596cf82155").await?;
+    /// println!("{transaction_status_response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_transaction_status(
         &self,
         transaction_id: &str,
@@ -425,6 +581,20 @@ impl Client {
     /// Never retried automatically: the request may have taken effect even when the call fails.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_onecp::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_onecp::types;
+    ///
+    /// // The spec has no example body: build one with `types::CorporateCheckout::new` and its `with_` setters.
+    /// # let body: types::CorporateCheckout = unimplemented!();
+    /// let transaction_created = client.create_transaction(&body).await?;
+    /// println!("{transaction_created:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create_transaction(
         &self,
         body: &types::CorporateCheckout,

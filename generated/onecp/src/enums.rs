@@ -3,7 +3,8 @@
 //! Enums received from the server: open, so that a value added by the provider later
 //! parses into `Unknown` (and round-trips) instead of failing the whole response.
 /// State of the API connection. Open; a value this client does not know is kept as `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum ApiStatus {
     /// The connection is established and the credentials are accepted.
     Ready,
@@ -32,6 +33,31 @@ impl ApiStatus {
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
+    }
+}
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for ApiStatus {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for ApiStatus {}
+impl ::std::hash::Hash for ApiStatus {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for ApiStatus {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for ApiStatus {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl ::std::fmt::Display for ApiStatus {
@@ -77,7 +103,8 @@ impl<'de> ::payspec_runtime::serde::Deserialize<'de> for ApiStatus {
     }
 }
 /// Outcome of a cancellation. Only `SUCCESS` is documented. Open; a value this client does not know is kept as `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum CancelStatus {
     /// The cancellation and its refund were processed.
     Success,
@@ -106,6 +133,31 @@ impl CancelStatus {
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
+    }
+}
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for CancelStatus {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for CancelStatus {}
+impl ::std::hash::Hash for CancelStatus {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for CancelStatus {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for CancelStatus {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl ::std::fmt::Display for CancelStatus {
@@ -152,7 +204,8 @@ impl<'de> ::payspec_runtime::serde::Deserialize<'de> for CancelStatus {
 }
 /// Category of an item. The documented list is longer than the values below (it was cut off),
 /// so the enum is open: any other value can be sent and read as `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum ItemCategory {
     /// Travel, a flight.
     Flight,
@@ -285,6 +338,31 @@ impl ItemCategory {
         !::std::matches!(self, Self::Unknown(_))
     }
 }
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for ItemCategory {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for ItemCategory {}
+impl ::std::hash::Hash for ItemCategory {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for ItemCategory {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for ItemCategory {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
 impl ::std::fmt::Display for ItemCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
@@ -328,7 +406,8 @@ impl<'de> ::payspec_runtime::serde::Deserialize<'de> for ItemCategory {
     }
 }
 /// Service class of a flight. Open; a value this client does not know is kept as `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum ServiceClass {
     /// First class.
     FirstClass,
@@ -369,6 +448,31 @@ impl ServiceClass {
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
+    }
+}
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for ServiceClass {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for ServiceClass {}
+impl ::std::hash::Hash for ServiceClass {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for ServiceClass {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for ServiceClass {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl ::std::fmt::Display for ServiceClass {
@@ -415,7 +519,8 @@ impl<'de> ::payspec_runtime::serde::Deserialize<'de> for ServiceClass {
 }
 /// Status of a transaction. Only `PENDING` and `PAID` have been seen; the full list is not
 /// documented. Open; a value this client does not know is kept as `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum TransactionStatus {
     /// Created, not paid yet.
     Pending,
@@ -448,6 +553,31 @@ impl TransactionStatus {
     /// Whether this is one of the values this client knows.
     pub fn is_known(&self) -> bool {
         !::std::matches!(self, Self::Unknown(_))
+    }
+}
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for TransactionStatus {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for TransactionStatus {}
+impl ::std::hash::Hash for TransactionStatus {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for TransactionStatus {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for TransactionStatus {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl ::std::fmt::Display for TransactionStatus {

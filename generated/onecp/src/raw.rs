@@ -13,6 +13,7 @@ pub mod types {
     };
     ///A file attached to a checkout (seed 001's "Attachment Object").
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Attachment {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AttachmentType>,
@@ -21,6 +22,38 @@ publicly accessible at all times. Example "<http://file_url.pdf>".
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+    }
+    impl Attachment {
+        ///A `Attachment` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            Attachment {
+                type_: ::std::default::Default::default(),
+                url: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `type_`.
+        ///
+        #[must_use]
+        pub fn with_type_(
+            mut self,
+            value: impl ::std::convert::Into<AttachmentType>,
+        ) -> Self {
+            self.type_ = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `url`.
+        ///
+        /**URL of the file. A file uploaded to 1-CP is limited to 10 MB; any other URL must stay
+publicly accessible at all times. Example "<http://file_url.pdf>".
+*/
+        #[must_use]
+        pub fn with_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.url = ::std::option::Option::Some(value.into());
+            self
+        }
     }
     ///Kind of an attachment.
     #[derive(
@@ -35,6 +68,7 @@ publicly accessible at all times. Example "<http://file_url.pdf>".
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AttachmentType {
         #[serde(rename = "INVOICE")]
         Invoice,
@@ -97,6 +131,7 @@ publicly accessible at all times. Example "<http://file_url.pdf>".
 pairs `SUCCESS` with `"errorMessage": "error.message"`, a placeholder.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CancelResponse {
         ///Why the cancellation failed, when it did.
         #[serde(
@@ -106,8 +141,41 @@ pairs `SUCCESS` with `"errorMessage": "error.message"`, a placeholder.
         pub error_message: ::std::option::Option<::std::string::String>,
         pub status: crate::enums::CancelStatus,
     }
+    impl CancelResponse {
+        ///A `CancelResponse` with its required members (`status`); set the others with the `with_` methods.
+        pub fn new(
+            status: impl ::std::convert::Into<crate::enums::CancelStatus>,
+        ) -> Self {
+            CancelResponse {
+                error_message: ::std::default::Default::default(),
+                status: status.into(),
+            }
+        }
+        ///Sets `error_message`.
+        ///
+        ///Why the cancellation failed, when it did.
+        #[must_use]
+        pub fn with_error_message(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.error_message = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `status`.
+        ///
+        #[must_use]
+        pub fn with_status(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::CancelStatus>,
+        ) -> Self {
+            self.status = value.into();
+            self
+        }
+    }
     ///The JSON body of cancelTransaction, with the items to cancel, the amount and the cancellation invoice's title and number.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CancelTransactionRequest {
         ///The amount to cancel / refund, in the checkout's currency (seed 000's example 1000; otherwise undocumented).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -135,21 +203,146 @@ pairs `SUCCESS` with `"errorMessage": "error.message"`, a placeholder.
         )]
         pub items_order: ::std::vec::Vec<i32>,
     }
+    impl CancelTransactionRequest {
+        ///A `CancelTransactionRequest` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            CancelTransactionRequest {
+                amount: ::std::default::Default::default(),
+                invoice_number: ::std::default::Default::default(),
+                invoice_title: ::std::default::Default::default(),
+                items_order: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `amount`.
+        ///
+        ///The amount to cancel / refund, in the checkout's currency (seed 000's example 1000; otherwise undocumented).
+        #[must_use]
+        pub fn with_amount(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.amount = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `invoice_number`.
+        ///
+        ///Number of the cancellation invoice. Example "INV-2024-001".
+        #[must_use]
+        pub fn with_invoice_number(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.invoice_number = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `invoice_title`.
+        ///
+        ///Title of the cancellation invoice. Example "Cancellation Invoice".
+        #[must_use]
+        pub fn with_invoice_title(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.invoice_title = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `items_order`.
+        ///
+        /**Positions of the items to cancel in the checkout's `items` list (seed 000's example
+`[0, 1]`, so counted from 0). The meaning of an absent list is not documented.
+*/
+        #[must_use]
+        pub fn with_items_order(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<i32>>,
+        ) -> Self {
+            self.items_order = value.into();
+            self
+        }
+    }
     ///The time offset, from the policy's reference date, from which a penalty applies.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CancellationPenaltyOffset {
         ///Length of the offset, in `unit`s. Example 14.
         #[serde(with = "::payspec_runtime::decimal::number")]
         pub amount: ::rust_decimal::Decimal,
         pub unit: PenaltyOffsetUnit,
     }
+    impl CancellationPenaltyOffset {
+        ///A `CancellationPenaltyOffset` with its required members (`amount`, `unit`); set the others with the `with_` methods.
+        pub fn new(
+            amount: impl ::std::convert::Into<::rust_decimal::Decimal>,
+            unit: impl ::std::convert::Into<PenaltyOffsetUnit>,
+        ) -> Self {
+            CancellationPenaltyOffset {
+                amount: amount.into(),
+                unit: unit.into(),
+            }
+        }
+        ///Sets `amount`.
+        ///
+        ///Length of the offset, in `unit`s. Example 14.
+        #[must_use]
+        pub fn with_amount(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.amount = value.into();
+            self
+        }
+        ///Sets `unit`.
+        ///
+        #[must_use]
+        pub fn with_unit(
+            mut self,
+            value: impl ::std::convert::Into<PenaltyOffsetUnit>,
+        ) -> Self {
+            self.unit = value.into();
+            self
+        }
+    }
     ///How much a penalty costs, as a fixed amount or a percentage.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CancellationPenaltyValue {
         ///Penalty amount, in the checkout's currency or in percent according to `unit`.
         #[serde(with = "::payspec_runtime::decimal::number")]
         pub amount: ::rust_decimal::Decimal,
         pub unit: PenaltyValueUnit,
+    }
+    impl CancellationPenaltyValue {
+        ///A `CancellationPenaltyValue` with its required members (`amount`, `unit`); set the others with the `with_` methods.
+        pub fn new(
+            amount: impl ::std::convert::Into<::rust_decimal::Decimal>,
+            unit: impl ::std::convert::Into<PenaltyValueUnit>,
+        ) -> Self {
+            CancellationPenaltyValue {
+                amount: amount.into(),
+                unit: unit.into(),
+            }
+        }
+        ///Sets `amount`.
+        ///
+        ///Penalty amount, in the checkout's currency or in percent according to `unit`.
+        #[must_use]
+        pub fn with_amount(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.amount = value.into();
+            self
+        }
+        ///Sets `unit`.
+        ///
+        #[must_use]
+        pub fn with_unit(
+            mut self,
+            value: impl ::std::convert::Into<PenaltyValueUnit>,
+        ) -> Self {
+            self.unit = value.into();
+            self
+        }
     }
     /**The cancellation policy of an item (seed 001's "Cancellation Policy"): the date penalties
 are counted from, and the penalties, all of one kind (all DatePenalty or all
@@ -157,6 +350,7 @@ OffsetPenalty, never both). An item without a policy gets the service provider c
 configured policy or, when there is none, no policy: it is always refunded in full.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CancellationPolicy {
         ///Description of the applicable penalty.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -166,6 +360,55 @@ configured policy or, when there is none, no policy: it is always refunded in fu
 All items are of one kind (checked before sending).*/
         pub penalties: ::std::vec::Vec<crate::unions::Penalty>,
         pub reference: CancellationReference,
+    }
+    impl CancellationPolicy {
+        ///A `CancellationPolicy` with its required members (`penalties`, `reference`); set the others with the `with_` methods.
+        pub fn new(
+            penalties: impl ::std::convert::Into<
+                ::std::vec::Vec<crate::unions::Penalty>,
+            >,
+            reference: impl ::std::convert::Into<CancellationReference>,
+        ) -> Self {
+            CancellationPolicy {
+                description: ::std::default::Default::default(),
+                penalties: penalties.into(),
+                reference: reference.into(),
+            }
+        }
+        ///Sets `description`.
+        ///
+        ///Description of the applicable penalty.
+        #[must_use]
+        pub fn with_description(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.description = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `penalties`.
+        ///
+        /**The penalties applicable to the item, all of one kind (all DatePenalty or all OffsetPenalty).
+
+All items are of one kind (checked before sending).*/
+        #[must_use]
+        pub fn with_penalties(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<crate::unions::Penalty>>,
+        ) -> Self {
+            self.penalties = value.into();
+            self
+        }
+        ///Sets `reference`.
+        ///
+        #[must_use]
+        pub fn with_reference(
+            mut self,
+            value: impl ::std::convert::Into<CancellationReference>,
+        ) -> Self {
+            self.reference = value.into();
+            self
+        }
     }
     /**The date a cancellation policy's penalties are counted from: `PAYMENT_DATE`, the payment
 date (usable with every item), or `START_PERIOD`, the start of the item's period (only for
@@ -183,6 +426,7 @@ items with a `period`).
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum CancellationReference {
         #[serde(rename = "PAYMENT_DATE")]
         PaymentDate,
@@ -227,6 +471,7 @@ items with a `period`).
     }
     ///The beneficiary of the checkout (its members as seen in the newer reference's example).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CheckoutBeneficiary {
         ///E-mail address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -244,8 +489,52 @@ items with a `period`).
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
     }
+    impl CheckoutBeneficiary {
+        ///A `CheckoutBeneficiary` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            CheckoutBeneficiary {
+                email: ::std::default::Default::default(),
+                first_name: ::std::default::Default::default(),
+                last_name: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `email`.
+        ///
+        ///E-mail address.
+        #[must_use]
+        pub fn with_email(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.email = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `first_name`.
+        ///
+        ///First name. Example "Jane".
+        #[must_use]
+        pub fn with_first_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.first_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `last_name`.
+        ///
+        ///Last name. Example "Smith".
+        #[must_use]
+        pub fn with_last_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.last_name = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///The billing data of a checkout (the paying company).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CheckoutBilling {
         ///The billing address, as any JSON value (its shape is not documented; only `null` has been seen).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -267,8 +556,69 @@ items with a `period`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl CheckoutBilling {
+        ///A `CheckoutBilling` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            CheckoutBilling {
+                address: ::std::default::Default::default(),
+                email: ::std::default::Default::default(),
+                external_ids: ::std::default::Default::default(),
+                name: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `address`.
+        ///
+        ///The billing address, as any JSON value (its shape is not documented; only `null` has been seen).
+        #[must_use]
+        pub fn with_address(
+            mut self,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.address = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `email`.
+        ///
+        ///Billing e-mail address.
+        #[must_use]
+        pub fn with_email(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.email = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `external_ids`.
+        ///
+        ///External identifiers of the billing party by system, e.g. `{"sap_id": "12345", "crm_id": "CRM_67890"}`.
+        #[must_use]
+        pub fn with_external_ids(
+            mut self,
+            value: impl ::std::convert::Into<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        ) -> Self {
+            self.external_ids = value.into();
+            self
+        }
+        ///Sets `name`.
+        ///
+        ///Billing name. Example "ACME Corporation".
+        #[must_use]
+        pub fn with_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.name = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///The customer who paid the checkout.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CheckoutCustomer {
         ///The customer's address, as any JSON value (its shape is not documented; only `null` has been seen).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -292,8 +642,76 @@ items with a `period`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
     }
+    impl CheckoutCustomer {
+        ///A `CheckoutCustomer` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            CheckoutCustomer {
+                address: ::std::default::Default::default(),
+                email: ::std::default::Default::default(),
+                first_name: ::std::default::Default::default(),
+                last_name: ::std::default::Default::default(),
+                phone: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `address`.
+        ///
+        ///The customer's address, as any JSON value (its shape is not documented; only `null` has been seen).
+        #[must_use]
+        pub fn with_address(
+            mut self,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.address = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `email`.
+        ///
+        ///E-mail address.
+        #[must_use]
+        pub fn with_email(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.email = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `first_name`.
+        ///
+        ///First name. Example "John".
+        #[must_use]
+        pub fn with_first_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.first_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `last_name`.
+        ///
+        ///Last name. Example "Doe".
+        #[must_use]
+        pub fn with_last_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.last_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `phone`.
+        ///
+        ///Phone number. Example "+1234567890".
+        #[must_use]
+        pub fn with_phone(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.phone = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///The contract e-mail of a checkout (seed 001's "CheckoutEmail Object"), with its recipients, subject and content.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CheckoutEmail {
         ///Content of the e-mail. Example "Thank you for your booking. Please find your details below.".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -305,8 +723,52 @@ items with a `period`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
     }
+    impl CheckoutEmail {
+        ///A `CheckoutEmail` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            CheckoutEmail {
+                content: ::std::default::Default::default(),
+                recipients: ::std::default::Default::default(),
+                subject: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `content`.
+        ///
+        ///Content of the e-mail. Example "Thank you for your booking. Please find your details below.".
+        #[must_use]
+        pub fn with_content(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.content = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `recipients`.
+        ///
+        ///E-mail addresses the contract e-mail is sent to.
+        #[must_use]
+        pub fn with_recipients(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        ) -> Self {
+            self.recipients = value.into();
+            self
+        }
+        ///Sets `subject`.
+        ///
+        ///Subject of the e-mail. Example "Your booking confirmation".
+        #[must_use]
+        pub fn with_subject(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.subject = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     ///The payment of a checkout.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CheckoutPayment {
         ///The payment provider that processed the payment. Example "Stripe".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -315,11 +777,43 @@ items with a `period`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference: ::std::option::Option<::std::string::String>,
     }
+    impl CheckoutPayment {
+        ///A `CheckoutPayment` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            CheckoutPayment {
+                provider: ::std::default::Default::default(),
+                reference: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `provider`.
+        ///
+        ///The payment provider that processed the payment. Example "Stripe".
+        #[must_use]
+        pub fn with_provider(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.provider = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `reference`.
+        ///
+        ///The payment's reference. Example "ABC123".
+        #[must_use]
+        pub fn with_reference(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.reference = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     /**A corporate checkout to create (seed 001's "CorporateCheckout Object"): its items with
 prices, taxes and cancellation policies, attachments and the contract e-mail. The items are
 shown in the order given; the first one is the main item.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CorporateCheckout {
         ///Files attached to the checkout (invoice, proposal, terms, pictures, ...).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -355,12 +849,159 @@ Limits (checked before sending): at least 1 items.*/
         ///Title of the checkout. Example "Off site event".
         pub title: ::std::string::String,
     }
+    impl CorporateCheckout {
+        ///A `CorporateCheckout` with its required members (`currency`, `items`, `title`); set the others with the `with_` methods.
+        pub fn new(
+            currency: impl ::std::convert::Into<::std::string::String>,
+            items: impl ::std::convert::Into<::std::vec::Vec<Item>>,
+            title: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            CorporateCheckout {
+                attachments: ::std::default::Default::default(),
+                currency: currency.into(),
+                email: ::std::default::Default::default(),
+                items: items.into(),
+                note: ::std::default::Default::default(),
+                ref_i_ds: ::std::default::Default::default(),
+                restricted_methods: ::std::default::Default::default(),
+                title: title.into(),
+            }
+        }
+        ///Sets `attachments`.
+        ///
+        ///Files attached to the checkout (invoice, proposal, terms, pictures, ...).
+        #[must_use]
+        pub fn with_attachments(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<Attachment>>,
+        ) -> Self {
+            self.attachments = value.into();
+            self
+        }
+        ///Sets `currency`.
+        ///
+        ///Currency code of the checkout; every amount is in this currency. Example "EUR".
+        #[must_use]
+        pub fn with_currency(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.currency = value.into();
+            self
+        }
+        ///Sets `email`.
+        ///
+        #[must_use]
+        pub fn with_email(
+            mut self,
+            value: impl ::std::convert::Into<CheckoutEmail>,
+        ) -> Self {
+            self.email = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `items`.
+        ///
+        /**The items of the checkout, in display order; the first is the main item.
+
+Limits (checked before sending): at least 1 items.*/
+        #[must_use]
+        pub fn with_items(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<Item>>,
+        ) -> Self {
+            self.items = value.into();
+            self
+        }
+        ///Sets `note`.
+        ///
+        ///Additional notes about the checkout. Internal only, not visible to the customer. Example "Internal note".
+        #[must_use]
+        pub fn with_note(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.note = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `ref_i_ds`.
+        ///
+        ///External identifiers of the checkout, by name, e.g. `{"google-id": "667999d063824b596cf82155sdfwew334435"}`.
+        #[must_use]
+        pub fn with_ref_i_ds(
+            mut self,
+            value: impl ::std::convert::Into<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        ) -> Self {
+            self.ref_i_ds = value.into();
+            self
+        }
+        ///Sets `restricted_methods`.
+        ///
+        ///Payment methods deactivated for this checkout. The accepted values are not documented.
+        #[must_use]
+        pub fn with_restricted_methods(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        ) -> Self {
+            self.restricted_methods = value.into();
+            self
+        }
+        ///Sets `title`.
+        ///
+        ///Title of the checkout. Example "Off site event".
+        #[must_use]
+        pub fn with_title(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.title = value.into();
+            self
+        }
+    }
     ///A penalty that applies after a given date (seed 001's "DatePenalty").
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct DatePenalty {
         ///The date after which the penalty applies. Example "2024-05-01T00:00:00Z".
         pub until: ::payspec_runtime::DateTime,
         pub value: CancellationPenaltyValue,
+    }
+    impl DatePenalty {
+        ///A `DatePenalty` with its required members (`until`, `value`); set the others with the `with_` methods.
+        pub fn new(
+            until: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+            value: impl ::std::convert::Into<CancellationPenaltyValue>,
+        ) -> Self {
+            DatePenalty {
+                until: until.into(),
+                value: value.into(),
+            }
+        }
+        ///Sets `until`.
+        ///
+        ///The date after which the penalty applies. Example "2024-05-01T00:00:00Z".
+        #[must_use]
+        pub fn with_until(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+        ) -> Self {
+            self.until = value.into();
+            self
+        }
+        ///Sets `value`.
+        ///
+        #[must_use]
+        pub fn with_value(
+            mut self,
+            value: impl ::std::convert::Into<CancellationPenaltyValue>,
+        ) -> Self {
+            self.value = value.into();
+            self
+        }
     }
     /**One item of a checkout (seed 001's "Item Object"). The basic properties (stockId to
 cancellationPolicy) apply to every item; nine kinds of item use additional ones: `period`
@@ -369,6 +1010,7 @@ cancellationPolicy) apply to every item; nine kinds of item use additional ones:
 and `fareClass` (flights, seed 000's example).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Item {
         ///Type of accommodation. The accepted values are not documented.
         #[serde(
@@ -460,10 +1102,271 @@ and `fareClass` (flights, seed 000's example).
         #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
         pub total_tax: ::std::option::Option<::rust_decimal::Decimal>,
     }
+    impl Item {
+        ///A `Item` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            Item {
+                accommodation_type: ::std::default::Default::default(),
+                airline: ::std::default::Default::default(),
+                cancellation_policy: ::std::default::Default::default(),
+                category: ::std::default::Default::default(),
+                co2: ::std::default::Default::default(),
+                departure: ::std::default::Default::default(),
+                description: ::std::default::Default::default(),
+                destination: ::std::default::Default::default(),
+                fare_class: ::std::default::Default::default(),
+                flight_number: ::std::default::Default::default(),
+                location: ::std::default::Default::default(),
+                location_name: ::std::default::Default::default(),
+                name: ::std::default::Default::default(),
+                period: ::std::default::Default::default(),
+                price: ::std::default::Default::default(),
+                quantity: ::std::default::Default::default(),
+                room_type: ::std::default::Default::default(),
+                service_class: ::std::default::Default::default(),
+                stock_id: ::std::default::Default::default(),
+                taxes: ::std::default::Default::default(),
+                total: ::std::default::Default::default(),
+                total_tax: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `accommodation_type`.
+        ///
+        ///Type of accommodation. The accepted values are not documented.
+        #[must_use]
+        pub fn with_accommodation_type(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.accommodation_type = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `airline`.
+        ///
+        ///Airline code of a flight. Example "LH".
+        #[must_use]
+        pub fn with_airline(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.airline = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `cancellation_policy`.
+        ///
+        #[must_use]
+        pub fn with_cancellation_policy(
+            mut self,
+            value: impl ::std::convert::Into<CancellationPolicy>,
+        ) -> Self {
+            self.cancellation_policy = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `category`.
+        ///
+        #[must_use]
+        pub fn with_category(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::ItemCategory>,
+        ) -> Self {
+            self.category = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `co2`.
+        ///
+        ///Carbon dioxide emission of the item (the unit is not documented).
+        #[must_use]
+        pub fn with_co2(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.co2 = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `departure`.
+        ///
+        #[must_use]
+        pub fn with_departure(
+            mut self,
+            value: impl ::std::convert::Into<Place>,
+        ) -> Self {
+            self.departure = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `description`.
+        ///
+        ///Description of the item.
+        #[must_use]
+        pub fn with_description(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.description = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `destination`.
+        ///
+        #[must_use]
+        pub fn with_destination(
+            mut self,
+            value: impl ::std::convert::Into<Place>,
+        ) -> Self {
+            self.destination = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `fare_class`.
+        ///
+        ///Fare class (booking class) of a flight. Example "Y".
+        #[must_use]
+        pub fn with_fare_class(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fare_class = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `flight_number`.
+        ///
+        ///Flight number. Example "LH441".
+        #[must_use]
+        pub fn with_flight_number(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.flight_number = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `location`.
+        ///
+        #[must_use]
+        pub fn with_location(
+            mut self,
+            value: impl ::std::convert::Into<Location>,
+        ) -> Self {
+            self.location = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `location_name`.
+        ///
+        ///Name of the location (the property's name), for accommodation items.
+        #[must_use]
+        pub fn with_location_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.location_name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `name`.
+        ///
+        ///Name of the item.
+        #[must_use]
+        pub fn with_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.name = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `period`.
+        ///
+        #[must_use]
+        pub fn with_period(mut self, value: impl ::std::convert::Into<Period>) -> Self {
+            self.period = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `price`.
+        ///
+        ///Price of the item, in the checkout's currency.
+        #[must_use]
+        pub fn with_price(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.price = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `quantity`.
+        ///
+        #[must_use]
+        pub fn with_quantity(
+            mut self,
+            value: impl ::std::convert::Into<ItemQuantity>,
+        ) -> Self {
+            self.quantity = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `room_type`.
+        ///
+        ///Room type of an accommodation. The accepted values are not documented.
+        #[must_use]
+        pub fn with_room_type(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.room_type = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `service_class`.
+        ///
+        #[must_use]
+        pub fn with_service_class(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::ServiceClass>,
+        ) -> Self {
+            self.service_class = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `stock_id`.
+        ///
+        ///External stock identifier of the item.
+        #[must_use]
+        pub fn with_stock_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.stock_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `taxes`.
+        ///
+        ///Taxes applicable to the item.
+        #[must_use]
+        pub fn with_taxes(
+            mut self,
+            value: impl ::std::convert::Into<::std::vec::Vec<ItemTax>>,
+        ) -> Self {
+            self.taxes = value.into();
+            self
+        }
+        ///Sets `total`.
+        ///
+        ///Total cost of the item, taxes included. Computed by 1-CP from the price and the taxes when absent. Example 1350.
+        #[must_use]
+        pub fn with_total(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.total = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `total_tax`.
+        ///
+        ///Total tax of the item. Computed by 1-CP from `taxes` when absent. Example 10.
+        #[must_use]
+        pub fn with_total_tax(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.total_tax = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     /**The quantity of an item (seed 001's "Item Quantity Object"): an amount and the unit it
 counts. The unit is `FLAT_FEE` when absent.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ItemQuantity {
         /**Amount of the quantity, at least 1. Example 2.
 
@@ -474,10 +1377,43 @@ Limits (checked before sending): at least 1.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub unit: ::std::option::Option<QuantityUnit>,
     }
+    impl ItemQuantity {
+        ///A `ItemQuantity` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            ItemQuantity {
+                amount: ::std::default::Default::default(),
+                unit: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `amount`.
+        ///
+        /**Amount of the quantity, at least 1. Example 2.
+
+Limits (checked before sending): at least 1.*/
+        #[must_use]
+        pub fn with_amount(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.amount = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `unit`.
+        ///
+        #[must_use]
+        pub fn with_unit(
+            mut self,
+            value: impl ::std::convert::Into<QuantityUnit>,
+        ) -> Self {
+            self.unit = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     /**A tax applicable to an item (seed 001's "Item Tax Object"). Example (PROVIDER-FACTS):
 `{"type": "VAT", "value": 100, "unit": "PERCENT", "basis": "PER_QUANTITY", "applyTo": "NET_PRICE"}`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ItemTax {
         ///What the tax applies to. The accepted values are not documented; "NET_PRICE" has been seen.
         #[serde(
@@ -499,11 +1435,73 @@ currency for `AMOUNT`.
         #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
         pub value: ::std::option::Option<::rust_decimal::Decimal>,
     }
+    impl ItemTax {
+        ///A `ItemTax` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            ItemTax {
+                apply_to: ::std::default::Default::default(),
+                basis: ::std::default::Default::default(),
+                type_: ::std::default::Default::default(),
+                unit: ::std::default::Default::default(),
+                value: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `apply_to`.
+        ///
+        ///What the tax applies to. The accepted values are not documented; "NET_PRICE" has been seen.
+        #[must_use]
+        pub fn with_apply_to(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.apply_to = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `basis`.
+        ///
+        #[must_use]
+        pub fn with_basis(mut self, value: impl ::std::convert::Into<TaxBasis>) -> Self {
+            self.basis = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `type_`.
+        ///
+        ///The kind of tax. The accepted values are not documented; "VAT" has been seen.
+        #[must_use]
+        pub fn with_type_(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.type_ = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `unit`.
+        ///
+        #[must_use]
+        pub fn with_unit(mut self, value: impl ::std::convert::Into<TaxUnit>) -> Self {
+            self.unit = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `value`.
+        ///
+        /**Value of the tax in its unit: a percentage for `PERCENT`, an amount in the checkout's
+currency for `AMOUNT`.
+*/
+        #[must_use]
+        pub fn with_value(
+            mut self,
+            value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+        ) -> Self {
+            self.value = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     /**An address or a geographic position (seed 001's "Location Object"). Either the street and
 house number or the latitude and longitude must be given (both pairs may be).
 
 At least one of these is complete (checked before sending): `street` and `house`; or `lat` and `lng`.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Location {
         ///City name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -530,18 +1528,154 @@ At least one of these is complete (checked before sending): `street` and `house`
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub street: ::std::option::Option<::std::string::String>,
     }
+    impl Location {
+        ///A `Location` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            Location {
+                city: ::std::default::Default::default(),
+                country: ::std::default::Default::default(),
+                house: ::std::default::Default::default(),
+                lat: ::std::default::Default::default(),
+                lng: ::std::default::Default::default(),
+                post_code: ::std::default::Default::default(),
+                street: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `city`.
+        ///
+        ///City name.
+        #[must_use]
+        pub fn with_city(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.city = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `country`.
+        ///
+        ///Country name.
+        #[must_use]
+        pub fn with_country(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.country = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `house`.
+        ///
+        ///House (or apartment) number.
+        #[must_use]
+        pub fn with_house(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.house = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `lat`.
+        ///
+        ///Latitude, as a decimal string. Example "52.3667".
+        #[must_use]
+        pub fn with_lat(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.lat = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `lng`.
+        ///
+        ///Longitude, as a decimal string. Example "13.5033".
+        #[must_use]
+        pub fn with_lng(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.lng = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `post_code`.
+        ///
+        ///Postal (ZIP) code.
+        #[must_use]
+        pub fn with_post_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.post_code = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `street`.
+        ///
+        ///Street name.
+        #[must_use]
+        pub fn with_street(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.street = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     /**A penalty that applies from an offset relative to the policy's reference date (seed 001's
 "OffsetPenalty"). Example, in the shape of PROVIDER-FACTS' example: `{"type":
 "OFFSET_PENALTY", "offset": {"amount": 14, "unit": "DAYS"}, "value": {"amount": 50, "unit":
 "FIXED_AMOUNT"}, "condition": "AFTER_PAYMENT"}`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct OffsetPenalty {
         ///Condition of the penalty. The accepted values are not documented; "AFTER_PAYMENT" has been seen.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub condition: ::std::option::Option<::std::string::String>,
         pub offset: CancellationPenaltyOffset,
         pub value: CancellationPenaltyValue,
+    }
+    impl OffsetPenalty {
+        ///A `OffsetPenalty` with its required members (`offset`, `value`); set the others with the `with_` methods.
+        pub fn new(
+            offset: impl ::std::convert::Into<CancellationPenaltyOffset>,
+            value: impl ::std::convert::Into<CancellationPenaltyValue>,
+        ) -> Self {
+            OffsetPenalty {
+                condition: ::std::default::Default::default(),
+                offset: offset.into(),
+                value: value.into(),
+            }
+        }
+        ///Sets `condition`.
+        ///
+        ///Condition of the penalty. The accepted values are not documented; "AFTER_PAYMENT" has been seen.
+        #[must_use]
+        pub fn with_condition(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.condition = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `offset`.
+        ///
+        #[must_use]
+        pub fn with_offset(
+            mut self,
+            value: impl ::std::convert::Into<CancellationPenaltyOffset>,
+        ) -> Self {
+            self.offset = value.into();
+            self
+        }
+        ///Sets `value`.
+        ///
+        #[must_use]
+        pub fn with_value(
+            mut self,
+            value: impl ::std::convert::Into<CancellationPenaltyValue>,
+        ) -> Self {
+            self.value = value.into();
+            self
+        }
     }
     ///Unit of a penalty offset.
     #[derive(
@@ -556,6 +1690,7 @@ At least one of these is complete (checked before sending): `street` and `house`
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum PenaltyOffsetUnit {
         #[serde(rename = "DAYS")]
         Days,
@@ -617,6 +1752,7 @@ At least one of these is complete (checked before sending): `street` and `house`
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum PenaltyValueUnit {
         #[serde(rename = "FIXED_AMOUNT")]
         FixedAmount,
@@ -661,6 +1797,7 @@ At least one of these is complete (checked before sending): `street` and `house`
     }
     ///The time period an item is valid for (seed 001's "Period Object").
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Period {
         ///End date and time, ISO 8601, localized to the time zone at the destination / end. Example "2024-04-16T15:07:05.159Z".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -669,11 +1806,43 @@ At least one of these is complete (checked before sending): `street` and `house`
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start: ::std::option::Option<::payspec_runtime::DateTime>,
     }
+    impl Period {
+        ///A `Period` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            Period {
+                end: ::std::default::Default::default(),
+                start: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `end`.
+        ///
+        ///End date and time, ISO 8601, localized to the time zone at the destination / end. Example "2024-04-16T15:07:05.159Z".
+        #[must_use]
+        pub fn with_end(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+        ) -> Self {
+            self.end = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `start`.
+        ///
+        ///Start date and time, ISO 8601, localized to the time zone at the origin / start. Example "2024-04-16T12:07:05.159Z".
+        #[must_use]
+        pub fn with_start(
+            mut self,
+            value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+        ) -> Self {
+            self.start = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
     /**A place of departure or destination: an IATA code, or a Location (seed 000 sends IATA codes,
 the reference types these fields as Location; both are accepted).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum Place {
         Iata(::std::string::String),
         Location(Location),
@@ -698,6 +1867,7 @@ Default when absent (applied by the service): `"FLAT_FEE"`.*/
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum QuantityUnit {
         #[serde(rename = "FLAT_FEE")]
         FlatFee,
@@ -766,11 +1936,42 @@ Default when absent (applied by the service): `"FLAT_FEE"`.*/
     }
     ///The API connection status and the provider the credentials belong to.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct StatusResponse {
         ///Id of the provider (merchant) the credentials belong to. Example "667999d063824b596cf82155".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider: ::std::option::Option<::std::string::String>,
         pub status: crate::enums::ApiStatus,
+    }
+    impl StatusResponse {
+        ///A `StatusResponse` with its required members (`status`); set the others with the `with_` methods.
+        pub fn new(status: impl ::std::convert::Into<crate::enums::ApiStatus>) -> Self {
+            StatusResponse {
+                provider: ::std::default::Default::default(),
+                status: status.into(),
+            }
+        }
+        ///Sets `provider`.
+        ///
+        ///Id of the provider (merchant) the credentials belong to. Example "667999d063824b596cf82155".
+        #[must_use]
+        pub fn with_provider(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.provider = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `status`.
+        ///
+        #[must_use]
+        pub fn with_status(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::ApiStatus>,
+        ) -> Self {
+            self.status = value.into();
+            self
+        }
     }
     /**Basis of a tax calculation. The service uses `PER_QUANTITY` when the basis is absent.
 
@@ -787,6 +1988,7 @@ Default when absent (applied by the service): `"PER_QUANTITY"`.*/
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TaxBasis {
         #[serde(rename = "FLAT_FEE")]
         FlatFee,
@@ -845,6 +2047,7 @@ Default when absent (applied by the service): `"PERCENT"`.*/
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TaxUnit {
         #[serde(rename = "AMOUNT")]
         Amount,
@@ -892,6 +2095,7 @@ billing data, and free-form card and reporting data (PROVIDER-FACTS). The newer 
 returns them once the transaction is `PAID`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct TransactionCheckout {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub beneficiary: ::std::option::Option<CheckoutBeneficiary>,
@@ -911,21 +2115,166 @@ returns them once the transaction is `PAID`.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub reporting: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl TransactionCheckout {
+        ///A `TransactionCheckout` with every member unset (or at its default); set them with the `with_` methods.
+        pub fn new() -> Self {
+            TransactionCheckout {
+                beneficiary: ::std::default::Default::default(),
+                billing: ::std::default::Default::default(),
+                card: ::std::default::Default::default(),
+                customer: ::std::default::Default::default(),
+                payment: ::std::default::Default::default(),
+                reference: ::std::default::Default::default(),
+                reporting: ::std::default::Default::default(),
+            }
+        }
+        ///Sets `beneficiary`.
+        ///
+        #[must_use]
+        pub fn with_beneficiary(
+            mut self,
+            value: impl ::std::convert::Into<CheckoutBeneficiary>,
+        ) -> Self {
+            self.beneficiary = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `billing`.
+        ///
+        #[must_use]
+        pub fn with_billing(
+            mut self,
+            value: impl ::std::convert::Into<CheckoutBilling>,
+        ) -> Self {
+            self.billing = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `card`.
+        ///
+        ///Data about the card used, as a free-form JSON object (its members are not documented).
+        #[must_use]
+        pub fn with_card(
+            mut self,
+            value: impl ::std::convert::Into<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        ) -> Self {
+            self.card = value.into();
+            self
+        }
+        ///Sets `customer`.
+        ///
+        #[must_use]
+        pub fn with_customer(
+            mut self,
+            value: impl ::std::convert::Into<CheckoutCustomer>,
+        ) -> Self {
+            self.customer = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `payment`.
+        ///
+        #[must_use]
+        pub fn with_payment(
+            mut self,
+            value: impl ::std::convert::Into<CheckoutPayment>,
+        ) -> Self {
+            self.payment = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `reference`.
+        ///
+        ///The checkout's reference. Example "ABC123".
+        #[must_use]
+        pub fn with_reference(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.reference = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `reporting`.
+        ///
+        ///Reporting data of the checkout, as a free-form JSON object (its members are not documented).
+        #[must_use]
+        pub fn with_reporting(
+            mut self,
+            value: impl ::std::convert::Into<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        ) -> Self {
+            self.reporting = value.into();
+            self
+        }
+    }
     ///The answer to initializeTransaction / createTransaction.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct TransactionCreated {
         ///Id of the created transaction, for getTransactionStatus and cancelTransaction. Example "667999d063824b596cf82155".
         #[serde(rename = "transactionId")]
         pub transaction_id: ::std::string::String,
     }
+    impl TransactionCreated {
+        ///A `TransactionCreated` with its required members (`transaction_id`); set the others with the `with_` methods.
+        pub fn new(
+            transaction_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            TransactionCreated {
+                transaction_id: transaction_id.into(),
+            }
+        }
+        ///Sets `transaction_id`.
+        ///
+        ///Id of the created transaction, for getTransactionStatus and cancelTransaction. Example "667999d063824b596cf82155".
+        #[must_use]
+        pub fn with_transaction_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.transaction_id = value.into();
+            self
+        }
+    }
     /**The status of a transaction and, once it is paid, the checkout details (PROVIDER-FACTS: the
 newer reference's `GET /status/{transactionId}`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct TransactionStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub checkout: ::std::option::Option<TransactionCheckout>,
         pub status: crate::enums::TransactionStatus,
+    }
+    impl TransactionStatusResponse {
+        ///A `TransactionStatusResponse` with its required members (`status`); set the others with the `with_` methods.
+        pub fn new(
+            status: impl ::std::convert::Into<crate::enums::TransactionStatus>,
+        ) -> Self {
+            TransactionStatusResponse {
+                checkout: ::std::default::Default::default(),
+                status: status.into(),
+            }
+        }
+        ///Sets `checkout`.
+        ///
+        #[must_use]
+        pub fn with_checkout(
+            mut self,
+            value: impl ::std::convert::Into<TransactionCheckout>,
+        ) -> Self {
+            self.checkout = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Sets `status`.
+        ///
+        #[must_use]
+        pub fn with_status(
+            mut self,
+            value: impl ::std::convert::Into<crate::enums::TransactionStatus>,
+        ) -> Self {
+            self.status = value.into();
+            self
+        }
     }
     /// Error types.
     pub mod error {

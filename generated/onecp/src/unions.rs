@@ -8,6 +8,7 @@ use crate::types;
 /// A tagged union: the `type` member (DATE_PENALTY, OFFSET_PENALTY) says which kind a value is; it is written from the variant and read before the rest of the object. An unknown `type` is an error naming the known ones.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(tag = "type")]
+#[non_exhaustive]
 pub enum Penalty {
     /// `type: DATE_PENALTY`: a [`types::DatePenalty`].
     #[serde(rename = "DATE_PENALTY")]

@@ -184,7 +184,8 @@ pub(crate) mod ops {
     );
 }
 /// The `ResponseCode` of a response: every code the provider documents, and any other kept verbatim.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum ResponseCode {
     /// Indicates a successful transaction (operations: All).
     Success,
@@ -386,6 +387,31 @@ impl ResponseCode {
         !::std::matches!(self, Self::Unknown(_))
     }
 }
+/// Equal when the wire values are equal, so `Unknown` of a value a later version knows
+/// equals that value's variant.
+impl ::std::cmp::PartialEq for ResponseCode {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for ResponseCode {}
+impl ::std::hash::Hash for ResponseCode {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+/// Ordered by wire value, not by declaration, so the order stays the same when the spec
+/// adds a value.
+impl ::std::cmp::PartialOrd for ResponseCode {
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
+        ::std::option::Option::Some(self.cmp(other))
+    }
+}
+impl ::std::cmp::Ord for ResponseCode {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
 impl ::std::fmt::Display for ResponseCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
@@ -432,6 +458,7 @@ impl<'de> ::payspec_runtime::serde::Deserialize<'de> for ResponseCode {
 ///
 /// `Debug` and `Display` show the code and message only (the body can hold account data).
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessOneError {
     /// The response code (`None` if the response had none).
     pub code: ::std::option::Option<ResponseCode>,
@@ -624,6 +651,7 @@ impl Outcome for crate::contracts::transaction::UpdateTransactionMetadataRespons
 }
 /// Why a [`ClientBuilder`] could not build a client.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum BuildError {
     /// No `AuthenticationKey` credential was given.
     MissingAuthenticationKey,

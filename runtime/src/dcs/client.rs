@@ -74,6 +74,9 @@ pub struct DcsClient {
 }
 
 /// Why [`DcsClient::build`] failed (the generated `BuildError` names the credential).
+///
+/// Exhaustive on purpose: generated code maps each variant to its own `BuildError`, which is
+/// the `#[non_exhaustive]` type users match on.
 #[derive(Debug)]
 pub enum DcsBuildError {
     /// The key was not given.

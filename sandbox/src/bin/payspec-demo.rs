@@ -184,44 +184,42 @@ async fn processone(target: &Target, format: payspec_processone::WireFormat) -> 
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
     let policy = format!("POL-{stamp}-{format:?}");
-    let reference = |policy: &str| ClientReferenceData {
-        client_reference_data1: Some(policy.to_owned()),
-        ..ClientReferenceData::default()
-    };
-    let card = |number: &str| CreditCardDetails {
-        number: Some(number.into()),
-        expiration_month: 12,
-        expiration_year: 2031,
-        validation_value: Some("123".into()),
-        holder: Some(Customer {
-            name: Some("Jane Doe".into()),
-            zip: Some("98101".into()),
-            address: Some("1 Main St".into()),
-            ..Customer::default()
-        }),
+    let reference = |policy: &str| ClientReferenceData::new().with_client_reference_data1(policy);
+    let card = |number: &str| {
+        CreditCardDetails::new()
+            .with_number(number)
+            .with_expiration_month(12)
+            .with_expiration_year(2031)
+            .with_validation_value("123")
+            .with_holder(
+                Customer::new()
+                    .with_name("Jane Doe")
+                    .with_zip("98101")
+                    .with_address("1 Main St"),
+            )
     };
 
     let saved = client
-        .save_credit_card(SaveCreditCardRequest {
-            credit_card: Some(card("4111111111111111")),
-            customer_id: Some("customer-42".into()),
-            client_reference_data: Some(reference(&policy)),
-            ..SaveCreditCardRequest::default()
-        })
+        .save_credit_card(
+            SaveCreditCardRequest::new()
+                .with_credit_card(card("4111111111111111"))
+                .with_customer_id("customer-42")
+                .with_client_reference_data(reference(&policy)),
+        )
         .await
         .map_err(fail("save the card"))?;
     let token = saved.token.clone().ok_or("the saved card has no token")?;
     say("save Visa 4111…1111", format!("Success, token {token}"));
 
     let charge = client
-        .charge_credit_card(ChargeCreditCardRequest {
-            token: Some(token.clone()),
-            amount: dec("25.00"),
-            charge_fee: true,
-            customer_id: Some("customer-42".into()),
-            client_reference_data: Some(reference(&policy)),
-            ..ChargeCreditCardRequest::default()
-        })
+        .charge_credit_card(
+            ChargeCreditCardRequest::new()
+                .with_token(token.clone())
+                .with_amount(dec("25.00"))
+                .with_charge_fee(true)
+                .with_customer_id("customer-42")
+                .with_client_reference_data(reference(&policy)),
+        )
         .await
         .map_err(fail("charge the saved card"))?;
     let charged = charge
@@ -240,13 +238,13 @@ async fn processone(target: &Target, format: payspec_processone::WireFormat) -> 
     );
 
     let declined = client
-        .charge_credit_card(ChargeCreditCardRequest {
-            credit_card: Some(card("4444444444444448")),
-            amount: dec("3.00"),
-            charge_fee: false,
-            client_reference_data: Some(reference(&format!("{policy}-declined"))),
-            ..ChargeCreditCardRequest::default()
-        })
+        .charge_credit_card(
+            ChargeCreditCardRequest::new()
+                .with_credit_card(card("4444444444444448"))
+                .with_amount(dec("3.00"))
+                .with_charge_fee(false)
+                .with_client_reference_data(reference(&format!("{policy}-declined"))),
+        )
         .await;
     match declined {
         Err(Error::Api { body, .. }) if body.code == Some(ResponseCode::Declined) => say(
@@ -277,11 +275,11 @@ async fn processone(target: &Target, format: payspec_processone::WireFormat) -> 
     );
 
     let refund = client
-        .refund_credit_card(RefundCreditCardRequest {
-            transaction_id: Some(charged.clone()),
-            partial_refund_amount: Some(dec("10.00")),
-            ..RefundCreditCardRequest::default()
-        })
+        .refund_credit_card(
+            RefundCreditCardRequest::new()
+                .with_transaction_id(charged.clone())
+                .with_partial_refund_amount(dec("10.00")),
+        )
         .await
         .map_err(fail("refund"))?;
     say(
@@ -293,10 +291,9 @@ async fn processone(target: &Target, format: payspec_processone::WireFormat) -> 
     );
 
     let found = client
-        .get_transaction_by_id(GetTransactionByIdRequest {
-            transaction_id: Some(charged.clone()),
-            ..GetTransactionByIdRequest::default()
-        })
+        .get_transaction_by_id(
+            GetTransactionByIdRequest::new().with_transaction_id(charged.clone()),
+        )
         .await
         .map_err(fail("look the charge up"))?;
     let info = found
@@ -331,27 +328,22 @@ async fn onecheckout(target: &Target) -> Step {
         .bearer_auth(target.credentials.secret.as_str())
         .build()
         .map_err(fail("client"))?;
-    let line = |title: &str, quantity: &str, price: &str| NewOrderLine {
-        compared_price: None,
-        image_url: None,
-        key: None,
-        properties: Vec::new(),
-        quantity: dec(quantity),
-        title: title.to_owned(),
-        unit_price: dec(price),
+    let line = |title: &str, quantity: &str, price: &str| {
+        NewOrderLine::new(dec(quantity), title, dec(price))
     };
     let order = client
-        .create_order(&CreateOrderRequest {
-            cancel_url: None,
-            currency: "USD".to_owned(),
-            order_lines: vec![
-                line("Premium T-Shirt", "2", "19.99"),
-                line("Coffee Mug", "1", "16.99"),
-            ],
-            reference_id: Some("demo-order-1".to_owned()),
-            success_url: Some("https://store.example.com/thanks".to_owned()),
-            tax_amount: Some(dec("5.00")),
-        })
+        .create_order(
+            &CreateOrderRequest::new(
+                "USD",
+                vec![
+                    line("Premium T-Shirt", "2", "19.99"),
+                    line("Coffee Mug", "1", "16.99"),
+                ],
+            )
+            .with_reference_id("demo-order-1")
+            .with_success_url("https://store.example.com/thanks")
+            .with_tax_amount(dec("5.00")),
+        )
         .await
         .map_err(fail("create the order"))?;
     expect(order.amount == Some(dec("61.97")), "the order's amount")?;
@@ -402,10 +394,7 @@ async fn onecheckout(target: &Target) -> Step {
     say("capture", &captured.status);
 
     let page = client
-        .list_orders(&ListOrdersRequest {
-            status: Some(OrderStatus::Paid),
-            ..ListOrdersRequest::default()
-        })
+        .list_orders(&ListOrdersRequest::new().with_status(OrderStatus::Paid))
         .await
         .map_err(fail("list"))?;
     expect(
@@ -483,24 +472,20 @@ async fn n1co(target: &Target) -> Step {
         .bearer_auth(target.credentials.secret.as_str())
         .build()
         .map_err(fail("client"))?;
-    let item = |name: &str, price: &str, quantity: i32| LineItem {
-        product: Some(OneTimeProduct {
-            image_url: None,
-            name: name.to_owned(),
-            price: dec(price),
-            requires_shipping: None,
-        }),
-        quantity,
-        sku: None,
+    let item = |name: &str, price: &str, quantity: i32| {
+        LineItem::new(quantity).with_product(OneTimeProduct::new(name, dec(price)))
     };
     let link = client
-        .create_payment_link(&CreatePaymentLinkRequest {
-            order_name: Some("Pizza Integration".to_owned()),
-            order_description: Some("A delicious pizza order".to_owned()),
-            line_items: vec![item("Italian Pizza", "15", 2), item("Roman Pizza", "20", 3)],
-            expiration_minutes: Some(30),
-            ..CreatePaymentLinkRequest::default()
-        })
+        .create_payment_link(
+            &CreatePaymentLinkRequest::new()
+                .with_order_name("Pizza Integration")
+                .with_order_description("A delicious pizza order")
+                .with_line_items(vec![
+                    item("Italian Pizza", "15", 2),
+                    item("Roman Pizza", "20", 3),
+                ])
+                .with_expiration_minutes(30),
+        )
         .await
         .map_err(fail("create the link"))?;
     say(

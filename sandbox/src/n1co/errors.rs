@@ -41,14 +41,12 @@ pub(super) fn problem_response(
     detail: Option<String>,
     errors: Option<BTreeMap<String, Vec<String>>>,
 ) -> Response {
-    let body = ProblemDetails {
-        detail,
-        errors,
-        instance: None,
-        status: Some(i32::from(status.as_u16())),
-        title: Some(title.to_owned()),
-        type_: Some(problem_type(status).to_owned()),
-    };
+    let mut body = ProblemDetails::new()
+        .with_status(i32::from(status.as_u16()))
+        .with_title(title)
+        .with_type_(problem_type(status));
+    body.detail = detail;
+    body.errors = errors;
     (status, Json(body)).into_response()
 }
 

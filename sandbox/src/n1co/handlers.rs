@@ -204,27 +204,25 @@ pub(super) fn order_line(
             "has a subtotal too large to represent",
         ));
     }
-    Some(OrderLineItem {
-        image_url,
-        name: Some(name),
-        price: Some(price),
-        product_id,
-        promo_price: None,
-        quantity: Some(item.quantity),
-        sku,
-        sub_total,
-    })
+    let mut line = OrderLineItem::new()
+        .with_name(name)
+        .with_price(price)
+        .with_quantity(item.quantity);
+    line.image_url = image_url;
+    line.product_id = product_id;
+    line.sku = sku;
+    line.sub_total = sub_total;
+    Some(line)
 }
 
 pub(super) fn store() -> Store {
-    Store {
-        country_code: Some("SV".to_owned()),
-        currency_code: Some("USD".to_owned()),
-        currency_symbol: Some("$".to_owned()),
-        locale: Some("es_SV".to_owned()),
-        name: Some("n1co Sandbox Store".to_owned()),
-        timezone: Some("America/El_Salvador".to_owned()),
-    }
+    Store::new()
+        .with_country_code("SV")
+        .with_currency_code("USD")
+        .with_currency_symbol("$")
+        .with_locale("es_SV")
+        .with_name("n1co Sandbox Store")
+        .with_timezone("America/El_Salvador")
 }
 
 /// A fresh order code, unique in `orders`.
@@ -259,33 +257,29 @@ pub(super) async fn create_payment_link(
         let id = data.next_order_id;
         data.next_order_id += 1;
         let link = format!("{base}/sandbox/pay/{code}");
-        let details = OrderDetails {
-            cancel_url: request.cancel_url,
-            created: date_time(now),
-            description: request.order_description,
-            line_items: Some(lines),
-            metadata: Some(request.metadata),
-            name: Some(
+        let mut details = OrderDetails::new(code.clone(), id, OrderStatus::Pending)
+            .with_line_items(lines)
+            .with_metadata(request.metadata)
+            .with_name(
                 request
                     .order_name
                     .unwrap_or_else(|| "PaymentLink Order".to_owned()),
-            ),
-            order_code: code.clone(),
-            order_id: id,
-            order_reference: request.order_reference,
-            order_status: OrderStatus::Pending,
-            payment: None,
-            payment_link_url: Some(link.clone()),
-            store: Some(store()),
-            subtotal: Some(subtotal),
-            success_url: request.success_url,
-            total: Some(subtotal),
-            total_details: Some(TotalDetails {
-                discount_amount: Some(zero()),
-                shipping_amount: Some(zero()),
-                surcharge_amount: Some(zero()),
-            }),
-        };
+            )
+            .with_payment_link_url(link.clone())
+            .with_store(store())
+            .with_subtotal(subtotal)
+            .with_total(subtotal)
+            .with_total_details(
+                TotalDetails::new()
+                    .with_discount_amount(zero())
+                    .with_shipping_amount(zero())
+                    .with_surcharge_amount(zero()),
+            );
+        details.cancel_url = request.cancel_url;
+        details.created = date_time(now);
+        details.description = request.order_description;
+        details.order_reference = request.order_reference;
+        details.success_url = request.success_url;
         let outgoing = sim.event(
             &mut data,
             &details,
@@ -302,11 +296,7 @@ pub(super) async fn create_payment_link(
                 paid: None,
             },
         );
-        let answer = CreatePaymentLinkResponse {
-            order_code: code,
-            order_id: id,
-            payment_link_url: link,
-        };
+        let answer = CreatePaymentLinkResponse::new(code, id, link);
         (answer, outgoing)
     };
     send(&sim, outgoing).await;
@@ -348,11 +338,10 @@ pub(super) fn pay_options(body: &Bytes) -> Answer<(Buyer, Outcome)> {
         }
     };
     let buyer = match object.get("buyer") {
-        None | Some(Value::Null) => Buyer {
-            email: Some("john.doe@example.com".to_owned()),
-            name: Some("John Doe".to_owned()),
-            phone: Some("+504 9999-9999".to_owned()),
-        },
+        None | Some(Value::Null) => Buyer::new()
+            .with_email("john.doe@example.com")
+            .with_name("John Doe")
+            .with_phone("+504 9999-9999"),
         Some(Value::Object(members)) => {
             let mut buyer = Buyer::default();
             for (name, value) in members {
@@ -417,11 +406,12 @@ pub(super) async fn pay(
                 let hex = sim.ids.next_hex().to_ascii_uppercase();
                 let authorization = hex.get(..6).unwrap_or(&hex).to_owned();
                 record.details.order_status = OrderStatus::Paid;
-                record.details.payment = Some(Payment {
-                    authorization_code: Some(authorization.clone()),
-                    buyer: Some(buyer),
-                    voucher_url: Some(format!("{base}/sandbox/vouchers/{code}")),
-                });
+                record.details.payment = Some(
+                    Payment::new()
+                        .with_authorization_code(authorization.clone())
+                        .with_buyer(buyer)
+                        .with_voucher_url(format!("{base}/sandbox/vouchers/{code}")),
+                );
                 record.paid = Some(now);
                 (
                     WebhookEventType::SuccessPayment,

@@ -30,15 +30,14 @@ impl Sim {
                     .map(|m| (m.name.clone(), Value::String(m.value.clone())))
                     .collect::<Map<String, Value>>()
             });
-        let event = WebhookEvent {
-            description: Some(description),
-            level: Some("Info".to_owned()),
-            metadata,
-            order_id: Some(order.order_id.to_string()),
-            order_reference: order.order_reference.clone(),
-            order_type: Some(ORDER_TYPE.to_owned()),
-            type_: Some(kind.clone()),
-        };
+        let mut event = WebhookEvent::new()
+            .with_description(description)
+            .with_level("Info")
+            .with_order_id(order.order_id.to_string())
+            .with_order_type(ORDER_TYPE)
+            .with_type_(kind.clone());
+        event.metadata = metadata;
+        event.order_reference = order.order_reference.clone();
         // Serializing plain strings and maps cannot fail; an empty body would still be signed
         // and logged.
         let body = serde_json::to_string(&event).unwrap_or_default();

@@ -34,32 +34,27 @@ pub(super) fn detailed_response(
     message: impl Into<String>,
     details: Vec<ErrorFieldIssue>,
 ) -> Response {
-    let body = ErrorResponse {
-        error: ErrorValue::Detail(ErrorDetail {
-            code,
-            message: Some(message.into()),
-            details,
-        }),
-    };
+    let body = ErrorResponse::new(ErrorValue::Detail(
+        ErrorDetail::new(code)
+            .with_message(message)
+            .with_details(details),
+    ));
     (status, Json(body)).into_response()
 }
 
 pub(super) fn bare(status: StatusCode, code: ErrorCode) -> Response {
-    let body = ErrorResponse {
-        error: ErrorValue::Code(code),
-    };
+    let body = ErrorResponse::new(ErrorValue::Code(code));
     (status, Json(body)).into_response()
 }
 
 pub(super) fn issue(field: &str, message: &str) -> ErrorFieldIssue {
-    ErrorFieldIssue {
-        field: Some(field.to_owned()),
-        issue: Some(if field.is_empty() {
+    ErrorFieldIssue::new()
+        .with_field(field)
+        .with_issue(if field.is_empty() {
             message.to_owned()
         } else {
             format!("{field} {message}")
-        }),
-    }
+        })
 }
 
 pub(super) fn validation_error(details: Vec<ErrorFieldIssue>) -> Refusal {

@@ -155,15 +155,15 @@ pub(super) async fn update_me(
 // Orders
 
 pub(super) fn to_order_line(line: NewOrderLine) -> OrderLine {
-    OrderLine {
-        compared_price: line.compared_price,
-        image_url: line.image_url,
-        key: line.key,
-        properties: line.properties,
-        quantity: Some(line.quantity),
-        title: Some(line.title),
-        unit_price: Some(line.unit_price),
-    }
+    let mut order_line = OrderLine::new()
+        .with_properties(line.properties)
+        .with_quantity(line.quantity)
+        .with_title(line.title)
+        .with_unit_price(line.unit_price);
+    order_line.compared_price = line.compared_price;
+    order_line.image_url = line.image_url;
+    order_line.key = line.key;
+    order_line
 }
 
 /// Σ quantity × unit_price + tax, exact; `None` on overflow.
@@ -228,14 +228,11 @@ pub(super) async fn create_order(
     let prefix = data.merchant.order_prefix.clone().unwrap_or_default();
     let number = data.orders.len() + 1;
     let mut links = vec![
-        Link {
-            href: format!("{base}/sandbox/orders/{id}/pay?token={token}"),
-            rel: LinkRel::Pay,
-        },
-        Link {
-            href: format!("{base}/orders/{id}"),
-            rel: LinkRel::Order,
-        },
+        Link::new(
+            format!("{base}/sandbox/orders/{id}/pay?token={token}"),
+            LinkRel::Pay,
+        ),
+        Link::new(format!("{base}/orders/{id}"), LinkRel::Order),
     ];
     let success = request
         .success_url
@@ -246,39 +243,30 @@ pub(super) async fn create_order(
         .clone()
         .or_else(|| data.merchant.cancel_url.clone());
     if let Some(href) = success {
-        links.push(Link {
-            href,
-            rel: LinkRel::Success,
-        });
+        links.push(Link::new(href, LinkRel::Success));
     }
     if let Some(href) = cancel {
-        links.push(Link {
-            href,
-            rel: LinkRel::Cancel,
-        });
+        links.push(Link::new(href, LinkRel::Cancel));
     }
-    let order = Order {
-        id: id.clone(),
-        name: Some(format!("Order #{prefix}{number:04}")),
-        payment_token: Some(SecretString::new(token)),
-        status: OrderStatus::Open,
-        zero_decimal: Some(ZERO_DECIMAL.contains(&request.currency.as_str())),
-        currency: Some(request.currency),
-        amount: Some(amount),
-        tax_amount: request.tax_amount,
-        order_lines: request.order_lines.into_iter().map(to_order_line).collect(),
-        reference_id: request.reference_id,
-        payment_method: None,
-        payment_gateway: None,
-        gateway_id: None,
-        payment_id: None,
-        merchant_id: Some(sim.merchant_id.clone()),
-        created: Some(now),
-        updated: Some(now),
-        paid: None,
-        shipping: None,
-        links,
-    };
+    let mut order = Order::new(id.clone(), OrderStatus::Open)
+        .with_name(format!("Order #{prefix}{number:04}"))
+        .with_payment_token(SecretString::new(token))
+        .with_zero_decimal(ZERO_DECIMAL.contains(&request.currency.as_str()))
+        .with_currency(request.currency)
+        .with_amount(amount)
+        .with_order_lines(
+            request
+                .order_lines
+                .into_iter()
+                .map(to_order_line)
+                .collect::<Vec<_>>(),
+        )
+        .with_merchant_id(sim.merchant_id.clone())
+        .with_created(now)
+        .with_updated(now)
+        .with_links(links);
+    order.tax_amount = request.tax_amount;
+    order.reference_id = request.reference_id;
     let position = data.orders.len();
     data.index.insert(id, position);
     data.orders.push(Record {
@@ -322,9 +310,7 @@ pub(super) async fn order_events(
     let id = order_id(path)?;
     let data = sim.data.lock();
     let record = data.order(&id)?;
-    Ok(Json(OrderEvents {
-        events: record.events.clone(),
-    }))
+    Ok(Json(OrderEvents::new().with_events(record.events.clone())))
 }
 
 pub(super) async fn capture_order(
@@ -500,13 +486,14 @@ pub(super) async fn list_orders(
         .map(|r| r.order.clone())
         .collect();
     let next_anchor = page.next().map(|r| r.order.id.clone()).unwrap_or_default();
-    Ok(Json(ListOrdersResponse {
-        anchor: Some(anchor),
-        limit: Some(limit),
-        count: Some(i64::try_from(count).unwrap_or(i64::MAX)),
-        next_anchor: Some(next_anchor),
-        orders,
-    }))
+    Ok(Json(
+        ListOrdersResponse::new()
+            .with_anchor(anchor)
+            .with_limit(limit)
+            .with_count(i64::try_from(count).unwrap_or(i64::MAX))
+            .with_next_anchor(next_anchor)
+            .with_orders(orders),
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------

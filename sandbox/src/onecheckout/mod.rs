@@ -175,22 +175,25 @@ pub fn router(ids: Arc<Ids>, rate_limited: bool) -> (axum::Router, Credentials) 
         api_key: Some(TEST_API_KEY.to_owned()),
         webhook_secret: None,
     };
-    let merchant = Merchant {
-        id: Some(merchant_id.clone()),
-        email: Some("merchant@example.com".to_owned()),
-        full_name: Some("Sandbox Merchant".to_owned()),
-        phone: Some("+1234567890".to_owned()),
-        address: Some("123 Business St, City".to_owned()),
-        theme: Some("default".to_owned()),
-        order_prefix: Some("ORD-".to_owned()),
-        currencies: CURRENCIES.iter().map(|c| (*c).to_owned()).collect(),
-        payment_methods: vec![PaymentMethod::Paypal, PaymentMethod::StripeHosted],
-        success_url: Some("https://store.example.com/success".to_owned()),
-        cancel_url: Some("https://store.example.com/cancel".to_owned()),
-        webhook_url: Some("https://store.example.com/webhook".to_owned()),
-        created: Some(EpochMillis::now()),
-        updated: None,
-    };
+    let merchant = Merchant::new()
+        .with_id(merchant_id.clone())
+        .with_email("merchant@example.com")
+        .with_full_name("Sandbox Merchant")
+        .with_phone("+1234567890")
+        .with_address("123 Business St, City")
+        .with_theme("default")
+        .with_order_prefix("ORD-")
+        .with_currencies(
+            CURRENCIES
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect::<Vec<_>>(),
+        )
+        .with_payment_methods(vec![PaymentMethod::Paypal, PaymentMethod::StripeHosted])
+        .with_success_url("https://store.example.com/success")
+        .with_cancel_url("https://store.example.com/cancel")
+        .with_webhook_url("https://store.example.com/webhook")
+        .with_created(EpochMillis::now());
     let sim = Arc::new(Sim {
         ids,
         merchant_id,

@@ -129,16 +129,13 @@ pub(super) fn transition(sim: &Sim, id: &str, action: Action, now: EpochMillis) 
     order.updated = Some(now);
     let snapshot = order.clone();
     for (kind, payment_status) in events {
-        record.events.push(Event {
-            id: sim.ids.next_hex(),
-            order_id: Some(snapshot.id.clone()),
-            type_: EventType::from(kind),
-            merchant_id: Some(sim.merchant_id.clone()),
-            created: Some(now),
-            error: None,
-            order: Some(snapshot.clone()),
-            payment_status,
-        });
+        let mut event = Event::new(sim.ids.next_hex(), EventType::from(kind))
+            .with_order_id(snapshot.id.clone())
+            .with_merchant_id(sim.merchant_id.clone())
+            .with_created(now)
+            .with_order(snapshot.clone());
+        event.payment_status = payment_status;
+        record.events.push(event);
     }
     Ok(snapshot)
 }

@@ -294,9 +294,6 @@ pub(super) fn cancel(
         invoice_number: input.invoice_number,
         file: input.file,
     });
-    let body = CancelResponse {
-        error_message: None,
-        status: CancelStatus::Success,
-    };
+    let body = CancelResponse::new(CancelStatus::Success);
     Ok((StatusCode::OK, Json(body)).into_response())
 }

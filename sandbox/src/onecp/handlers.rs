@@ -83,10 +83,7 @@ pub(super) fn now(headers: &HeaderMap) -> Result<At, ApiError> {
 // ---- operations of the spec ---------------------------------------------------------------------
 
 pub(super) async fn get_status(State(shared): State<Arc<Shared>>) -> Response {
-    let body = StatusResponse {
-        provider: Some(shared.provider.clone()),
-        status: ApiStatus::Ready,
-    };
+    let body = StatusResponse::new(ApiStatus::Ready).with_provider(shared.provider.clone());
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
@@ -121,7 +118,7 @@ pub(super) async fn initialize(
         cancellations: Vec::new(),
     };
     shared.transactions.lock().insert(id.clone(), transaction);
-    let body = TransactionCreated { transaction_id: id };
+    let body = TransactionCreated::new(id);
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -131,25 +128,20 @@ pub(super) async fn get_transaction_status(
 ) -> Result<Response, ApiError> {
     let transactions = shared.transactions.lock();
     let tx = transactions.get(&id).ok_or_else(|| not_found(&id))?;
-    let mut checkout = TransactionCheckout {
-        reference: Some(tx.id.clone()),
-        ..TransactionCheckout::default()
-    };
+    let mut checkout = TransactionCheckout::new().with_reference(tx.id.clone());
     if let Some(p) = &tx.payment {
-        checkout.payment = Some(CheckoutPayment {
-            provider: Some(p.provider.clone()),
-            reference: Some(p.reference.clone()),
-        });
+        checkout.payment = Some(
+            CheckoutPayment::new()
+                .with_provider(p.provider.clone())
+                .with_reference(p.reference.clone()),
+        );
         checkout.customer = p.customer.clone();
         checkout.beneficiary = p.beneficiary.clone();
         checkout.billing = p.billing.clone();
         checkout.card = p.card.clone();
         checkout.reporting = p.reporting.clone();
     }
-    let body = TransactionStatusResponse {
-        checkout: Some(checkout),
-        status: tx.status.to_api(),
-    };
+    let body = TransactionStatusResponse::new(tx.status.to_api()).with_checkout(checkout);
     Ok((StatusCode::OK, Json(body)).into_response())
 }
 

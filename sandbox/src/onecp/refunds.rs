@@ -43,6 +43,8 @@ pub(super) fn applicable_penalty(
             .as_ref()
             .and_then(|p| p.start.as_ref())
             .map(instant),
+        // A reference this simulator does not know (a newer spec): no offset penalty applies.
+        _ => None,
     };
     // (index, amount, until) of the best date penalty, (index, amount) of the best offset one.
     let mut by_date: Option<(usize, Decimal, i128)> = None;
@@ -73,6 +75,8 @@ pub(super) fn applicable_penalty(
                     by_offset = Some((index, amount));
                 }
             }
+            // A kind of penalty this simulator does not know (a newer spec): it never applies.
+            _ => {}
         }
     }
     // The spec forbids mixing kinds (checked at creation); were both present, the larger wins.
@@ -90,6 +94,8 @@ pub(super) fn penalty_amount(value: &CancellationPenaltyValue, total: Decimal) -
         PenaltyValueUnit::Percentage => total
             .checked_mul(value.amount)
             .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED)),
+        // A unit this simulator does not know (a newer spec): no penalty.
+        _ => Some(Decimal::ZERO),
     };
     // A percentage whose product overflows is far above 100 %: the whole total.
     raw.unwrap_or(cap).max(Decimal::ZERO).min(cap)
@@ -107,6 +113,8 @@ pub(super) fn offset_reached(
         PenaltyOffsetUnit::Hours => 3_600,
         PenaltyOffsetUnit::Days => 86_400,
         PenaltyOffsetUnit::Months => 30 * 86_400,
+        // A unit this simulator does not know (a newer spec): never reached.
+        _ => return false,
     };
     let unit_nanos = Decimal::from(unit_seconds) * Decimal::from(1_000_000_000i64);
     let after_start = kind == CancellationReference::StartPeriod;
@@ -141,10 +149,7 @@ mod tests {
     }
 
     fn offset(amount: &str, unit: PenaltyOffsetUnit) -> CancellationPenaltyOffset {
-        CancellationPenaltyOffset {
-            amount: dec(amount),
-            unit,
-        }
+        CancellationPenaltyOffset::new(dec(amount), unit)
     }
 
     #[test]
@@ -235,10 +240,7 @@ mod tests {
 
     #[test]
     fn penalties_stay_between_zero_and_the_total() {
-        let value = |amount: &str, unit| CancellationPenaltyValue {
-            amount: dec(amount),
-            unit,
-        };
+        let value = |amount: &str, unit| CancellationPenaltyValue::new(dec(amount), unit);
         let fixed = PenaltyValueUnit::FixedAmount;
         let pct = PenaltyValueUnit::Percentage;
         assert_eq!(penalty_amount(&value("50", fixed), dec("200")), dec("50"));

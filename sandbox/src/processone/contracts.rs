@@ -131,7 +131,7 @@ macro_rules! keyed {
         $(
             impl Keyed for $t {
                 fn key(&self) -> Option<&SecretString> {
-                    self.authentication_key.as_ref()
+                    self.authentication_key()
                 }
             }
         )*

@@ -138,24 +138,22 @@ impl Txn {
     /// The transaction as `TransactionInformation`, its date written for `xml` or JSON.
     pub(crate) fn information(&self, xml: bool) -> TransactionInformation {
         let (_, zone) = pacific(self.at_ms);
-        let mut info = TransactionInformation {
-            account_group_code: self.account_group_code.clone(),
-            batch_number: self.batch,
-            client_reference_data: self.client_reference_data.clone(),
-            customer_id: self.customer_id.clone(),
-            instance_name: Some(INSTANCE_NAME.to_owned()),
-            internal_reference_transaction_id: self.reference.map(|r| r.to_string()),
-            last_four_digits: Some(self.method.last_four()),
-            original_amount: self.original_amount,
-            payment_date: shown(self.at_ms, xml),
-            posted_amount: self.posted_amount,
-            process_one_token: self.token.clone(),
-            time_zone: Some(zone.to_owned()),
-            transaction_id: Some(self.id.to_string()),
-            transaction_status: self.status.clone(),
-            transaction_type: self.kind.clone(),
-            ..TransactionInformation::default()
-        };
+        let mut info = TransactionInformation::new()
+            .with_batch_number(self.batch)
+            .with_instance_name(INSTANCE_NAME)
+            .with_last_four_digits(self.method.last_four())
+            .with_original_amount(self.original_amount)
+            .with_payment_date(shown(self.at_ms, xml))
+            .with_posted_amount(self.posted_amount)
+            .with_time_zone(zone)
+            .with_transaction_id(self.id.to_string())
+            .with_transaction_status(self.status.clone())
+            .with_transaction_type(self.kind.clone());
+        info.account_group_code = self.account_group_code.clone();
+        info.client_reference_data = self.client_reference_data.clone();
+        info.customer_id = self.customer_id.clone();
+        info.internal_reference_transaction_id = self.reference.map(|r| r.to_string());
+        info.process_one_token = self.token.clone();
         match &self.method {
             Method::Card(card) => {
                 info.base_card_type = Some(card.brand.clone());

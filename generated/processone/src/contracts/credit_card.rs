@@ -7,6 +7,7 @@ pub const NS: &str = "http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.
 ///
 /// Contract `CreditCard.CardData`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CardData {
     /// Credit Card Expiration Month
     ///
@@ -53,6 +54,116 @@ impl ::std::default::Default for CardData {
             update_date: ::payspec_runtime::dcs::default_date_time(),
             update_transaction_id: ::std::option::Option::None,
         }
+    }
+}
+impl CardData {
+    ///A `CardData` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `card_expiration_month`.
+    ///
+    /// Credit Card Expiration Month
+    ///
+    /// Wire: `CardExpirationMonth`, xs:int.
+    #[must_use]
+    pub fn with_card_expiration_month(
+        mut self,
+        value: impl ::std::convert::Into<i32>,
+    ) -> Self {
+        self.card_expiration_month = value.into();
+        self
+    }
+    ///Sets `card_expiration_year`.
+    ///
+    /// Credit Card Expiration Month
+    ///
+    /// Wire: `CardExpirationYear`, xs:int.
+    #[must_use]
+    pub fn with_card_expiration_year(
+        mut self,
+        value: impl ::std::convert::Into<i32>,
+    ) -> Self {
+        self.card_expiration_year = value.into();
+        self
+    }
+    ///Sets `card_type`.
+    ///
+    /// Credit Card Type.
+    ///
+    /// Wire: `CardType`, enum CreditCardType.
+    #[must_use]
+    pub fn with_card_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::CreditCardType>,
+    ) -> Self {
+        self.card_type = value.into();
+        self
+    }
+    ///Sets `customer_name`.
+    ///
+    /// Customer Name (name on card)
+    ///
+    /// Wire: `CustomerName`, xs:string, nillable.
+    #[must_use]
+    pub fn with_customer_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `last_four_digits`.
+    ///
+    /// Last Four Digits of credit card number.
+    ///
+    /// Wire: `LastFourDigits`, xs:string, nillable.
+    #[must_use]
+    pub fn with_last_four_digits(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_four_digits = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `process_one_token`.
+    ///
+    /// One Inc Token ID. Used for mapping updated token data to appropriate token.
+    ///
+    /// Wire: `ProcessOneToken`, xs:string, nillable.
+    #[must_use]
+    pub fn with_process_one_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.process_one_token = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `update_date`.
+    ///
+    /// Update date of associated credit card update transaction
+    ///
+    /// Wire: `UpdateDate`, xs:dateTime (fraction and offset kept as written).
+    #[must_use]
+    pub fn with_update_date(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+    ) -> Self {
+        self.update_date = value.into();
+        self
+    }
+    ///Sets `update_transaction_id`.
+    ///
+    /// Transaction ID of credit card update transaction
+    ///
+    /// Wire: `UpdateTransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_update_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.update_transaction_id = ::std::option::Option::Some(value.into());
+        self
     }
 }
 impl CardData {
@@ -267,11 +378,14 @@ impl<'de> ::serde::Deserialize<'de> for CardData {
 ///
 /// Contract `CreditCard.ChargeCreditCardRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ChargeCreditCardRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// Account group code
     ///
     /// Wire: `AccountGroupCode`, xs:string, nillable.
@@ -342,6 +456,169 @@ impl ::std::default::Default for ChargeCreditCardRequest {
             split_pay_group_id: ::std::option::Option::None,
             token: ::std::option::Option::None,
         }
+    }
+}
+impl ChargeCreditCardRequest {
+    ///A `ChargeCreditCardRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `account_group_code`.
+    ///
+    /// Account group code
+    ///
+    /// Wire: `AccountGroupCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_account_group_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.account_group_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `amount`.
+    ///
+    /// Charge amount
+    ///
+    /// Wire: `Amount`, xs:decimal (scale kept).
+    #[must_use]
+    pub fn with_amount(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.amount = value.into();
+        self
+    }
+    ///Sets `callback_id`.
+    ///
+    /// A callback id associated to charge credit card transaction
+    ///
+    /// Wire: `CallbackId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_callback_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.callback_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `charge_fee`.
+    ///
+    /// Should we charge with fee (default - true)
+    ///
+    /// Wire: `ChargeFee`, xs:boolean. Default `true`, as the provider documents: `Default::default()` and JSON without the member give it; XML without the member reads as .NET's zero value, as DataContractSerializer does.
+    #[must_use]
+    pub fn with_charge_fee(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.charge_fee = value.into();
+        self
+    }
+    ///Sets `client_reference_data`.
+    ///
+    /// Client reference data
+    ///
+    /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
+    #[must_use]
+    pub fn with_client_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ClientReferenceData,
+        >,
+    ) -> Self {
+        self.client_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `convenience_fee_type`.
+    ///
+    /// Customizable convenience fee type that is matched with different types of transactions
+    ///
+    /// Wire: `ConvenienceFeeType`, xs:string, nillable.
+    #[must_use]
+    pub fn with_convenience_fee_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.convenience_fee_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `credit_card`.
+    ///
+    /// Either CreditCard or token parameter is required. If both are sent, token will be used
+    ///
+    /// Wire: `CreditCard`, class CreditCardDetails, nillable.
+    #[must_use]
+    pub fn with_credit_card(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::credit_card::CreditCardDetails,
+        >,
+    ) -> Self {
+        self.credit_card = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `customer_id`.
+    ///
+    /// A customer id associated with transaction
+    ///
+    /// Wire: `CustomerId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_customer_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `is_recurring`.
+    ///
+    /// Is recurring charge
+    ///
+    /// Wire: `IsRecurring`, xs:boolean.
+    #[must_use]
+    pub fn with_is_recurring(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.is_recurring = value.into();
+        self
+    }
+    ///Sets `save`.
+    ///
+    /// Enables to save and tokenize credit card information
+    ///
+    /// Wire: `Save`, xs:boolean.
+    #[must_use]
+    pub fn with_save(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.save = value.into();
+        self
+    }
+    ///Sets `split_pay_group_id`.
+    ///
+    /// A unique number to transactions that are part of "split pay" (not in the seed; from public clients).
+    ///
+    /// Wire: `SplitPayGroupId`, xs:string, nillable, left out when null (EmitDefaultValue=false).
+    #[must_use]
+    pub fn with_split_pay_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.split_pay_group_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `token`.
+    ///
+    /// Saved CreditCard token
+    ///
+    /// Wire: `Token`, xs:string, nillable.
+    #[must_use]
+    pub fn with_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.token = ::std::option::Option::Some(value.into());
+        self
     }
 }
 impl ChargeCreditCardRequest {
@@ -656,6 +933,7 @@ impl<'de> ::serde::Deserialize<'de> for ChargeCreditCardRequest {
 ///
 /// Contract `CreditCard.ChargeCreditCardResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ChargeCreditCardResponse {
     /// Response message
     ///
@@ -727,6 +1005,178 @@ impl ::std::default::Default for ChargeCreditCardResponse {
             transaction_date: ::payspec_runtime::dcs::default_date_time(),
             transaction_id: ::std::option::Option::None,
         }
+    }
+}
+impl ChargeCreditCardResponse {
+    ///A `ChargeCreditCardResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `authorization_code`.
+    ///
+    /// A gateway Authorization Code
+    ///
+    /// Wire: `AuthorizationCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_authorization_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.authorization_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `base_card_type`.
+    ///
+    /// Base Credit Card type
+    ///
+    /// Wire: `BaseCardType`, enum CreditCardType.
+    #[must_use]
+    pub fn with_base_card_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::CreditCardType>,
+    ) -> Self {
+        self.base_card_type = value.into();
+        self
+    }
+    ///Sets `batch_number`.
+    ///
+    /// Number of the batch
+    ///
+    /// Wire: `BatchNumber`, xs:int.
+    #[must_use]
+    pub fn with_batch_number(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.batch_number = value.into();
+        self
+    }
+    ///Sets `credit_card_type`.
+    ///
+    /// Credit Card type
+    ///
+    /// Wire: `CreditCardType`, enum CreditCardType.
+    #[must_use]
+    pub fn with_credit_card_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::CreditCardType>,
+    ) -> Self {
+        self.credit_card_type = value.into();
+        self
+    }
+    ///Sets `holder_name`.
+    ///
+    /// Card Holder Name
+    ///
+    /// Wire: `HolderName`, xs:string, nillable.
+    #[must_use]
+    pub fn with_holder_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.holder_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `holder_zip`.
+    ///
+    /// Card Holder Zip code
+    ///
+    /// Wire: `HolderZip`, xs:string, nillable.
+    #[must_use]
+    pub fn with_holder_zip(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.holder_zip = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `posted_amount`.
+    ///
+    /// Transaction posted amount (not in the seed; from PROVIDER-FACTS and public clients).
+    ///
+    /// Wire: `PostedAmount`, xs:decimal (scale kept), nillable, left out when null (EmitDefaultValue=false).
+    #[must_use]
+    pub fn with_posted_amount(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.posted_amount = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `time_zone`.
+    ///
+    /// Transaction time zone
+    ///
+    /// Wire: `TimeZone`, xs:string, nillable.
+    #[must_use]
+    pub fn with_time_zone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.time_zone = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `token`.
+    ///
+    /// ProcessOne payment token
+    ///
+    /// Wire: `Token`, xs:string, nillable.
+    #[must_use]
+    pub fn with_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.token = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_date`.
+    ///
+    /// Transaction date and time
+    ///
+    /// Wire: `TransactionDate`, xs:dateTime (fraction and offset kept as written).
+    #[must_use]
+    pub fn with_transaction_date(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+    ) -> Self {
+        self.transaction_date = value.into();
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// Transaction ID
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
     }
 }
 impl ChargeCreditCardResponse {
@@ -1029,11 +1479,14 @@ impl<'de> ::serde::Deserialize<'de> for ChargeCreditCardResponse {
 ///
 /// Contract `CreditCard.ConvenienceFeeRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ConvenienceFeeRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// Charge amount for fee calculation
     ///
     /// Wire: `Amount`, xs:decimal (scale kept).
@@ -1042,6 +1495,44 @@ pub struct ConvenienceFeeRequest {
     ///
     /// Wire: `ConvenienceFeeType`, xs:string, nillable.
     pub convenience_fee_type: ::std::option::Option<::std::string::String>,
+}
+impl ConvenienceFeeRequest {
+    ///A `ConvenienceFeeRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `amount`.
+    ///
+    /// Charge amount for fee calculation
+    ///
+    /// Wire: `Amount`, xs:decimal (scale kept).
+    #[must_use]
+    pub fn with_amount(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.amount = value.into();
+        self
+    }
+    ///Sets `convenience_fee_type`.
+    ///
+    /// Customizable convenience fee type that is matched with different types of transactions
+    ///
+    /// Wire: `ConvenienceFeeType`, xs:string, nillable.
+    #[must_use]
+    pub fn with_convenience_fee_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.convenience_fee_type = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl ConvenienceFeeRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -1195,6 +1686,7 @@ impl<'de> ::serde::Deserialize<'de> for ConvenienceFeeRequest {
 ///
 /// Contract `CreditCard.ConvenienceFeeResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ConvenienceFeeResponse {
     /// Response message
     ///
@@ -1224,6 +1716,103 @@ pub struct ConvenienceFeeResponse {
     ///
     /// Wire: `Percent`, xs:decimal (scale kept), nillable.
     pub percent: ::std::option::Option<::rust_decimal::Decimal>,
+}
+impl ConvenienceFeeResponse {
+    ///A `ConvenienceFeeResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `calculation_type`.
+    ///
+    /// Fee calculation type for current fee tier
+    ///
+    /// Wire: `CalculationType`, xs:string, nillable.
+    #[must_use]
+    pub fn with_calculation_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.calculation_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `convenience_fee`.
+    ///
+    /// Amount of convenience fee
+    ///
+    /// Wire: `ConvenienceFee`, xs:decimal (scale kept).
+    #[must_use]
+    pub fn with_convenience_fee(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.convenience_fee = value.into();
+        self
+    }
+    ///Sets `flat_rate`.
+    ///
+    /// Flat rate for fee tier, applicable for CalculationType = FlatRate
+    ///
+    /// Wire: `FlatRate`, xs:decimal (scale kept), nillable.
+    #[must_use]
+    pub fn with_flat_rate(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.flat_rate = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `minimum_amount`.
+    ///
+    /// Minimum fee amount, applicable for CalculationType = Percent
+    ///
+    /// Wire: `MinimumAmount`, xs:decimal (scale kept), nillable.
+    #[must_use]
+    pub fn with_minimum_amount(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.minimum_amount = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `percent`.
+    ///
+    /// Percent rate for fee tier, applicable for CalculationType = Percent
+    ///
+    /// Wire: `Percent`, xs:decimal (scale kept), nillable.
+    #[must_use]
+    pub fn with_percent(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.percent = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl ConvenienceFeeResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -1456,6 +2045,7 @@ impl<'de> ::serde::Deserialize<'de> for ConvenienceFeeResponse {
 ///
 /// Contract `CreditCard.CreditCardDetails`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct CreditCardDetails {
     /// Month of the expiration of the credit card
     ///
@@ -1477,6 +2067,77 @@ pub struct CreditCardDetails {
     ///
     /// Wire: `ValidationValue`, xs:string, nillable. Sensitive: redacted in `Debug`.
     pub validation_value: ::std::option::Option<::payspec_runtime::SecretString>,
+}
+impl CreditCardDetails {
+    ///A `CreditCardDetails` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `expiration_month`.
+    ///
+    /// Month of the expiration of the credit card
+    ///
+    /// Wire: `ExpirationMonth`, xs:int.
+    #[must_use]
+    pub fn with_expiration_month(
+        mut self,
+        value: impl ::std::convert::Into<i32>,
+    ) -> Self {
+        self.expiration_month = value.into();
+        self
+    }
+    ///Sets `expiration_year`.
+    ///
+    /// Year of the expiration of the credit card
+    ///
+    /// Wire: `ExpirationYear`, xs:int.
+    #[must_use]
+    pub fn with_expiration_year(
+        mut self,
+        value: impl ::std::convert::Into<i32>,
+    ) -> Self {
+        self.expiration_year = value.into();
+        self
+    }
+    ///Sets `holder`.
+    ///
+    /// Card holder
+    ///
+    /// Wire: `Holder`, class Customer, nillable.
+    #[must_use]
+    pub fn with_holder(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::data_contracts::Customer>,
+    ) -> Self {
+        self.holder = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `number`.
+    ///
+    /// Credit card number
+    ///
+    /// Wire: `Number`, xs:string, nillable. Sensitive: redacted in `Debug`.
+    #[must_use]
+    pub fn with_number(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::SecretString>,
+    ) -> Self {
+        self.number = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `validation_value`.
+    ///
+    /// Credit card CVV code
+    ///
+    /// Wire: `ValidationValue`, xs:string, nillable. Sensitive: redacted in `Debug`.
+    #[must_use]
+    pub fn with_validation_value(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::SecretString>,
+    ) -> Self {
+        self.validation_value = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl CreditCardDetails {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -1658,11 +2319,26 @@ impl<'de> ::serde::Deserialize<'de> for CreditCardDetails {
 ///
 /// Contract `CreditCard.GetAcceptedCardTypesRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetAcceptedCardTypesRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
+}
+impl GetAcceptedCardTypesRequest {
+    ///A `GetAcceptedCardTypesRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
 }
 impl GetAcceptedCardTypesRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -1784,6 +2460,7 @@ impl<'de> ::serde::Deserialize<'de> for GetAcceptedCardTypesRequest {
 ///
 /// Contract `CreditCard.GetAcceptedCardTypesResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetAcceptedCardTypesResponse {
     /// Response message
     ///
@@ -1799,6 +2476,53 @@ pub struct GetAcceptedCardTypesResponse {
     pub accepted_card_types: ::std::option::Option<
         ::std::vec::Vec<crate::contracts::enums::CreditCardType>,
     >,
+}
+impl GetAcceptedCardTypesResponse {
+    ///A `GetAcceptedCardTypesResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `accepted_card_types`.
+    ///
+    /// List of Accepted Card Types
+    ///
+    /// Wire: `AcceptedCardTypes`, collection of CreditCardType, nillable.
+    #[must_use]
+    pub fn with_accepted_card_types(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::contracts::enums::CreditCardType>,
+        >,
+    ) -> Self {
+        self.accepted_card_types = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetAcceptedCardTypesResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -1950,15 +2674,43 @@ impl<'de> ::serde::Deserialize<'de> for GetAcceptedCardTypesResponse {
 ///
 /// Contract `CreditCard.GetCardDataRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetCardDataRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// Credit card number
     ///
     /// Wire: `CreditCardNumber`, xs:string, nillable. Sensitive: redacted in `Debug`.
     pub credit_card_number: ::std::option::Option<::payspec_runtime::SecretString>,
+}
+impl GetCardDataRequest {
+    ///A `GetCardDataRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `credit_card_number`.
+    ///
+    /// Credit card number
+    ///
+    /// Wire: `CreditCardNumber`, xs:string, nillable. Sensitive: redacted in `Debug`.
+    #[must_use]
+    pub fn with_credit_card_number(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::SecretString>,
+    ) -> Self {
+        self.credit_card_number = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetCardDataRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -2102,6 +2854,7 @@ impl<'de> ::serde::Deserialize<'de> for GetCardDataRequest {
 ///
 /// Contract `CreditCard.GetCardDataResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetCardDataResponse {
     /// Response message
     ///
@@ -2119,6 +2872,64 @@ pub struct GetCardDataResponse {
     ///
     /// Wire: `CreditCardNetworkType`, enum CreditCardNetworkType.
     pub credit_card_network_type: crate::contracts::enums::CreditCardNetworkType,
+}
+impl GetCardDataResponse {
+    ///A `GetCardDataResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `base_card_type`.
+    ///
+    /// Base Credit Card type
+    ///
+    /// Wire: `BaseCardType`, enum CreditCardType.
+    #[must_use]
+    pub fn with_base_card_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::CreditCardType>,
+    ) -> Self {
+        self.base_card_type = value.into();
+        self
+    }
+    ///Sets `credit_card_network_type`.
+    ///
+    /// Credit Card network type
+    ///
+    /// Wire: `CreditCardNetworkType`, enum CreditCardNetworkType.
+    #[must_use]
+    pub fn with_credit_card_network_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::CreditCardNetworkType>,
+    ) -> Self {
+        self.credit_card_network_type = value.into();
+        self
+    }
 }
 impl GetCardDataResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -2282,11 +3093,14 @@ impl<'de> ::serde::Deserialize<'de> for GetCardDataResponse {
 ///
 /// Contract `CreditCard.GetCardUpdatesRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetCardUpdatesRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// End date
     ///
     /// Wire: `EndDate`, xs:dateTime (fraction and offset kept as written).
@@ -2310,6 +3124,59 @@ impl ::std::default::Default for GetCardUpdatesRequest {
             query_authentication_keys: ::std::option::Option::None,
             start_date: ::payspec_runtime::dcs::default_date_time(),
         }
+    }
+}
+impl GetCardUpdatesRequest {
+    ///A `GetCardUpdatesRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `end_date`.
+    ///
+    /// End date
+    ///
+    /// Wire: `EndDate`, xs:dateTime (fraction and offset kept as written).
+    #[must_use]
+    pub fn with_end_date(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+    ) -> Self {
+        self.end_date = value.into();
+        self
+    }
+    ///Sets `query_authentication_keys`.
+    ///
+    /// Authentication keys to limit search query
+    ///
+    /// Wire: `QueryAuthenticationKeys`, collection of string, nillable. Sensitive: redacted in `Debug`.
+    #[must_use]
+    pub fn with_query_authentication_keys(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<::std::option::Option<::payspec_runtime::SecretString>>,
+        >,
+    ) -> Self {
+        self.query_authentication_keys = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `start_date`.
+    ///
+    /// Start date
+    ///
+    /// Wire: `StartDate`, xs:dateTime (fraction and offset kept as written).
+    #[must_use]
+    pub fn with_start_date(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+    ) -> Self {
+        self.start_date = value.into();
+        self
     }
 }
 impl GetCardUpdatesRequest {
@@ -2487,6 +3354,7 @@ impl<'de> ::serde::Deserialize<'de> for GetCardUpdatesRequest {
 ///
 /// Contract `CreditCard.GetCardUpdatesResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetCardUpdatesResponse {
     /// Response message
     ///
@@ -2502,6 +3370,55 @@ pub struct GetCardUpdatesResponse {
     pub card_data: ::std::option::Option<
         ::std::vec::Vec<::std::option::Option<crate::contracts::credit_card::CardData>>,
     >,
+}
+impl GetCardUpdatesResponse {
+    ///A `GetCardUpdatesResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `card_data`.
+    ///
+    /// Credit Cards information array
+    ///
+    /// Wire: `CardData`, collection of CardData, nillable.
+    #[must_use]
+    pub fn with_card_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<
+                ::std::option::Option<crate::contracts::credit_card::CardData>,
+            >,
+        >,
+    ) -> Self {
+        self.card_data = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetCardUpdatesResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -2649,11 +3566,14 @@ impl<'de> ::serde::Deserialize<'de> for GetCardUpdatesResponse {
 ///
 /// Contract `CreditCard.RefundCreditCardRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct RefundCreditCardRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// A callback id associated to refund transaction
     ///
     /// Wire: `CallbackId`, xs:string, nillable.
@@ -2666,6 +3586,57 @@ pub struct RefundCreditCardRequest {
     ///
     /// Wire: `TransactionId`, xs:string, nillable.
     pub transaction_id: ::std::option::Option<::std::string::String>,
+}
+impl RefundCreditCardRequest {
+    ///A `RefundCreditCardRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `callback_id`.
+    ///
+    /// A callback id associated to refund transaction
+    ///
+    /// Wire: `CallbackId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_callback_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.callback_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `partial_refund_amount`.
+    ///
+    /// Amount to refund
+    ///
+    /// Wire: `PartialRefundAmount`, xs:decimal (scale kept), nillable.
+    #[must_use]
+    pub fn with_partial_refund_amount(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.partial_refund_amount = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// An id of transaction to refund
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl RefundCreditCardRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -2844,6 +3815,7 @@ impl<'de> ::serde::Deserialize<'de> for RefundCreditCardRequest {
 ///
 /// Contract `CreditCard.RefundCreditCardResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct RefundCreditCardResponse {
     /// Response message
     ///
@@ -2865,6 +3837,74 @@ pub struct RefundCreditCardResponse {
     ///
     /// Wire: `TransactionId`, xs:string, nillable.
     pub transaction_id: ::std::option::Option<::std::string::String>,
+}
+impl RefundCreditCardResponse {
+    ///A `RefundCreditCardResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `authorization_code`.
+    ///
+    /// A gateway AuthorizationCode
+    ///
+    /// Wire: `AuthorizationCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_authorization_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.authorization_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `batch_number`.
+    ///
+    /// A batch number of refund transaction
+    ///
+    /// Wire: `BatchNumber`, xs:int.
+    #[must_use]
+    pub fn with_batch_number(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.batch_number = value.into();
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// An id of refund transaction
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl RefundCreditCardResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -3042,11 +4082,14 @@ impl<'de> ::serde::Deserialize<'de> for RefundCreditCardResponse {
 ///
 /// Contract `CreditCard.SaveCreditCardRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct SaveCreditCardRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// A callback id associated to save credit card transaction
     ///
     /// Wire: `CallbackId`, xs:string, nillable.
@@ -3067,6 +4110,74 @@ pub struct SaveCreditCardRequest {
     ///
     /// Wire: `CustomerId`, xs:string, nillable.
     pub customer_id: ::std::option::Option<::std::string::String>,
+}
+impl SaveCreditCardRequest {
+    ///A `SaveCreditCardRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `callback_id`.
+    ///
+    /// A callback id associated to save credit card transaction
+    ///
+    /// Wire: `CallbackId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_callback_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.callback_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `client_reference_data`.
+    ///
+    /// Client reference data
+    ///
+    /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
+    #[must_use]
+    pub fn with_client_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ClientReferenceData,
+        >,
+    ) -> Self {
+        self.client_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `credit_card`.
+    ///
+    /// Credit card information
+    ///
+    /// Wire: `CreditCard`, class CreditCardDetails, nillable.
+    #[must_use]
+    pub fn with_credit_card(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::credit_card::CreditCardDetails,
+        >,
+    ) -> Self {
+        self.credit_card = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `customer_id`.
+    ///
+    /// A customer id associated with transaction
+    ///
+    /// Wire: `CustomerId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_customer_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_id = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl SaveCreditCardRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -3254,6 +4365,7 @@ impl<'de> ::serde::Deserialize<'de> for SaveCreditCardRequest {
 ///
 /// Contract `CreditCard.SaveCreditCardResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct SaveCreditCardResponse {
     /// Response message
     ///
@@ -3279,6 +4391,90 @@ pub struct SaveCreditCardResponse {
     ///
     /// Wire: `TokenCreationTime`, xs:dateTime (fraction and offset kept as written), nillable.
     pub token_creation_time: ::std::option::Option<::payspec_runtime::DateTime>,
+}
+impl SaveCreditCardResponse {
+    ///A `SaveCreditCardResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `base_card_type`.
+    ///
+    /// Base Credit Card type
+    ///
+    /// Wire: `BaseCardType`, enum CreditCardType.
+    #[must_use]
+    pub fn with_base_card_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::CreditCardType>,
+    ) -> Self {
+        self.base_card_type = value.into();
+        self
+    }
+    ///Sets `time_zone`.
+    ///
+    /// Short time zone name with daylight saving time suffix
+    ///
+    /// Wire: `TimeZone`, xs:string, nillable.
+    #[must_use]
+    pub fn with_time_zone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.time_zone = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `token`.
+    ///
+    /// ProcessOne payment token
+    ///
+    /// Wire: `Token`, xs:string, nillable.
+    #[must_use]
+    pub fn with_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.token = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `token_creation_time`.
+    ///
+    /// Token creation date and time in merchant time zone
+    ///
+    /// Wire: `TokenCreationTime`, xs:dateTime (fraction and offset kept as written), nillable.
+    #[must_use]
+    pub fn with_token_creation_time(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+    ) -> Self {
+        self.token_creation_time = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl SaveCreditCardResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -3472,11 +4668,14 @@ impl<'de> ::serde::Deserialize<'de> for SaveCreditCardResponse {
 ///
 /// Contract `CreditCard.UpdateCreditCardRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct UpdateCreditCardRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// Credit Card network type
     ///
     /// Wire: `CreditCardNetworkType`, enum CreditCardNetworkType.
@@ -3501,6 +4700,96 @@ pub struct UpdateCreditCardRequest {
     ///
     /// Wire: `ZipCode`, xs:string, nillable.
     pub zip_code: ::std::option::Option<::std::string::String>,
+}
+impl UpdateCreditCardRequest {
+    ///A `UpdateCreditCardRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `credit_card_network_type`.
+    ///
+    /// Credit Card network type
+    ///
+    /// Wire: `CreditCardNetworkType`, enum CreditCardNetworkType.
+    #[must_use]
+    pub fn with_credit_card_network_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::CreditCardNetworkType>,
+    ) -> Self {
+        self.credit_card_network_type = value.into();
+        self
+    }
+    ///Sets `expiration_month`.
+    ///
+    /// Month of the expiration of the credit card
+    ///
+    /// Wire: `ExpirationMonth`, xs:int.
+    #[must_use]
+    pub fn with_expiration_month(
+        mut self,
+        value: impl ::std::convert::Into<i32>,
+    ) -> Self {
+        self.expiration_month = value.into();
+        self
+    }
+    ///Sets `expiration_year`.
+    ///
+    /// Year of the expiration of the credit card
+    ///
+    /// Wire: `ExpirationYear`, xs:int.
+    #[must_use]
+    pub fn with_expiration_year(
+        mut self,
+        value: impl ::std::convert::Into<i32>,
+    ) -> Self {
+        self.expiration_year = value.into();
+        self
+    }
+    ///Sets `holder_address`.
+    ///
+    /// CreditCard holder address
+    ///
+    /// Wire: `HolderAddress`, xs:string, nillable.
+    #[must_use]
+    pub fn with_holder_address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.holder_address = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `token`.
+    ///
+    /// Saved CreditCard token
+    ///
+    /// Wire: `Token`, xs:string, nillable.
+    #[must_use]
+    pub fn with_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.token = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `zip_code`.
+    ///
+    /// CreditCard holder Zip code
+    ///
+    /// Wire: `ZipCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_zip_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.zip_code = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl UpdateCreditCardRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -3710,6 +4999,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateCreditCardRequest {
 ///
 /// Contract `CreditCard.UpdateCreditCardResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct UpdateCreditCardResponse {
     /// Response message
     ///
@@ -3727,6 +5017,64 @@ pub struct UpdateCreditCardResponse {
     ///
     /// Wire: `UpdateTime`, xs:dateTime (fraction and offset kept as written), nillable.
     pub update_time: ::std::option::Option<::payspec_runtime::DateTime>,
+}
+impl UpdateCreditCardResponse {
+    ///A `UpdateCreditCardResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `time_zone`.
+    ///
+    /// Short time zone name with daylight saving time suffix
+    ///
+    /// Wire: `TimeZone`, xs:string, nillable.
+    #[must_use]
+    pub fn with_time_zone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.time_zone = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `update_time`.
+    ///
+    /// Update date and time in merchant time zone
+    ///
+    /// Wire: `UpdateTime`, xs:dateTime (fraction and offset kept as written), nillable.
+    #[must_use]
+    pub fn with_update_time(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+    ) -> Self {
+        self.update_time = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl UpdateCreditCardResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -3894,11 +5242,14 @@ impl<'de> ::serde::Deserialize<'de> for UpdateCreditCardResponse {
 ///
 /// Contract `CreditCard.VerifyCreditCardRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct VerifyCreditCardRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// A callback id associated with this transaction
     ///
     /// Wire: `CallbackId`, xs:string, nillable.
@@ -3919,6 +5270,74 @@ pub struct VerifyCreditCardRequest {
     ///
     /// Wire: `CustomerId`, xs:string, nillable.
     pub customer_id: ::std::option::Option<::std::string::String>,
+}
+impl VerifyCreditCardRequest {
+    ///A `VerifyCreditCardRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `callback_id`.
+    ///
+    /// A callback id associated with this transaction
+    ///
+    /// Wire: `CallbackId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_callback_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.callback_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `client_reference_data`.
+    ///
+    /// Client reference data
+    ///
+    /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
+    #[must_use]
+    pub fn with_client_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ClientReferenceData,
+        >,
+    ) -> Self {
+        self.client_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `credit_card`.
+    ///
+    /// Credit card information
+    ///
+    /// Wire: `CreditCard`, class CreditCardDetails, nillable.
+    #[must_use]
+    pub fn with_credit_card(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::credit_card::CreditCardDetails,
+        >,
+    ) -> Self {
+        self.credit_card = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `customer_id`.
+    ///
+    /// A customer id associated with transaction
+    ///
+    /// Wire: `CustomerId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_customer_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_id = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl VerifyCreditCardRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -4106,6 +5525,7 @@ impl<'de> ::serde::Deserialize<'de> for VerifyCreditCardRequest {
 ///
 /// Contract `CreditCard.VerifyCreditCardResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct VerifyCreditCardResponse {
     /// Response message
     ///
@@ -4115,6 +5535,38 @@ pub struct VerifyCreditCardResponse {
     ///
     /// Wire: `ResponseCode`, xs:string, nillable.
     pub response_code: ::std::option::Option<::std::string::String>,
+}
+impl VerifyCreditCardResponse {
+    ///A `VerifyCreditCardResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl VerifyCreditCardResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -4247,11 +5699,14 @@ impl<'de> ::serde::Deserialize<'de> for VerifyCreditCardResponse {
 ///
 /// Contract `CreditCard.VoidCreditCardRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct VoidCreditCardRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// A callback id associated to void transaction
     ///
     /// Wire: `CallbackId`, xs:string, nillable.
@@ -4260,6 +5715,44 @@ pub struct VoidCreditCardRequest {
     ///
     /// Wire: `TransactionId`, xs:string, nillable.
     pub transaction_id: ::std::option::Option<::std::string::String>,
+}
+impl VoidCreditCardRequest {
+    ///A `VoidCreditCardRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `callback_id`.
+    ///
+    /// A callback id associated to void transaction
+    ///
+    /// Wire: `CallbackId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_callback_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.callback_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// An id of transaction to void
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl VoidCreditCardRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -4415,6 +5908,7 @@ impl<'de> ::serde::Deserialize<'de> for VoidCreditCardRequest {
 ///
 /// Contract `CreditCard.VoidCreditCardResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.CreditCard`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct VoidCreditCardResponse {
     /// Response message
     ///
@@ -4436,6 +5930,74 @@ pub struct VoidCreditCardResponse {
     ///
     /// Wire: `TransactionId`, xs:string, nillable.
     pub transaction_id: ::std::option::Option<::std::string::String>,
+}
+impl VoidCreditCardResponse {
+    ///A `VoidCreditCardResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `authorization_code`.
+    ///
+    /// A gateway AuthorizationCode
+    ///
+    /// Wire: `AuthorizationCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_authorization_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.authorization_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `batch_number`.
+    ///
+    /// A batch number of void transaction
+    ///
+    /// Wire: `BatchNumber`, xs:int.
+    #[must_use]
+    pub fn with_batch_number(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.batch_number = value.into();
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// An id of void transaction
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl VoidCreditCardResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[

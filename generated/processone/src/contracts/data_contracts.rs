@@ -7,11 +7,26 @@ pub const NS: &str = "http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.
 ///
 /// Contract `DataContracts.BaseRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts`.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct BaseRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
+}
+impl BaseRequest {
+    ///A `BaseRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
 }
 impl BaseRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -131,6 +146,7 @@ impl<'de> ::serde::Deserialize<'de> for BaseRequest {
 ///
 /// Contract `DataContracts.BaseResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts`.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct BaseResponse {
     /// Response message
     ///
@@ -140,6 +156,38 @@ pub struct BaseResponse {
     ///
     /// Wire: `ResponseCode`, xs:string, nillable.
     pub response_code: ::std::option::Option<::std::string::String>,
+}
+impl BaseResponse {
+    ///A `BaseResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl BaseResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -270,6 +318,7 @@ impl<'de> ::serde::Deserialize<'de> for BaseResponse {
 ///
 /// Contract `DataContracts.ClientReferenceData`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts`.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ClientReferenceData {
     /// Used to pass a reference number such as Policy, Quote, or Claim Number. The value will be searchable in the transaction search report.
     ///
@@ -291,6 +340,77 @@ pub struct ClientReferenceData {
     ///
     /// Wire: `ClientReferenceData5`, xs:string, nillable.
     pub client_reference_data5: ::std::option::Option<::std::string::String>,
+}
+impl ClientReferenceData {
+    ///A `ClientReferenceData` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `client_reference_data1`.
+    ///
+    /// Used to pass a reference number such as Policy, Quote, or Claim Number. The value will be searchable in the transaction search report.
+    ///
+    /// Wire: `ClientReferenceData1`, xs:string, nillable.
+    #[must_use]
+    pub fn with_client_reference_data1(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_reference_data1 = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `client_reference_data2`.
+    ///
+    /// Used to pass an external transaction identifier. The value will be searchable in the transaction search report.
+    ///
+    /// Wire: `ClientReferenceData2`, xs:string, nillable.
+    #[must_use]
+    pub fn with_client_reference_data2(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_reference_data2 = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `client_reference_data3`.
+    ///
+    /// Used to pass location data such as the office the transaction originated. The value will be searchable in the transaction search report.
+    ///
+    /// Wire: `ClientReferenceData3`, xs:string, nillable.
+    #[must_use]
+    pub fn with_client_reference_data3(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_reference_data3 = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `client_reference_data4`.
+    ///
+    /// Used to pass additional information with the transaction. The value will be displayed in the transaction details.
+    ///
+    /// Wire: `ClientReferenceData4`, xs:string, nillable.
+    #[must_use]
+    pub fn with_client_reference_data4(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_reference_data4 = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `client_reference_data5`.
+    ///
+    /// Used to pass additional reference source account data such as an account number for a multi-policy account.The value will be searchable in the transaction search report.
+    ///
+    /// Wire: `ClientReferenceData5`, xs:string, nillable.
+    #[must_use]
+    pub fn with_client_reference_data5(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_reference_data5 = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl ClientReferenceData {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -474,6 +594,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientReferenceData {
 ///
 /// Contract `DataContracts.Customer`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts`.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Customer {
     /// Customer address
     ///
@@ -493,6 +614,84 @@ pub struct Customer {
     ///
     /// Wire: `Zip`, xs:string, nillable.
     pub zip: ::std::option::Option<::std::string::String>,
+}
+impl Customer {
+    ///A `Customer` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `address`.
+    ///
+    /// Customer address
+    ///
+    /// Wire: `Address`, xs:string, nillable.
+    #[must_use]
+    pub fn with_address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `city`.
+    ///
+    /// Wire: `City`, xs:string, nillable, left out when null (EmitDefaultValue=false).
+    #[must_use]
+    pub fn with_city(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.city = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `name`.
+    ///
+    /// Customer name
+    ///
+    /// Wire: `Name`, xs:string, nillable.
+    #[must_use]
+    pub fn with_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `phone`.
+    ///
+    /// Wire: `Phone`, xs:string, nillable, left out when null (EmitDefaultValue=false).
+    #[must_use]
+    pub fn with_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.phone = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `state`.
+    ///
+    /// Wire: `State`, xs:string, nillable, left out when null (EmitDefaultValue=false).
+    #[must_use]
+    pub fn with_state(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.state = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `zip`.
+    ///
+    /// Customer ZIP code
+    ///
+    /// Wire: `Zip`, xs:string, nillable.
+    #[must_use]
+    pub fn with_zip(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.zip = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl Customer {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -688,11 +887,31 @@ impl<'de> ::serde::Deserialize<'de> for Customer {
 ///
 /// Contract `DataContracts.ServerReferenceData`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts`.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ServerReferenceData {
     /// Operation result description
     ///
     /// Wire: `ServerReferenceData1`, xs:string, nillable.
     pub server_reference_data1: ::std::option::Option<::std::string::String>,
+}
+impl ServerReferenceData {
+    ///A `ServerReferenceData` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `server_reference_data1`.
+    ///
+    /// Operation result description
+    ///
+    /// Wire: `ServerReferenceData1`, xs:string, nillable.
+    #[must_use]
+    pub fn with_server_reference_data1(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.server_reference_data1 = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl ServerReferenceData {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[

@@ -7,11 +7,14 @@ pub const NS: &str = "http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.
 ///
 /// Contract `Eft.ConvenienceFeeRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ConvenienceFeeRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// Charge amount
     ///
     /// Wire: `Amount`, xs:decimal (scale kept).
@@ -20,6 +23,44 @@ pub struct ConvenienceFeeRequest {
     ///
     /// Wire: `ConvenienceFeeType`, xs:string, nillable.
     pub convenience_fee_type: ::std::option::Option<::std::string::String>,
+}
+impl ConvenienceFeeRequest {
+    ///A `ConvenienceFeeRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `amount`.
+    ///
+    /// Charge amount
+    ///
+    /// Wire: `Amount`, xs:decimal (scale kept).
+    #[must_use]
+    pub fn with_amount(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.amount = value.into();
+        self
+    }
+    ///Sets `convenience_fee_type`.
+    ///
+    /// Convenience fee type
+    ///
+    /// Wire: `ConvenienceFeeType`, xs:string, nillable.
+    #[must_use]
+    pub fn with_convenience_fee_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.convenience_fee_type = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl ConvenienceFeeRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -173,6 +214,7 @@ impl<'de> ::serde::Deserialize<'de> for ConvenienceFeeRequest {
 ///
 /// Contract `Eft.ConvenienceFeeResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ConvenienceFeeResponse {
     /// Response message
     ///
@@ -202,6 +244,103 @@ pub struct ConvenienceFeeResponse {
     ///
     /// Wire: `Percent`, xs:decimal (scale kept), nillable.
     pub percent: ::std::option::Option<::rust_decimal::Decimal>,
+}
+impl ConvenienceFeeResponse {
+    ///A `ConvenienceFeeResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `calculation_type`.
+    ///
+    /// Fee calculation type for current fee tier
+    ///
+    /// Wire: `CalculationType`, xs:string, nillable.
+    #[must_use]
+    pub fn with_calculation_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.calculation_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `convenience_fee`.
+    ///
+    /// Convenience fee
+    ///
+    /// Wire: `ConvenienceFee`, xs:decimal (scale kept).
+    #[must_use]
+    pub fn with_convenience_fee(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.convenience_fee = value.into();
+        self
+    }
+    ///Sets `flat_rate`.
+    ///
+    /// Flat rate for fee tier, applicable for CalculationType = FlatRate
+    ///
+    /// Wire: `FlatRate`, xs:decimal (scale kept), nillable.
+    #[must_use]
+    pub fn with_flat_rate(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.flat_rate = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `minimum_amount`.
+    ///
+    /// Minimum fee amount, applicable for CalculationType = Percent
+    ///
+    /// Wire: `MinimumAmount`, xs:decimal (scale kept), nillable.
+    #[must_use]
+    pub fn with_minimum_amount(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.minimum_amount = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `percent`.
+    ///
+    /// Percent rate for fee tier, applicable for CalculationType = Percent
+    ///
+    /// Wire: `Percent`, xs:decimal (scale kept), nillable.
+    #[must_use]
+    pub fn with_percent(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.percent = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl ConvenienceFeeResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -422,11 +561,14 @@ impl<'de> ::serde::Deserialize<'de> for ConvenienceFeeResponse {
 ///
 /// Contract `Eft.CreditEftRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct CreditEftRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// This field is used to route money to different accounts based on a predefined groups.
     ///
     /// Wire: `AccountGroupCode`, xs:string, nillable.
@@ -461,6 +603,121 @@ pub struct CreditEftRequest {
     ///
     /// Wire: `Token`, xs:string, nillable.
     pub token: ::std::option::Option<::std::string::String>,
+}
+impl CreditEftRequest {
+    ///A `CreditEftRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `account_group_code`.
+    ///
+    /// This field is used to route money to different accounts based on a predefined groups.
+    ///
+    /// Wire: `AccountGroupCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_account_group_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.account_group_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `amount`.
+    ///
+    /// Amount to charge
+    ///
+    /// Wire: `Amount`, xs:decimal (scale kept).
+    #[must_use]
+    pub fn with_amount(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.amount = value.into();
+        self
+    }
+    ///Sets `callback_id`.
+    ///
+    /// Callback ID
+    ///
+    /// Wire: `CallbackId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_callback_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.callback_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `client_reference_data`.
+    ///
+    /// Client reference data
+    ///
+    /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
+    #[must_use]
+    pub fn with_client_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ClientReferenceData,
+        >,
+    ) -> Self {
+        self.client_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `customer_id`.
+    ///
+    /// A customer id associated with transaction
+    ///
+    /// Wire: `CustomerId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_customer_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `eft_details`.
+    ///
+    /// Eft details
+    ///
+    /// Wire: `EftDetails`, class EftDetails, nillable.
+    #[must_use]
+    pub fn with_eft_details(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::eft::EftDetails>,
+    ) -> Self {
+        self.eft_details = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `is_recurring`.
+    ///
+    /// Is recurring charge
+    ///
+    /// Wire: `IsRecurring`, xs:boolean.
+    #[must_use]
+    pub fn with_is_recurring(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.is_recurring = value.into();
+        self
+    }
+    ///Sets `token`.
+    ///
+    /// Saved Eft token
+    ///
+    /// Wire: `Token`, xs:string, nillable.
+    #[must_use]
+    pub fn with_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.token = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl CreditEftRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -688,6 +945,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditEftRequest {
 ///
 /// Contract `Eft.CreditEftResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreditEftResponse {
     /// Response message
     ///
@@ -729,6 +987,100 @@ impl ::std::default::Default for CreditEftResponse {
             transaction_date: ::payspec_runtime::dcs::default_date_time(),
             transaction_id: ::std::option::Option::None,
         }
+    }
+}
+impl CreditEftResponse {
+    ///A `CreditEftResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bank_name`.
+    ///
+    /// Bank name
+    ///
+    /// Wire: `BankName`, xs:string, nillable.
+    #[must_use]
+    pub fn with_bank_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bank_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `batch_number`.
+    ///
+    /// Number of the batch
+    ///
+    /// Wire: `BatchNumber`, xs:int.
+    #[must_use]
+    pub fn with_batch_number(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.batch_number = value.into();
+        self
+    }
+    ///Sets `time_zone`.
+    ///
+    /// Transaction time zone
+    ///
+    /// Wire: `TimeZone`, xs:string, nillable.
+    #[must_use]
+    pub fn with_time_zone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.time_zone = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_date`.
+    ///
+    /// Transaction date and time
+    ///
+    /// Wire: `TransactionDate`, xs:dateTime (fraction and offset kept as written).
+    #[must_use]
+    pub fn with_transaction_date(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+    ) -> Self {
+        self.transaction_date = value.into();
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// Transaction ID
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
     }
 }
 impl CreditEftResponse {
@@ -925,11 +1277,14 @@ impl<'de> ::serde::Deserialize<'de> for CreditEftResponse {
 ///
 /// Contract `Eft.DebitEftRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `CreditEftRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct DebitEftRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// This field is used to route money to different accounts based on a predefined groups.
     ///
     /// Wire: `AccountGroupCode`, xs:string, nillable.
@@ -986,6 +1341,180 @@ pub struct DebitEftRequest {
     pub transaction_origination: ::std::option::Option<
         crate::contracts::enums::TransactionOrigination,
     >,
+}
+impl DebitEftRequest {
+    ///A `DebitEftRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `account_group_code`.
+    ///
+    /// This field is used to route money to different accounts based on a predefined groups.
+    ///
+    /// Wire: `AccountGroupCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_account_group_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.account_group_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `amount`.
+    ///
+    /// Amount to charge
+    ///
+    /// Wire: `Amount`, xs:decimal (scale kept).
+    #[must_use]
+    pub fn with_amount(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.amount = value.into();
+        self
+    }
+    ///Sets `callback_id`.
+    ///
+    /// Callback ID
+    ///
+    /// Wire: `CallbackId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_callback_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.callback_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `client_reference_data`.
+    ///
+    /// Client reference data
+    ///
+    /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
+    #[must_use]
+    pub fn with_client_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ClientReferenceData,
+        >,
+    ) -> Self {
+        self.client_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `customer_id`.
+    ///
+    /// A customer id associated with transaction
+    ///
+    /// Wire: `CustomerId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_customer_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `eft_details`.
+    ///
+    /// Eft details
+    ///
+    /// Wire: `EftDetails`, class EftDetails, nillable.
+    #[must_use]
+    pub fn with_eft_details(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::eft::EftDetails>,
+    ) -> Self {
+        self.eft_details = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `is_recurring`.
+    ///
+    /// Is recurring charge
+    ///
+    /// Wire: `IsRecurring`, xs:boolean.
+    #[must_use]
+    pub fn with_is_recurring(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.is_recurring = value.into();
+        self
+    }
+    ///Sets `token`.
+    ///
+    /// Saved Eft token
+    ///
+    /// Wire: `Token`, xs:string, nillable.
+    #[must_use]
+    pub fn with_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.token = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bypass_bank_account_validation`.
+    ///
+    /// Bypassing bank account validation
+    ///
+    /// Wire: `BypassBankAccountValidation`, xs:boolean.
+    #[must_use]
+    pub fn with_bypass_bank_account_validation(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.bypass_bank_account_validation = value.into();
+        self
+    }
+    ///Sets `charge_fee`.
+    ///
+    /// Should we charge with fee
+    ///
+    /// Wire: `ChargeFee`, xs:boolean.
+    #[must_use]
+    pub fn with_charge_fee(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.charge_fee = value.into();
+        self
+    }
+    ///Sets `convenience_fee_type`.
+    ///
+    /// Customizable convenience fee type that is matched with different types of transactions
+    ///
+    /// Wire: `ConvenienceFeeType`, xs:string, nillable.
+    #[must_use]
+    pub fn with_convenience_fee_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.convenience_fee_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `save`.
+    ///
+    /// Enables to save and tokenize eft information
+    ///
+    /// Wire: `Save`, xs:boolean.
+    #[must_use]
+    pub fn with_save(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.save = value.into();
+        self
+    }
+    ///Sets `transaction_origination`.
+    ///
+    /// Establishes transaction origination to define Standard Entry Class (SEC) code type for Automated Clearing House (ACH) File
+    ///
+    /// Wire: `TransactionOrigination`, enum TransactionOrigination, nillable.
+    #[must_use]
+    pub fn with_transaction_origination(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::TransactionOrigination>,
+    ) -> Self {
+        self.transaction_origination = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl DebitEftRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -1280,6 +1809,7 @@ impl<'de> ::serde::Deserialize<'de> for DebitEftRequest {
 ///
 /// Contract `Eft.DebitEftResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `CreditEftResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DebitEftResponse {
     /// Response message
     ///
@@ -1333,6 +1863,128 @@ impl ::std::default::Default for DebitEftResponse {
             server_reference_data: ::std::option::Option::None,
             token: ::std::option::Option::None,
         }
+    }
+}
+impl DebitEftResponse {
+    ///A `DebitEftResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bank_name`.
+    ///
+    /// Bank name
+    ///
+    /// Wire: `BankName`, xs:string, nillable.
+    #[must_use]
+    pub fn with_bank_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bank_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `batch_number`.
+    ///
+    /// Number of the batch
+    ///
+    /// Wire: `BatchNumber`, xs:int.
+    #[must_use]
+    pub fn with_batch_number(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.batch_number = value.into();
+        self
+    }
+    ///Sets `time_zone`.
+    ///
+    /// Transaction time zone
+    ///
+    /// Wire: `TimeZone`, xs:string, nillable.
+    #[must_use]
+    pub fn with_time_zone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.time_zone = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_date`.
+    ///
+    /// Transaction date and time
+    ///
+    /// Wire: `TransactionDate`, xs:dateTime (fraction and offset kept as written).
+    #[must_use]
+    pub fn with_transaction_date(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+    ) -> Self {
+        self.transaction_date = value.into();
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// Transaction ID
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `server_reference_data`.
+    ///
+    /// Additional response data
+    ///
+    /// Wire: `ServerReferenceData`, class ServerReferenceData, nillable.
+    #[must_use]
+    pub fn with_server_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ServerReferenceData,
+        >,
+    ) -> Self {
+        self.server_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `token`.
+    ///
+    /// ProcessOne payment token
+    ///
+    /// Wire: `Token`, xs:string, nillable.
+    #[must_use]
+    pub fn with_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.token = ::std::option::Option::Some(value.into());
+        self
     }
 }
 impl DebitEftResponse {
@@ -1557,6 +2209,7 @@ impl<'de> ::serde::Deserialize<'de> for DebitEftResponse {
 ///
 /// Contract `Eft.EftDetails`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct EftDetails {
     /// Account number. Must contain only numbers.
     ///
@@ -1574,6 +2227,64 @@ pub struct EftDetails {
     ///
     /// Wire: `Type`, enum EftAccountType.
     pub r#type: crate::contracts::enums::EftAccountType,
+}
+impl EftDetails {
+    ///A `EftDetails` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `account_number`.
+    ///
+    /// Account number. Must contain only numbers.
+    ///
+    /// Wire: `AccountNumber`, xs:string, nillable. Sensitive: redacted in `Debug`.
+    #[must_use]
+    pub fn with_account_number(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::SecretString>,
+    ) -> Self {
+        self.account_number = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `customer_name`.
+    ///
+    /// Customer name
+    ///
+    /// Wire: `CustomerName`, xs:string, nillable.
+    #[must_use]
+    pub fn with_customer_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `routing_number`.
+    ///
+    /// The bank routing number. Must only contain numbers.
+    ///
+    /// Wire: `RoutingNumber`, xs:string, nillable.
+    #[must_use]
+    pub fn with_routing_number(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.routing_number = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `r#type`.
+    ///
+    /// EFT account type - Checking / Savings.
+    ///
+    /// Wire: `Type`, enum EftAccountType.
+    #[must_use]
+    pub fn with_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::EftAccountType>,
+    ) -> Self {
+        self.r#type = value.into();
+        self
+    }
 }
 impl EftDetails {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -1737,15 +2448,43 @@ impl<'de> ::serde::Deserialize<'de> for EftDetails {
 ///
 /// Contract `Eft.GetBankDataRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetBankDataRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// The bank routing number. Must only contain numbers.
     ///
     /// Wire: `RoutingNumber`, xs:string, nillable.
     pub routing_number: ::std::option::Option<::std::string::String>,
+}
+impl GetBankDataRequest {
+    ///A `GetBankDataRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `routing_number`.
+    ///
+    /// The bank routing number. Must only contain numbers.
+    ///
+    /// Wire: `RoutingNumber`, xs:string, nillable.
+    #[must_use]
+    pub fn with_routing_number(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.routing_number = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetBankDataRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -1882,6 +2621,7 @@ impl<'de> ::serde::Deserialize<'de> for GetBankDataRequest {
 ///
 /// Contract `Eft.GetBankDataResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetBankDataResponse {
     /// Response message
     ///
@@ -1911,6 +2651,103 @@ pub struct GetBankDataResponse {
     ///
     /// Wire: `Description`, xs:string, nillable.
     pub description: ::std::option::Option<::std::string::String>,
+}
+impl GetBankDataResponse {
+    ///A `GetBankDataResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bank_address`.
+    ///
+    /// Bank Institution Address.
+    ///
+    /// Wire: `BankAddress`, xs:string, nillable.
+    #[must_use]
+    pub fn with_bank_address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bank_address = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bank_city`.
+    ///
+    /// City Name of Bank Institution.
+    ///
+    /// Wire: `BankCity`, xs:string, nillable.
+    #[must_use]
+    pub fn with_bank_city(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bank_city = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bank_name`.
+    ///
+    /// Name of Bank based of Routing Number.
+    ///
+    /// Wire: `BankName`, xs:string, nillable.
+    #[must_use]
+    pub fn with_bank_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bank_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bank_state`.
+    ///
+    /// State of Bank.
+    ///
+    /// Wire: `BankState`, xs:string, nillable.
+    #[must_use]
+    pub fn with_bank_state(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bank_state = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `description`.
+    ///
+    /// Description
+    ///
+    /// Wire: `Description`, xs:string, nillable.
+    #[must_use]
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetBankDataResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -2110,11 +2947,14 @@ impl<'de> ::serde::Deserialize<'de> for GetBankDataResponse {
 ///
 /// Contract `Eft.RefundEftRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct RefundEftRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// CallBack ID
     ///
     /// Wire: `CallbackId`, xs:string, nillable.
@@ -2127,6 +2967,57 @@ pub struct RefundEftRequest {
     ///
     /// Wire: `TransactionId`, xs:string, nillable.
     pub transaction_id: ::std::option::Option<::std::string::String>,
+}
+impl RefundEftRequest {
+    ///A `RefundEftRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `callback_id`.
+    ///
+    /// CallBack ID
+    ///
+    /// Wire: `CallbackId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_callback_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.callback_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `partial_refund_amount`.
+    ///
+    /// Amount to refund
+    ///
+    /// Wire: `PartialRefundAmount`, xs:decimal (scale kept), nillable.
+    #[must_use]
+    pub fn with_partial_refund_amount(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.partial_refund_amount = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// Transaction ID to refund
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl RefundEftRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -2301,6 +3192,7 @@ impl<'de> ::serde::Deserialize<'de> for RefundEftRequest {
 ///
 /// Contract `Eft.RefundEftResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct RefundEftResponse {
     /// Response message
     ///
@@ -2316,6 +3208,59 @@ pub struct RefundEftResponse {
     ///
     /// Wire: `TransactionId`, xs:string, nillable.
     pub transaction_id: ::std::option::Option<::std::string::String>,
+}
+impl RefundEftResponse {
+    ///A `RefundEftResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `batch_number`.
+    ///
+    /// Wire: `BatchNumber`, xs:int.
+    #[must_use]
+    pub fn with_batch_number(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.batch_number = value.into();
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// Transaction ID
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl RefundEftResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -2477,11 +3422,14 @@ impl<'de> ::serde::Deserialize<'de> for RefundEftResponse {
 ///
 /// Contract `Eft.SaveEftRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct SaveEftRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// This field is used to route money to different accounts based on a predefined groups.
     ///
     /// Wire: `AccountGroupCode`, xs:string, nillable.
@@ -2508,6 +3456,98 @@ pub struct SaveEftRequest {
     ///
     /// Wire: `EftDetails`, class EftDetails, nillable.
     pub eft_details: ::std::option::Option<crate::contracts::eft::EftDetails>,
+}
+impl SaveEftRequest {
+    ///A `SaveEftRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `account_group_code`.
+    ///
+    /// This field is used to route money to different accounts based on a predefined groups.
+    ///
+    /// Wire: `AccountGroupCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_account_group_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.account_group_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bypass_bank_account_validation`.
+    ///
+    /// Bypassing bank account validation
+    ///
+    /// Wire: `BypassBankAccountValidation`, xs:boolean.
+    #[must_use]
+    pub fn with_bypass_bank_account_validation(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.bypass_bank_account_validation = value.into();
+        self
+    }
+    ///Sets `callback_id`.
+    ///
+    /// A callback id associated to save EFT transaction
+    ///
+    /// Wire: `CallbackId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_callback_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.callback_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `client_reference_data`.
+    ///
+    /// Client reference data
+    ///
+    /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
+    #[must_use]
+    pub fn with_client_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ClientReferenceData,
+        >,
+    ) -> Self {
+        self.client_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `customer_id`.
+    ///
+    /// A customer id associated with transaction
+    ///
+    /// Wire: `CustomerId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_customer_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `eft_details`.
+    ///
+    /// Eft details
+    ///
+    /// Wire: `EftDetails`, class EftDetails, nillable.
+    #[must_use]
+    pub fn with_eft_details(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::eft::EftDetails>,
+    ) -> Self {
+        self.eft_details = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl SaveEftRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -2714,6 +3754,7 @@ impl<'de> ::serde::Deserialize<'de> for SaveEftRequest {
 ///
 /// Contract `Eft.SaveEftResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct SaveEftResponse {
     /// Response message
     ///
@@ -2745,6 +3786,105 @@ pub struct SaveEftResponse {
     ///
     /// Wire: `TokenCreationTime`, xs:dateTime (fraction and offset kept as written), nillable.
     pub token_creation_time: ::std::option::Option<::payspec_runtime::DateTime>,
+}
+impl SaveEftResponse {
+    ///A `SaveEftResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bank_name`.
+    ///
+    /// Bank name
+    ///
+    /// Wire: `BankName`, xs:string, nillable.
+    #[must_use]
+    pub fn with_bank_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bank_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `server_reference_data`.
+    ///
+    /// Additional response data
+    ///
+    /// Wire: `ServerReferenceData`, class ServerReferenceData, nillable.
+    #[must_use]
+    pub fn with_server_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ServerReferenceData,
+        >,
+    ) -> Self {
+        self.server_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `time_zone`.
+    ///
+    /// Short time zone name with daylight saving time suffix
+    ///
+    /// Wire: `TimeZone`, xs:string, nillable.
+    #[must_use]
+    pub fn with_time_zone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.time_zone = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `token`.
+    ///
+    /// Saved Eft token
+    ///
+    /// Wire: `Token`, xs:string, nillable.
+    #[must_use]
+    pub fn with_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.token = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `token_creation_time`.
+    ///
+    /// Token creation date and time in merchant time zone
+    ///
+    /// Wire: `TokenCreationTime`, xs:dateTime (fraction and offset kept as written), nillable.
+    #[must_use]
+    pub fn with_token_creation_time(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+    ) -> Self {
+        self.token_creation_time = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl SaveEftResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -2946,11 +4086,14 @@ impl<'de> ::serde::Deserialize<'de> for SaveEftResponse {
 ///
 /// Contract `Eft.VerifyBankAccountRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct VerifyBankAccountRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// Client reference data
     ///
     /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
@@ -2969,6 +4112,72 @@ pub struct VerifyBankAccountRequest {
     ///
     /// Wire: `Token`, xs:string, nillable.
     pub token: ::std::option::Option<::std::string::String>,
+}
+impl VerifyBankAccountRequest {
+    ///A `VerifyBankAccountRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `client_reference_data`.
+    ///
+    /// Client reference data
+    ///
+    /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
+    #[must_use]
+    pub fn with_client_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ClientReferenceData,
+        >,
+    ) -> Self {
+        self.client_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `customer_id`.
+    ///
+    /// A customer id associated with transaction
+    ///
+    /// Wire: `CustomerId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_customer_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `eft_details`.
+    ///
+    /// EFT details
+    ///
+    /// Wire: `EftDetails`, class EftDetails, nillable.
+    #[must_use]
+    pub fn with_eft_details(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::eft::EftDetails>,
+    ) -> Self {
+        self.eft_details = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `token`.
+    ///
+    /// Saved Eft Token
+    ///
+    /// Wire: `Token`, xs:string, nillable.
+    #[must_use]
+    pub fn with_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.token = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl VerifyBankAccountRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -3144,6 +4353,7 @@ impl<'de> ::serde::Deserialize<'de> for VerifyBankAccountRequest {
 ///
 /// Contract `Eft.VerifyBankAccountResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct VerifyBankAccountResponse {
     /// Response message
     ///
@@ -3159,6 +4369,53 @@ pub struct VerifyBankAccountResponse {
     pub server_reference_data: ::std::option::Option<
         crate::contracts::data_contracts::ServerReferenceData,
     >,
+}
+impl VerifyBankAccountResponse {
+    ///A `VerifyBankAccountResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `server_reference_data`.
+    ///
+    /// Additional response data
+    ///
+    /// Wire: `ServerReferenceData`, class ServerReferenceData, nillable.
+    #[must_use]
+    pub fn with_server_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ServerReferenceData,
+        >,
+    ) -> Self {
+        self.server_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl VerifyBankAccountResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -3310,11 +4567,14 @@ impl<'de> ::serde::Deserialize<'de> for VerifyBankAccountResponse {
 ///
 /// Contract `Eft.VoidEftRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct VoidEftRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// Callback ID
     ///
     /// Wire: `CallbackId`, xs:string, nillable.
@@ -3323,6 +4583,44 @@ pub struct VoidEftRequest {
     ///
     /// Wire: `TransactionId`, xs:string, nillable.
     pub transaction_id: ::std::option::Option<::std::string::String>,
+}
+impl VoidEftRequest {
+    ///A `VoidEftRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `callback_id`.
+    ///
+    /// Callback ID
+    ///
+    /// Wire: `CallbackId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_callback_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.callback_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// Transaction ID
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl VoidEftRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -3472,6 +4770,7 @@ impl<'de> ::serde::Deserialize<'de> for VoidEftRequest {
 ///
 /// Contract `Eft.VoidEftResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Eft`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct VoidEftResponse {
     /// Response message
     ///
@@ -3483,6 +4782,49 @@ pub struct VoidEftResponse {
     pub response_code: ::std::option::Option<::std::string::String>,
     /// Wire: `TransactionId`, xs:string, nillable.
     pub transaction_id: ::std::option::Option<::std::string::String>,
+}
+impl VoidEftResponse {
+    ///A `VoidEftResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl VoidEftResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[

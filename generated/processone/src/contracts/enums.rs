@@ -7,6 +7,7 @@ pub const NS: &str = "http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.
 ///
 /// Enum contract `CreditCardNetworkType`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.Enums`. Open: a value this client does not know is kept in `UnknownValue` (its name from XML, its integer from JSON) and written back unchanged. The default is the member with value 0, as in .NET.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum CreditCardNetworkType {
     /// Unknown (value 0) (`Unknown` in XML, `0` in JSON).
     #[default]
@@ -92,6 +93,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditCardNetworkType {
 ///
 /// Enum contract `CreditCardType`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.Enums`. Open: a value this client does not know is kept in `UnknownValue` (its name from XML, its integer from JSON) and written back unchanged. The default is the member with value 0, as in .NET.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum CreditCardType {
     /// Undefined (value 0) (`Undefined` in XML, `0` in JSON).
     #[default]
@@ -219,6 +221,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditCardType {
 ///
 /// Enum contract `EftAccountType`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.Enums`. Open: a value this client does not know is kept in `UnknownValue` (its name from XML, its integer from JSON) and written back unchanged. The default is the member with value 0, as in .NET.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum EftAccountType {
     /// Undefined (value 0) (`Undefined` in XML, `0` in JSON).
     #[default]
@@ -298,6 +301,7 @@ impl<'de> ::serde::Deserialize<'de> for EftAccountType {
 ///
 /// Enum contract `ReturnReasonType`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.Enums`. Open: a value this client does not know is kept in `UnknownValue` (its name from XML, its integer from JSON) and written back unchanged. The default is the member with value 0, as in .NET.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ReturnReasonType {
     /// Undefined (value 0) (`Undefined` in XML, `0` in JSON).
     #[default]
@@ -379,6 +383,7 @@ impl<'de> ::serde::Deserialize<'de> for ReturnReasonType {
 ///
 /// Enum contract `TokenType`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.Enums`. Open: a value this client does not know is kept in `UnknownValue` (its name from XML, its integer from JSON) and written back unchanged. The default is the member with value 0, as in .NET.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TokenType {
     /// Token type is undefined (value 0) (`Undefined` in XML, `0` in JSON).
     #[default]
@@ -458,6 +463,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenType {
 ///
 /// Enum contract `TransactionOrigination`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.Enums`. Open: a value this client does not know is kept in `UnknownValue` (its name from XML, its integer from JSON) and written back unchanged. The default is the member with value 0, as in .NET.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TransactionOrigination {
     /// Transaction Origination is undefined (value 0) (`Undefined` in XML, `0` in JSON).
     #[default]
@@ -533,6 +539,7 @@ impl<'de> ::serde::Deserialize<'de> for TransactionOrigination {
 ///
 /// Enum contract `TransactionStatus`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.Enums`. Open: a value this client does not know is kept in `UnknownValue` (its name from XML, its integer from JSON) and written back unchanged. The default is the member with value 0, as in .NET.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TransactionStatus {
     /// Transaction status is undefined (value 0) (`Undefined` in XML, `0` in JSON).
     #[default]
@@ -648,6 +655,7 @@ impl<'de> ::serde::Deserialize<'de> for TransactionStatus {
 ///
 /// Enum contract `TransactionType`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.Enums`. Open: a value this client does not know is kept in `UnknownValue` (its name from XML, its integer from JSON) and written back unchanged. The default is the member with value 0, as in .NET.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TransactionType {
     /// Undefined (value 0) (`Undefined` in XML, `0` in JSON).
     #[default]

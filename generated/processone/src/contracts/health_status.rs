@@ -7,11 +7,26 @@ pub const NS: &str = "http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.
 ///
 /// Contract `HealthStatus.CheckHealthStatusRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.HealthStatus`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct CheckHealthStatusRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
+}
+impl CheckHealthStatusRequest {
+    ///A `CheckHealthStatusRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
 }
 impl CheckHealthStatusRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -133,6 +148,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckHealthStatusRequest {
 ///
 /// Contract `HealthStatus.CheckHealthStatusResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.HealthStatus`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct CheckHealthStatusResponse {
     /// Response message
     ///
@@ -146,6 +162,48 @@ pub struct CheckHealthStatusResponse {
     ///
     /// Wire: `IsAlive`, xs:boolean.
     pub is_alive: bool,
+}
+impl CheckHealthStatusResponse {
+    ///A `CheckHealthStatusResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `is_alive`.
+    ///
+    /// Is service alive
+    ///
+    /// Wire: `IsAlive`, xs:boolean.
+    #[must_use]
+    pub fn with_is_alive(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.is_alive = value.into();
+        self
+    }
 }
 impl CheckHealthStatusResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[

@@ -7,15 +7,43 @@ pub const NS: &str = "http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.
 ///
 /// Contract `PaymentToken.GetInfoRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.PaymentToken`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetInfoRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// Payment token
     ///
     /// Wire: `Token`, xs:string, nillable.
     pub token: ::std::option::Option<::std::string::String>,
+}
+impl GetInfoRequest {
+    ///A `GetInfoRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `token`.
+    ///
+    /// Payment token
+    ///
+    /// Wire: `Token`, xs:string, nillable.
+    #[must_use]
+    pub fn with_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.token = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetInfoRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -146,6 +174,7 @@ impl<'de> ::serde::Deserialize<'de> for GetInfoRequest {
 ///
 /// Contract `PaymentToken.GetInfoResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.PaymentToken`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetInfoResponse {
     /// Response message
     ///
@@ -179,6 +208,107 @@ pub struct GetInfoResponse {
     ///
     /// Wire: `TransactionId`, xs:string, nillable.
     pub transaction_id: ::std::option::Option<::std::string::String>,
+}
+impl GetInfoResponse {
+    ///A `GetInfoResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `client_reference_data`.
+    ///
+    /// Client reference data
+    ///
+    /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
+    #[must_use]
+    pub fn with_client_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ClientReferenceData,
+        >,
+    ) -> Self {
+        self.client_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `credit_card`.
+    ///
+    /// Credit card details
+    ///
+    /// Wire: `CreditCard`, class TokenCreditCardInfo, nillable.
+    #[must_use]
+    pub fn with_credit_card(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::payment_token::TokenCreditCardInfo,
+        >,
+    ) -> Self {
+        self.credit_card = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `eft`.
+    ///
+    /// EFT details
+    ///
+    /// Wire: `Eft`, class TokenEftInfo, nillable.
+    #[must_use]
+    pub fn with_eft(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::payment_token::TokenEftInfo>,
+    ) -> Self {
+        self.eft = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `token_type`.
+    ///
+    /// Token type
+    ///
+    /// Wire: `TokenType`, enum TokenType.
+    #[must_use]
+    pub fn with_token_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::TokenType>,
+    ) -> Self {
+        self.token_type = value.into();
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// Transaction ID
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetInfoResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -382,17 +512,47 @@ impl<'de> ::serde::Deserialize<'de> for GetInfoResponse {
 ///
 /// Contract `PaymentToken.GetTokenInfoBatchRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.PaymentToken`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetTokenInfoBatchRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// Payment tokens
     ///
     /// Wire: `PaymentTokens`, collection of string, nillable.
     pub payment_tokens: ::std::option::Option<
         ::std::vec::Vec<::std::option::Option<::std::string::String>>,
     >,
+}
+impl GetTokenInfoBatchRequest {
+    ///A `GetTokenInfoBatchRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `payment_tokens`.
+    ///
+    /// Payment tokens
+    ///
+    /// Wire: `PaymentTokens`, collection of string, nillable.
+    #[must_use]
+    pub fn with_payment_tokens(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        >,
+    ) -> Self {
+        self.payment_tokens = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetTokenInfoBatchRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -529,6 +689,7 @@ impl<'de> ::serde::Deserialize<'de> for GetTokenInfoBatchRequest {
 ///
 /// Contract `PaymentToken.GetTokenInfoBatchResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.PaymentToken`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetTokenInfoBatchResponse {
     /// Response message
     ///
@@ -546,6 +707,55 @@ pub struct GetTokenInfoBatchResponse {
             ::std::option::Option<crate::contracts::payment_token::TokenInfo>,
         >,
     >,
+}
+impl GetTokenInfoBatchResponse {
+    ///A `GetTokenInfoBatchResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `token_info_results`.
+    ///
+    /// A tokens information
+    ///
+    /// Wire: `TokenInfoResults`, collection of TokenInfo, nillable.
+    #[must_use]
+    pub fn with_token_info_results(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<
+                ::std::option::Option<crate::contracts::payment_token::TokenInfo>,
+            >,
+        >,
+    ) -> Self {
+        self.token_info_results = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetTokenInfoBatchResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -697,11 +907,14 @@ impl<'de> ::serde::Deserialize<'de> for GetTokenInfoBatchResponse {
 ///
 /// Contract `PaymentToken.RemovePaymentTokenRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.PaymentToken`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct RemovePaymentTokenRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// A customer id associated with transaction
     ///
     /// Wire: `CustomerId`, xs:string, nillable.
@@ -710,6 +923,44 @@ pub struct RemovePaymentTokenRequest {
     ///
     /// Wire: `Token`, xs:string, nillable.
     pub token: ::std::option::Option<::std::string::String>,
+}
+impl RemovePaymentTokenRequest {
+    ///A `RemovePaymentTokenRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `customer_id`.
+    ///
+    /// A customer id associated with transaction
+    ///
+    /// Wire: `CustomerId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_customer_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `token`.
+    ///
+    /// Payment token
+    ///
+    /// Wire: `Token`, xs:string, nillable.
+    #[must_use]
+    pub fn with_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.token = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl RemovePaymentTokenRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -861,6 +1112,7 @@ impl<'de> ::serde::Deserialize<'de> for RemovePaymentTokenRequest {
 ///
 /// Contract `PaymentToken.RemovePaymentTokenResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.PaymentToken`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct RemovePaymentTokenResponse {
     /// Response message
     ///
@@ -870,6 +1122,38 @@ pub struct RemovePaymentTokenResponse {
     ///
     /// Wire: `ResponseCode`, xs:string, nillable.
     pub response_code: ::std::option::Option<::std::string::String>,
+}
+impl RemovePaymentTokenResponse {
+    ///A `RemovePaymentTokenResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl RemovePaymentTokenResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -1002,6 +1286,7 @@ impl<'de> ::serde::Deserialize<'de> for RemovePaymentTokenResponse {
 ///
 /// Contract `PaymentToken.TokenCreditCardInfo`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.PaymentToken`.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct TokenCreditCardInfo {
     /// Base Credit Card type
     ///
@@ -1027,6 +1312,90 @@ pub struct TokenCreditCardInfo {
     ///
     /// Wire: `Type`, enum CreditCardType.
     pub r#type: crate::contracts::enums::CreditCardType,
+}
+impl TokenCreditCardInfo {
+    ///A `TokenCreditCardInfo` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `base_card_type`.
+    ///
+    /// Base Credit Card type
+    ///
+    /// Wire: `BaseCardType`, enum CreditCardType.
+    #[must_use]
+    pub fn with_base_card_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::CreditCardType>,
+    ) -> Self {
+        self.base_card_type = value.into();
+        self
+    }
+    ///Sets `expiration_month`.
+    ///
+    /// Month of the expiration of the credit card
+    ///
+    /// Wire: `ExpirationMonth`, xs:int.
+    #[must_use]
+    pub fn with_expiration_month(
+        mut self,
+        value: impl ::std::convert::Into<i32>,
+    ) -> Self {
+        self.expiration_month = value.into();
+        self
+    }
+    ///Sets `expiration_year`.
+    ///
+    /// Year of the expiration of the credit card
+    ///
+    /// Wire: `ExpirationYear`, xs:int.
+    #[must_use]
+    pub fn with_expiration_year(
+        mut self,
+        value: impl ::std::convert::Into<i32>,
+    ) -> Self {
+        self.expiration_year = value.into();
+        self
+    }
+    ///Sets `holder`.
+    ///
+    /// Card holder
+    ///
+    /// Wire: `Holder`, class Customer, nillable.
+    #[must_use]
+    pub fn with_holder(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::data_contracts::Customer>,
+    ) -> Self {
+        self.holder = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `last_four_digits`.
+    ///
+    /// Last 4 digits of credit card number
+    ///
+    /// Wire: `LastFourDigits`, xs:string, nillable.
+    #[must_use]
+    pub fn with_last_four_digits(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_four_digits = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `r#type`.
+    ///
+    /// Credit card type
+    ///
+    /// Wire: `Type`, enum CreditCardType.
+    #[must_use]
+    pub fn with_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::CreditCardType>,
+    ) -> Self {
+        self.r#type = value.into();
+        self
+    }
 }
 impl TokenCreditCardInfo {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -1210,6 +1579,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenCreditCardInfo {
 ///
 /// Contract `PaymentToken.TokenEftInfo`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.PaymentToken`.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct TokenEftInfo {
     /// Customer name
     ///
@@ -1227,6 +1597,64 @@ pub struct TokenEftInfo {
     ///
     /// Wire: `Type`, enum EftAccountType.
     pub r#type: crate::contracts::enums::EftAccountType,
+}
+impl TokenEftInfo {
+    ///A `TokenEftInfo` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `customer_name`.
+    ///
+    /// Customer name
+    ///
+    /// Wire: `CustomerName`, xs:string, nillable.
+    #[must_use]
+    pub fn with_customer_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `last_four_digits`.
+    ///
+    /// Last 4 digits of account number
+    ///
+    /// Wire: `LastFourDigits`, xs:string, nillable.
+    #[must_use]
+    pub fn with_last_four_digits(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_four_digits = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `routing_number`.
+    ///
+    /// The bank routing number. Must only contain numbers.
+    ///
+    /// Wire: `RoutingNumber`, xs:string, nillable.
+    #[must_use]
+    pub fn with_routing_number(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.routing_number = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `r#type`.
+    ///
+    /// EFT account type - Checking / Savings
+    ///
+    /// Wire: `Type`, enum EftAccountType.
+    #[must_use]
+    pub fn with_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::EftAccountType>,
+    ) -> Self {
+        self.r#type = value.into();
+        self
+    }
 }
 impl TokenEftInfo {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -1386,6 +1814,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenEftInfo {
 ///
 /// Contract `PaymentToken.TokenInfo`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.PaymentToken`.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct TokenInfo {
     /// Client reference data
     ///
@@ -1411,6 +1840,81 @@ pub struct TokenInfo {
     ///
     /// Wire: `TransactionId`, xs:string, nillable.
     pub transaction_id: ::std::option::Option<::std::string::String>,
+}
+impl TokenInfo {
+    ///A `TokenInfo` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `client_reference_data`.
+    ///
+    /// Client reference data
+    ///
+    /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
+    #[must_use]
+    pub fn with_client_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ClientReferenceData,
+        >,
+    ) -> Self {
+        self.client_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `credit_card`.
+    ///
+    /// Credit card details
+    ///
+    /// Wire: `CreditCard`, class TokenCreditCardInfo, nillable.
+    #[must_use]
+    pub fn with_credit_card(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::payment_token::TokenCreditCardInfo,
+        >,
+    ) -> Self {
+        self.credit_card = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `eft`.
+    ///
+    /// EFT details
+    ///
+    /// Wire: `Eft`, class TokenEftInfo, nillable.
+    #[must_use]
+    pub fn with_eft(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::payment_token::TokenEftInfo>,
+    ) -> Self {
+        self.eft = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `token_type`.
+    ///
+    /// Token type
+    ///
+    /// Wire: `TokenType`, enum TokenType.
+    #[must_use]
+    pub fn with_token_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::TokenType>,
+    ) -> Self {
+        self.token_type = value.into();
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// Transaction ID
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl TokenInfo {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[

@@ -7,15 +7,43 @@ pub const NS: &str = "http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.
 ///
 /// Contract `Transaction.GetTransactionByCallbackIdRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Transaction`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetTransactionByCallbackIdRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// A Transaction Callback Id
     ///
     /// Wire: `CallbackId`, xs:string, nillable.
     pub callback_id: ::std::option::Option<::std::string::String>,
+}
+impl GetTransactionByCallbackIdRequest {
+    ///A `GetTransactionByCallbackIdRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `callback_id`.
+    ///
+    /// A Transaction Callback Id
+    ///
+    /// Wire: `CallbackId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_callback_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.callback_id = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetTransactionByCallbackIdRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -152,6 +180,7 @@ impl<'de> ::serde::Deserialize<'de> for GetTransactionByCallbackIdRequest {
 ///
 /// Contract `Transaction.GetTransactionByCallbackIdResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Transaction`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetTransactionByCallbackIdResponse {
     /// Response message
     ///
@@ -167,6 +196,53 @@ pub struct GetTransactionByCallbackIdResponse {
     pub transaction_information: ::std::option::Option<
         crate::contracts::transaction::TransactionInformation,
     >,
+}
+impl GetTransactionByCallbackIdResponse {
+    ///A `GetTransactionByCallbackIdResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_information`.
+    ///
+    /// A transaction information
+    ///
+    /// Wire: `TransactionInformation`, class TransactionInformation, nillable.
+    #[must_use]
+    pub fn with_transaction_information(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::transaction::TransactionInformation,
+        >,
+    ) -> Self {
+        self.transaction_information = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetTransactionByCallbackIdResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -318,15 +394,43 @@ impl<'de> ::serde::Deserialize<'de> for GetTransactionByCallbackIdResponse {
 ///
 /// Contract `Transaction.GetTransactionByIdRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Transaction`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetTransactionByIdRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// A Transaction Id
     ///
     /// Wire: `TransactionId`, xs:string, nillable.
     pub transaction_id: ::std::option::Option<::std::string::String>,
+}
+impl GetTransactionByIdRequest {
+    ///A `GetTransactionByIdRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// A Transaction Id
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetTransactionByIdRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -463,6 +567,7 @@ impl<'de> ::serde::Deserialize<'de> for GetTransactionByIdRequest {
 ///
 /// Contract `Transaction.GetTransactionByIdResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Transaction`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetTransactionByIdResponse {
     /// Response message
     ///
@@ -478,6 +583,53 @@ pub struct GetTransactionByIdResponse {
     pub transaction_information: ::std::option::Option<
         crate::contracts::transaction::TransactionInformation,
     >,
+}
+impl GetTransactionByIdResponse {
+    ///A `GetTransactionByIdResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_information`.
+    ///
+    /// A transaction information
+    ///
+    /// Wire: `TransactionInformation`, class TransactionInformation, nillable.
+    #[must_use]
+    pub fn with_transaction_information(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::transaction::TransactionInformation,
+        >,
+    ) -> Self {
+        self.transaction_information = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetTransactionByIdResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -629,11 +781,14 @@ impl<'de> ::serde::Deserialize<'de> for GetTransactionByIdResponse {
 ///
 /// Contract `Transaction.GetTransactionsByBatchIdRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Transaction`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetTransactionsByBatchIdRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// A Transaction Batch Id
     ///
     /// Wire: `BatchId`, xs:string, nillable.
@@ -650,6 +805,61 @@ pub struct GetTransactionsByBatchIdRequest {
     pub transaction_statuses: ::std::option::Option<
         ::std::vec::Vec<crate::contracts::enums::TransactionStatus>,
     >,
+}
+impl GetTransactionsByBatchIdRequest {
+    ///A `GetTransactionsByBatchIdRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `batch_id`.
+    ///
+    /// A Transaction Batch Id
+    ///
+    /// Wire: `BatchId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_batch_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.batch_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `query_authentication_keys`.
+    ///
+    /// Authentication keys to limit search query
+    ///
+    /// Wire: `QueryAuthenticationKeys`, collection of string, nillable. Sensitive: redacted in `Debug`.
+    #[must_use]
+    pub fn with_query_authentication_keys(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<::std::option::Option<::payspec_runtime::SecretString>>,
+        >,
+    ) -> Self {
+        self.query_authentication_keys = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_statuses`.
+    ///
+    /// Transaction statuses to limit search query
+    ///
+    /// Wire: `TransactionStatuses`, collection of TransactionStatus, nillable.
+    #[must_use]
+    pub fn with_transaction_statuses(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::contracts::enums::TransactionStatus>,
+        >,
+    ) -> Self {
+        self.transaction_statuses = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetTransactionsByBatchIdRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -838,6 +1048,7 @@ impl<'de> ::serde::Deserialize<'de> for GetTransactionsByBatchIdRequest {
 ///
 /// Contract `Transaction.GetTransactionsByBatchIdResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Transaction`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetTransactionsByBatchIdResponse {
     /// Response message
     ///
@@ -855,6 +1066,57 @@ pub struct GetTransactionsByBatchIdResponse {
             ::std::option::Option<crate::contracts::transaction::TransactionInformation>,
         >,
     >,
+}
+impl GetTransactionsByBatchIdResponse {
+    ///A `GetTransactionsByBatchIdResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transactions`.
+    ///
+    /// A transactions information
+    ///
+    /// Wire: `Transactions`, collection of TransactionInformation, nillable.
+    #[must_use]
+    pub fn with_transactions(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<
+                ::std::option::Option<
+                    crate::contracts::transaction::TransactionInformation,
+                >,
+            >,
+        >,
+    ) -> Self {
+        self.transactions = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetTransactionsByBatchIdResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -1006,11 +1268,14 @@ impl<'de> ::serde::Deserialize<'de> for GetTransactionsByBatchIdResponse {
 ///
 /// Contract `Transaction.GetTransactionsByCustomerAndClientRefDataRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Transaction`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetTransactionsByCustomerAndClientRefDataRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// Client reference data
     ///
     /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
@@ -1063,6 +1328,122 @@ impl ::std::default::Default for GetTransactionsByCustomerAndClientRefDataReques
             transaction_statuses: ::std::option::Option::None,
             transaction_types: ::std::option::Option::None,
         }
+    }
+}
+impl GetTransactionsByCustomerAndClientRefDataRequest {
+    ///A `GetTransactionsByCustomerAndClientRefDataRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `client_reference_data`.
+    ///
+    /// Client reference data
+    ///
+    /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
+    #[must_use]
+    pub fn with_client_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ClientReferenceData,
+        >,
+    ) -> Self {
+        self.client_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `customer_id`.
+    ///
+    /// External Customer id
+    ///
+    /// Wire: `CustomerId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_customer_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `end_date`.
+    ///
+    /// Transaction end date
+    ///
+    /// Wire: `EndDate`, xs:dateTime (fraction and offset kept as written).
+    #[must_use]
+    pub fn with_end_date(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+    ) -> Self {
+        self.end_date = value.into();
+        self
+    }
+    ///Sets `limit`.
+    ///
+    /// Transactions limit (how many items return)
+    ///
+    /// Wire: `Limit`, xs:int.
+    #[must_use]
+    pub fn with_limit(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.limit = value.into();
+        self
+    }
+    ///Sets `offset`.
+    ///
+    /// Transaction offset (rows to skip before starting to return rows)
+    ///
+    /// Wire: `Offset`, xs:int.
+    #[must_use]
+    pub fn with_offset(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.offset = value.into();
+        self
+    }
+    ///Sets `start_date`.
+    ///
+    /// Transaction start date
+    ///
+    /// Wire: `StartDate`, xs:dateTime (fraction and offset kept as written).
+    #[must_use]
+    pub fn with_start_date(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+    ) -> Self {
+        self.start_date = value.into();
+        self
+    }
+    ///Sets `transaction_statuses`.
+    ///
+    /// Transaction statuses
+    ///
+    /// Wire: `TransactionStatuses`, collection of TransactionStatus, nillable.
+    #[must_use]
+    pub fn with_transaction_statuses(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::contracts::enums::TransactionStatus>,
+        >,
+    ) -> Self {
+        self.transaction_statuses = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_types`.
+    ///
+    /// Transaction types
+    ///
+    /// Wire: `TransactionTypes`, collection of TransactionType, nillable.
+    #[must_use]
+    pub fn with_transaction_types(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::contracts::enums::TransactionType>,
+        >,
+    ) -> Self {
+        self.transaction_types = ::std::option::Option::Some(value.into());
+        self
     }
 }
 impl GetTransactionsByCustomerAndClientRefDataRequest {
@@ -1301,6 +1682,7 @@ for GetTransactionsByCustomerAndClientRefDataRequest {
 ///
 /// Contract `Transaction.GetTransactionsByCustomerAndClientRefDataResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Transaction`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetTransactionsByCustomerAndClientRefDataResponse {
     /// Response message
     ///
@@ -1318,6 +1700,57 @@ pub struct GetTransactionsByCustomerAndClientRefDataResponse {
             ::std::option::Option<crate::contracts::transaction::TransactionInformation>,
         >,
     >,
+}
+impl GetTransactionsByCustomerAndClientRefDataResponse {
+    ///A `GetTransactionsByCustomerAndClientRefDataResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transactions`.
+    ///
+    /// Collection of transactions
+    ///
+    /// Wire: `Transactions`, collection of TransactionInformation, nillable.
+    #[must_use]
+    pub fn with_transactions(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<
+                ::std::option::Option<
+                    crate::contracts::transaction::TransactionInformation,
+                >,
+            >,
+        >,
+    ) -> Self {
+        self.transactions = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetTransactionsByCustomerAndClientRefDataResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -1479,11 +1912,14 @@ for GetTransactionsByCustomerAndClientRefDataResponse {
 ///
 /// Contract `Transaction.GetTransactionsByTypeRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Transaction`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetTransactionsByTypeRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// Minimum transaction number (will not be included in the result)
     ///
     /// Wire: `AfterTransactionId`, xs:int, nillable.
@@ -1526,6 +1962,102 @@ impl ::std::default::Default for GetTransactionsByTypeRequest {
             transaction_statuses: ::std::option::Option::None,
             types: ::std::option::Option::None,
         }
+    }
+}
+impl GetTransactionsByTypeRequest {
+    ///A `GetTransactionsByTypeRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `after_transaction_id`.
+    ///
+    /// Minimum transaction number (will not be included in the result)
+    ///
+    /// Wire: `AfterTransactionId`, xs:int, nillable.
+    #[must_use]
+    pub fn with_after_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<i32>,
+    ) -> Self {
+        self.after_transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `end_date`.
+    ///
+    /// End date
+    ///
+    /// Wire: `EndDate`, xs:dateTime (fraction and offset kept as written).
+    #[must_use]
+    pub fn with_end_date(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+    ) -> Self {
+        self.end_date = value.into();
+        self
+    }
+    ///Sets `query_authentication_keys`.
+    ///
+    /// Authentication keys to limit search query
+    ///
+    /// Wire: `QueryAuthenticationKeys`, collection of string, nillable. Sensitive: redacted in `Debug`.
+    #[must_use]
+    pub fn with_query_authentication_keys(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<::std::option::Option<::payspec_runtime::SecretString>>,
+        >,
+    ) -> Self {
+        self.query_authentication_keys = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `start_date`.
+    ///
+    /// Start date
+    ///
+    /// Wire: `StartDate`, xs:dateTime (fraction and offset kept as written).
+    #[must_use]
+    pub fn with_start_date(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+    ) -> Self {
+        self.start_date = value.into();
+        self
+    }
+    ///Sets `transaction_statuses`.
+    ///
+    /// Transaction statuses to limit search query
+    ///
+    /// Wire: `TransactionStatuses`, collection of TransactionStatus, nillable.
+    #[must_use]
+    pub fn with_transaction_statuses(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::contracts::enums::TransactionStatus>,
+        >,
+    ) -> Self {
+        self.transaction_statuses = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `types`.
+    ///
+    /// Transaction types
+    ///
+    /// Wire: `Types`, collection of TransactionType, nillable.
+    #[must_use]
+    pub fn with_types(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::contracts::enums::TransactionType>,
+        >,
+    ) -> Self {
+        self.types = ::std::option::Option::Some(value.into());
+        self
     }
 }
 impl GetTransactionsByTypeRequest {
@@ -1747,6 +2279,7 @@ impl<'de> ::serde::Deserialize<'de> for GetTransactionsByTypeRequest {
 ///
 /// Contract `Transaction.GetTransactionsByTypeResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Transaction`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct GetTransactionsByTypeResponse {
     /// Response message
     ///
@@ -1764,6 +2297,57 @@ pub struct GetTransactionsByTypeResponse {
             ::std::option::Option<crate::contracts::transaction::TransactionInformation>,
         >,
     >,
+}
+impl GetTransactionsByTypeResponse {
+    ///A `GetTransactionsByTypeResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transactions`.
+    ///
+    /// Collection of transactions
+    ///
+    /// Wire: `Transactions`, collection of TransactionInformation, nillable.
+    #[must_use]
+    pub fn with_transactions(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<
+                ::std::option::Option<
+                    crate::contracts::transaction::TransactionInformation,
+                >,
+            >,
+        >,
+    ) -> Self {
+        self.transactions = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl GetTransactionsByTypeResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -1915,6 +2499,7 @@ impl<'de> ::serde::Deserialize<'de> for GetTransactionsByTypeResponse {
 ///
 /// Contract `Transaction.TransactionInformation`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Transaction`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct TransactionInformation {
     /// Account group code
     ///
@@ -2055,6 +2640,351 @@ impl ::std::default::Default for TransactionInformation {
             transaction_status: ::std::default::Default::default(),
             transaction_type: ::std::default::Default::default(),
         }
+    }
+}
+impl TransactionInformation {
+    ///A `TransactionInformation` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `account_group_code`.
+    ///
+    /// Account group code
+    ///
+    /// Wire: `AccountGroupCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_account_group_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.account_group_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `account_number`.
+    ///
+    /// Account number
+    ///
+    /// Wire: `AccountNumber`, xs:string, nillable. Sensitive: redacted in `Debug`.
+    #[must_use]
+    pub fn with_account_number(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::SecretString>,
+    ) -> Self {
+        self.account_number = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bank_account_type`.
+    ///
+    /// Bank account type
+    ///
+    /// Wire: `BankAccountType`, enum EftAccountType.
+    #[must_use]
+    pub fn with_bank_account_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::EftAccountType>,
+    ) -> Self {
+        self.bank_account_type = value.into();
+        self
+    }
+    ///Sets `bank_name`.
+    ///
+    /// Bank name
+    ///
+    /// Wire: `BankName`, xs:string, nillable.
+    #[must_use]
+    pub fn with_bank_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bank_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `base_card_type`.
+    ///
+    /// Base card type
+    ///
+    /// Wire: `BaseCardType`, enum CreditCardType, nillable.
+    #[must_use]
+    pub fn with_base_card_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::CreditCardType>,
+    ) -> Self {
+        self.base_card_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `batch_number`.
+    ///
+    /// Batch number
+    ///
+    /// Wire: `BatchNumber`, xs:int.
+    #[must_use]
+    pub fn with_batch_number(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.batch_number = value.into();
+        self
+    }
+    ///Sets `client_reference_data`.
+    ///
+    /// Client extra data
+    ///
+    /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
+    #[must_use]
+    pub fn with_client_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ClientReferenceData,
+        >,
+    ) -> Self {
+        self.client_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `credit_card_expiration_month`.
+    ///
+    /// Credit card expiration month
+    ///
+    /// Wire: `CreditCardExpirationMonth`, xs:int, nillable.
+    #[must_use]
+    pub fn with_credit_card_expiration_month(
+        mut self,
+        value: impl ::std::convert::Into<i32>,
+    ) -> Self {
+        self.credit_card_expiration_month = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `credit_card_expiration_year`.
+    ///
+    /// Credit card expiration year
+    ///
+    /// Wire: `CreditCardExpirationYear`, xs:int, nillable.
+    #[must_use]
+    pub fn with_credit_card_expiration_year(
+        mut self,
+        value: impl ::std::convert::Into<i32>,
+    ) -> Self {
+        self.credit_card_expiration_year = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `credit_card_type`.
+    ///
+    /// Credit card type
+    ///
+    /// Wire: `CreditCardType`, enum CreditCardType.
+    #[must_use]
+    pub fn with_credit_card_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::CreditCardType>,
+    ) -> Self {
+        self.credit_card_type = value.into();
+        self
+    }
+    ///Sets `customer_id`.
+    ///
+    /// Customer Id
+    ///
+    /// Wire: `CustomerId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_customer_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `customer_name`.
+    ///
+    /// Customer name
+    ///
+    /// Wire: `CustomerName`, xs:string, nillable.
+    #[must_use]
+    pub fn with_customer_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `instance_name`.
+    ///
+    /// Merchant instance name
+    ///
+    /// Wire: `InstanceName`, xs:string, nillable.
+    #[must_use]
+    pub fn with_instance_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `internal_reference_transaction_id`.
+    ///
+    /// Internal Reference Transaction Id
+    ///
+    /// Wire: `InternalReferenceTransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_internal_reference_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internal_reference_transaction_id = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `last_four_digits`.
+    ///
+    /// Last 4 digits of the credit card or the bank account
+    ///
+    /// Wire: `LastFourDigits`, xs:string, nillable.
+    #[must_use]
+    pub fn with_last_four_digits(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_four_digits = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `original_amount`.
+    ///
+    /// Original amount of the transaction
+    ///
+    /// Wire: `OriginalAmount`, xs:decimal (scale kept).
+    #[must_use]
+    pub fn with_original_amount(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.original_amount = value.into();
+        self
+    }
+    ///Sets `payment_date`.
+    ///
+    /// Payment date
+    ///
+    /// Wire: `PaymentDate`, xs:dateTime (fraction and offset kept as written).
+    #[must_use]
+    pub fn with_payment_date(
+        mut self,
+        value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
+    ) -> Self {
+        self.payment_date = value.into();
+        self
+    }
+    ///Sets `posted_amount`.
+    ///
+    /// Posted amount of the transaction
+    ///
+    /// Wire: `PostedAmount`, xs:decimal (scale kept).
+    #[must_use]
+    pub fn with_posted_amount(
+        mut self,
+        value: impl ::std::convert::Into<::rust_decimal::Decimal>,
+    ) -> Self {
+        self.posted_amount = value.into();
+        self
+    }
+    ///Sets `process_one_token`.
+    ///
+    /// ProcessOne token
+    ///
+    /// Wire: `ProcessOneToken`, xs:string, nillable.
+    #[must_use]
+    pub fn with_process_one_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.process_one_token = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `return_reason_code`.
+    ///
+    /// Return reason code
+    ///
+    /// Wire: `ReturnReasonCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_return_reason_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.return_reason_code = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `return_reason_type`.
+    ///
+    /// Return reason type
+    ///
+    /// Wire: `ReturnReasonType`, enum ReturnReasonType, nillable.
+    #[must_use]
+    pub fn with_return_reason_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::ReturnReasonType>,
+    ) -> Self {
+        self.return_reason_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `routing_number`.
+    ///
+    /// Routing number
+    ///
+    /// Wire: `RoutingNumber`, xs:string, nillable.
+    #[must_use]
+    pub fn with_routing_number(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.routing_number = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `time_zone`.
+    ///
+    /// Client time zone
+    ///
+    /// Wire: `TimeZone`, xs:string, nillable.
+    #[must_use]
+    pub fn with_time_zone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.time_zone = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// Transaction Id
+    ///
+    /// Wire: `TransactionId`, xs:string, nillable.
+    #[must_use]
+    pub fn with_transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_status`.
+    ///
+    /// Transaction status
+    ///
+    /// Wire: `TransactionStatus`, enum TransactionStatus.
+    #[must_use]
+    pub fn with_transaction_status(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::TransactionStatus>,
+    ) -> Self {
+        self.transaction_status = value.into();
+        self
+    }
+    ///Sets `transaction_type`.
+    ///
+    /// Transaction type
+    ///
+    /// Wire: `TransactionType`, enum TransactionType.
+    #[must_use]
+    pub fn with_transaction_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::contracts::enums::TransactionType>,
+    ) -> Self {
+        self.transaction_type = value.into();
+        self
     }
 }
 impl TransactionInformation {
@@ -2571,11 +3501,14 @@ impl<'de> ::serde::Deserialize<'de> for TransactionInformation {
 ///
 /// Contract `Transaction.UpdateTransactionMetadataRequest`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Transaction`. Extends `BaseRequest` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct UpdateTransactionMetadataRequest {
     /// Instance authentication key
     ///
     /// Wire: `AuthenticationKey`, xs:string, nillable. Sensitive: redacted in `Debug`.
-    pub authentication_key: ::std::option::Option<::payspec_runtime::SecretString>,
+    pub(crate) authentication_key: ::std::option::Option<
+        ::payspec_runtime::SecretString,
+    >,
     /// Client reference data
     ///
     /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
@@ -2586,6 +3519,43 @@ pub struct UpdateTransactionMetadataRequest {
     ///
     /// Wire: `TransactionId`, xs:int.
     pub transaction_id: i32,
+}
+impl UpdateTransactionMetadataRequest {
+    ///A `UpdateTransactionMetadataRequest` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    /// The `AuthenticationKey` member as received. The client puts its own key here on every call, so it cannot be set; a server (such as a simulator) reads it to check the key.
+    pub fn authentication_key(
+        &self,
+    ) -> ::std::option::Option<&::payspec_runtime::SecretString> {
+        self.authentication_key.as_ref()
+    }
+    ///Sets `client_reference_data`.
+    ///
+    /// Client reference data
+    ///
+    /// Wire: `ClientReferenceData`, class ClientReferenceData, nillable.
+    #[must_use]
+    pub fn with_client_reference_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::contracts::data_contracts::ClientReferenceData,
+        >,
+    ) -> Self {
+        self.client_reference_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `transaction_id`.
+    ///
+    /// Transaction id
+    ///
+    /// Wire: `TransactionId`, xs:int.
+    #[must_use]
+    pub fn with_transaction_id(mut self, value: impl ::std::convert::Into<i32>) -> Self {
+        self.transaction_id = value.into();
+        self
+    }
 }
 impl UpdateTransactionMetadataRequest {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[
@@ -2739,6 +3709,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateTransactionMetadataRequest {
 ///
 /// Contract `Transaction.UpdateTransactionMetadataResponse`, namespace `http://schemas.datacontract.org/2004/07/OneInc.ProcessOne.RestApi.Contracts.DataContracts.Transaction`. Extends `BaseResponse` (its members come first on the wire).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
 pub struct UpdateTransactionMetadataResponse {
     /// Response message
     ///
@@ -2748,6 +3719,38 @@ pub struct UpdateTransactionMetadataResponse {
     ///
     /// Wire: `ResponseCode`, xs:string, nillable.
     pub response_code: ::std::option::Option<::std::string::String>,
+}
+impl UpdateTransactionMetadataResponse {
+    ///A `UpdateTransactionMetadataResponse` with every member at its default (`Default::default()`); set members with the `with_` methods.
+    pub fn new() -> Self {
+        ::std::default::Default::default()
+    }
+    ///Sets `message`.
+    ///
+    /// Response message
+    ///
+    /// Wire: `Message`, xs:string, nillable.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_code`.
+    ///
+    /// Operation response code
+    ///
+    /// Wire: `ResponseCode`, xs:string, nillable.
+    #[must_use]
+    pub fn with_response_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.response_code = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl UpdateTransactionMetadataResponse {
     const MEMBERS: &'static [::payspec_runtime::dcs::Member] = &[

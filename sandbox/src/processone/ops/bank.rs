@@ -217,13 +217,11 @@ pub(crate) fn save_eft(st: &mut State, cx: &Cx, rq: SaveEftRequest) -> Answer<Sa
             transaction_id: id,
         },
     );
-    let response = SaveEftResponse {
-        bank_name: bank_name(&eft),
-        time_zone: Some(cx.zone(cx.now_ms)),
-        token: Some(token),
-        token_creation_time: Some(cx.date(cx.now_ms)),
-        ..SaveEftResponse::default()
-    };
+    let mut response = SaveEftResponse::new()
+        .with_time_zone(cx.zone(cx.now_ms))
+        .with_token(token)
+        .with_token_creation_time(cx.date(cx.now_ms));
+    response.bank_name = bank_name(&eft);
     Ok(answer(response, &code, &message))
 }
 
@@ -249,14 +247,12 @@ pub(crate) fn credit_eft(
             account_group_code: rq.account_group_code,
         },
     )?;
-    let response = CreditEftResponse {
-        bank_name: bank_name(&done.eft),
-        batch_number: done.batch,
-        time_zone: Some(cx.zone(cx.now_ms)),
-        transaction_date: cx.date(cx.now_ms),
-        transaction_id: Some(done.id.to_string()),
-        ..CreditEftResponse::default()
-    };
+    let mut response = CreditEftResponse::new()
+        .with_batch_number(done.batch)
+        .with_time_zone(cx.zone(cx.now_ms))
+        .with_transaction_date(cx.date(cx.now_ms))
+        .with_transaction_id(done.id.to_string());
+    response.bank_name = bank_name(&done.eft);
     Ok(answer(response, &done.code, &done.message))
 }
 
@@ -293,15 +289,13 @@ pub(crate) fn debit_eft(st: &mut State, cx: &Cx, rq: DebitEftRequest) -> Answer<
             account_group_code: rq.account_group_code,
         },
     )?;
-    let response = DebitEftResponse {
-        bank_name: bank_name(&done.eft),
-        batch_number: done.batch,
-        time_zone: Some(cx.zone(cx.now_ms)),
-        transaction_date: cx.date(cx.now_ms),
-        transaction_id: Some(done.id.to_string()),
-        token: done.token,
-        ..DebitEftResponse::default()
-    };
+    let mut response = DebitEftResponse::new()
+        .with_batch_number(done.batch)
+        .with_time_zone(cx.zone(cx.now_ms))
+        .with_transaction_date(cx.date(cx.now_ms))
+        .with_transaction_id(done.id.to_string());
+    response.bank_name = bank_name(&done.eft);
+    response.token = done.token;
     Ok(answer(response, &done.code, &done.message))
 }
 
@@ -315,10 +309,7 @@ pub(crate) fn void_eft(st: &mut State, cx: &Cx, rq: VoidEftRequest) -> Answer<Vo
     check_voidable(st, &original, ResponseCode::IncorrectTransactionId)?;
     let (id, code, message) =
         record_void(st, cx, &original, TransactionType::VoidEft, rq.callback_id);
-    let response = VoidEftResponse {
-        transaction_id: Some(id.to_string()),
-        ..VoidEftResponse::default()
-    };
+    let response = VoidEftResponse::new().with_transaction_id(id.to_string());
     Ok(answer(response, &code, &message))
 }
 
@@ -347,11 +338,9 @@ pub(crate) fn refund_eft(
         amount,
         rq.callback_id,
     );
-    let response = RefundEftResponse {
-        batch_number: batch,
-        transaction_id: Some(id.to_string()),
-        ..RefundEftResponse::default()
-    };
+    let response = RefundEftResponse::new()
+        .with_batch_number(batch)
+        .with_transaction_id(id.to_string());
     Ok(answer(response, &code, &message))
 }
 
@@ -374,12 +363,9 @@ pub(crate) fn verify_bank_account(
     txn.customer_id = rq.customer_id;
     txn.client_reference_data = rq.client_reference_data;
     st.record(txn);
-    let response = VerifyBankAccountResponse {
-        server_reference_data: Some(ServerReferenceData {
-            server_reference_data1: Some(message.clone()),
-        }),
-        ..VerifyBankAccountResponse::default()
-    };
+    let response = VerifyBankAccountResponse::new().with_server_reference_data(
+        ServerReferenceData::new().with_server_reference_data1(message.clone()),
+    );
     Ok(answer(response, &code, &message))
 }
 
@@ -395,14 +381,11 @@ pub(crate) fn bank_data(
             "The routing number is not in the sandbox's bank directory.",
         )
     })?;
-    let response = GetBankDataResponse {
-        bank_address: bank.address.map(str::to_owned),
-        bank_city: bank.city.map(str::to_owned),
-        bank_name: Some(bank.name.to_owned()),
-        bank_state: bank.state.map(str::to_owned),
-        description: bank.description.map(str::to_owned),
-        ..GetBankDataResponse::default()
-    };
+    let mut response = GetBankDataResponse::new().with_bank_name(bank.name);
+    response.bank_address = bank.address.map(str::to_owned);
+    response.bank_city = bank.city.map(str::to_owned);
+    response.bank_state = bank.state.map(str::to_owned);
+    response.description = bank.description.map(str::to_owned);
     Ok(success(response))
 }
 
@@ -420,13 +403,9 @@ pub(crate) fn eft_fee_quote(
             "Amount must be greater than 0.",
         ));
     }
-    let response = eft::ConvenienceFeeResponse {
-        calculation_type: Some("FlatRate".to_owned()),
-        convenience_fee: eft_fee(),
-        flat_rate: Some(money(EFT_FEE_FLAT)),
-        minimum_amount: None,
-        percent: None,
-        ..eft::ConvenienceFeeResponse::default()
-    };
+    let response = eft::ConvenienceFeeResponse::new()
+        .with_calculation_type("FlatRate")
+        .with_convenience_fee(eft_fee())
+        .with_flat_rate(money(EFT_FEE_FLAT));
     Ok(success(response))
 }

@@ -195,20 +195,18 @@ pub(crate) fn charge_card(
             },
         );
     }
-    let response = ChargeCreditCardResponse {
-        authorization_code: ok.then(|| st.ids.authorization_code()),
-        base_card_type: card.brand.clone(),
-        batch_number: batch,
-        credit_card_type: card.brand,
-        holder_name: card.holder.name,
-        holder_zip: card.holder.zip,
-        posted_amount: Some(posted),
-        time_zone: Some(cx.zone(cx.now_ms)),
-        token,
-        transaction_date: cx.date(cx.now_ms),
-        transaction_id: Some(id.to_string()),
-        ..ChargeCreditCardResponse::default()
-    };
+    let mut response = ChargeCreditCardResponse::new()
+        .with_base_card_type(card.brand.clone())
+        .with_batch_number(batch)
+        .with_credit_card_type(card.brand)
+        .with_posted_amount(posted)
+        .with_time_zone(cx.zone(cx.now_ms))
+        .with_transaction_date(cx.date(cx.now_ms))
+        .with_transaction_id(id.to_string());
+    response.authorization_code = ok.then(|| st.ids.authorization_code());
+    response.holder_name = card.holder.name;
+    response.holder_zip = card.holder.zip;
+    response.token = token;
     Ok(answer(response, &code, &message))
 }
 
@@ -232,12 +230,10 @@ pub(crate) fn void_card(
         rq.callback_id,
     );
     let ok = code == ResponseCode::Success;
-    let response = VoidCreditCardResponse {
-        authorization_code: ok.then(|| st.ids.authorization_code()),
-        batch_number: original.batch,
-        transaction_id: Some(id.to_string()),
-        ..VoidCreditCardResponse::default()
-    };
+    let mut response = VoidCreditCardResponse::new()
+        .with_batch_number(original.batch)
+        .with_transaction_id(id.to_string());
+    response.authorization_code = ok.then(|| st.ids.authorization_code());
     Ok(answer(response, &code, &message))
 }
 
@@ -267,12 +263,10 @@ pub(crate) fn refund_card(
         rq.callback_id,
     );
     let ok = code == ResponseCode::Success;
-    let response = RefundCreditCardResponse {
-        authorization_code: ok.then(|| st.ids.authorization_code()),
-        batch_number: batch,
-        transaction_id: Some(id.to_string()),
-        ..RefundCreditCardResponse::default()
-    };
+    let mut response = RefundCreditCardResponse::new()
+        .with_batch_number(batch)
+        .with_transaction_id(id.to_string());
+    response.authorization_code = ok.then(|| st.ids.authorization_code());
     Ok(answer(response, &code, &message))
 }
 
@@ -304,13 +298,11 @@ pub(crate) fn save_card(
             transaction_id: id,
         },
     );
-    let response = SaveCreditCardResponse {
-        base_card_type: card.brand,
-        time_zone: Some(cx.zone(cx.now_ms)),
-        token: Some(token),
-        token_creation_time: Some(cx.date(cx.now_ms)),
-        ..SaveCreditCardResponse::default()
-    };
+    let response = SaveCreditCardResponse::new()
+        .with_base_card_type(card.brand)
+        .with_time_zone(cx.zone(cx.now_ms))
+        .with_token(token)
+        .with_token_creation_time(cx.date(cx.now_ms));
     Ok(answer(response, &code, &message))
 }
 
@@ -352,11 +344,9 @@ pub(crate) fn update_card(
     if let Some(saved_token) = st.tokens.get_mut(&token) {
         saved_token.method = Method::Card(card);
     }
-    let response = UpdateCreditCardResponse {
-        time_zone: Some(cx.zone(cx.now_ms)),
-        update_time: Some(cx.date(cx.now_ms)),
-        ..UpdateCreditCardResponse::default()
-    };
+    let response = UpdateCreditCardResponse::new()
+        .with_time_zone(cx.zone(cx.now_ms))
+        .with_update_time(cx.date(cx.now_ms));
     Ok(success(response))
 }
 
@@ -385,11 +375,9 @@ pub(crate) fn card_data(
 ) -> Answer<GetCardDataResponse> {
     let number = card_number(exposed(rq.credit_card_number.as_ref()))?;
     let brand = brand_of(&number);
-    let response = GetCardDataResponse {
-        credit_card_network_type: network_of(&number, &brand),
-        base_card_type: brand,
-        ..GetCardDataResponse::default()
-    };
+    let response = GetCardDataResponse::new()
+        .with_credit_card_network_type(network_of(&number, &brand))
+        .with_base_card_type(brand);
     Ok(success(response))
 }
 
@@ -411,14 +399,11 @@ pub(crate) fn card_fee_quote(
         return Err(bad());
     }
     let fee = card_fee(rq.amount).ok_or_else(bad)?;
-    let response = ConvenienceFeeResponse {
-        calculation_type: Some("Percent".to_owned()),
-        convenience_fee: fee,
-        flat_rate: None,
-        minimum_amount: Some(money(CARD_FEE_MINIMUM)),
-        percent: Some(CARD_FEE_PERCENT),
-        ..ConvenienceFeeResponse::default()
-    };
+    let response = ConvenienceFeeResponse::new()
+        .with_calculation_type("Percent")
+        .with_convenience_fee(fee)
+        .with_minimum_amount(money(CARD_FEE_MINIMUM))
+        .with_percent(CARD_FEE_PERCENT);
     Ok(success(response))
 }
 
@@ -427,15 +412,12 @@ pub(crate) fn accepted_card_types(
     _cx: &Cx,
     _rq: GetAcceptedCardTypesRequest,
 ) -> Answer<GetAcceptedCardTypesResponse> {
-    let response = GetAcceptedCardTypesResponse {
-        accepted_card_types: Some(vec![
-            CreditCardType::Visa,
-            CreditCardType::MasterCard,
-            CreditCardType::AmericanExpress,
-            CreditCardType::Discover,
-        ]),
-        ..GetAcceptedCardTypesResponse::default()
-    };
+    let response = GetAcceptedCardTypesResponse::new().with_accepted_card_types(vec![
+        CreditCardType::Visa,
+        CreditCardType::MasterCard,
+        CreditCardType::AmericanExpress,
+        CreditCardType::Discover,
+    ]);
     Ok(success(response))
 }
 
@@ -444,9 +426,6 @@ pub(crate) fn card_updates(
     _cx: &Cx,
     _rq: GetCardUpdatesRequest,
 ) -> Answer<GetCardUpdatesResponse> {
-    let response = GetCardUpdatesResponse {
-        card_data: Some(Vec::new()),
-        ..GetCardUpdatesResponse::default()
-    };
+    let response = GetCardUpdatesResponse::new().with_card_data(Vec::new());
     Ok(success(response))
 }

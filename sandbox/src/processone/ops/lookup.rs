@@ -27,10 +27,7 @@ pub(crate) fn health(
     _cx: &Cx,
     _rq: CheckHealthStatusRequest,
 ) -> Answer<CheckHealthStatusResponse> {
-    let response = CheckHealthStatusResponse {
-        is_alive: true,
-        ..CheckHealthStatusResponse::default()
-    };
+    let response = CheckHealthStatusResponse::new().with_is_alive(true);
     Ok(success(response))
 }
 
@@ -40,24 +37,27 @@ fn token_details(token: &Token) -> (TokenType, Option<TokenCreditCardInfo>, Opti
     match &token.method {
         Method::Card(card) => (
             TokenType::CreditCard,
-            Some(TokenCreditCardInfo {
-                base_card_type: card.brand.clone(),
-                expiration_month: card.expiration_month,
-                expiration_year: card.expiration_year,
-                holder: Some(card.holder.clone()),
-                last_four_digits: Some(last_four),
-                r#type: card.brand.clone(),
-            }),
+            Some(
+                TokenCreditCardInfo::new()
+                    .with_base_card_type(card.brand.clone())
+                    .with_expiration_month(card.expiration_month)
+                    .with_expiration_year(card.expiration_year)
+                    .with_holder(card.holder.clone())
+                    .with_last_four_digits(last_four)
+                    .with_type(card.brand.clone()),
+            ),
             None,
         ),
         Method::Eft(eft) => (
             TokenType::Eft,
             None,
-            Some(TokenEftInfo {
-                customer_name: eft.customer_name.clone(),
-                last_four_digits: Some(last_four),
-                routing_number: Some(eft.routing_number.clone()),
-                r#type: eft.account_type.clone(),
+            Some({
+                let mut info = TokenEftInfo::new()
+                    .with_last_four_digits(last_four)
+                    .with_routing_number(eft.routing_number.clone())
+                    .with_type(eft.account_type.clone());
+                info.customer_name = eft.customer_name.clone();
+                info
             }),
         ),
     }
@@ -66,14 +66,12 @@ fn token_details(token: &Token) -> (TokenType, Option<TokenCreditCardInfo>, Opti
 pub(crate) fn token_info(st: &mut State, _cx: &Cx, rq: GetInfoRequest) -> Answer<GetInfoResponse> {
     let (_, token) = saved(st, rq.token.as_deref())?;
     let (token_type, credit_card, eft) = token_details(token);
-    let response = GetInfoResponse {
-        client_reference_data: token.client_reference_data.clone(),
-        credit_card,
-        eft,
-        token_type,
-        transaction_id: Some(token.transaction_id.to_string()),
-        ..GetInfoResponse::default()
-    };
+    let mut response = GetInfoResponse::new()
+        .with_token_type(token_type)
+        .with_transaction_id(token.transaction_id.to_string());
+    response.client_reference_data = token.client_reference_data.clone();
+    response.credit_card = credit_card;
+    response.eft = eft;
     Ok(success(response))
 }
 
@@ -96,18 +94,15 @@ pub(crate) fn token_info_batch(
             continue;
         };
         let (token_type, credit_card, eft) = token_details(token);
-        results.push(Some(TokenInfo {
-            client_reference_data: token.client_reference_data.clone(),
-            credit_card,
-            eft,
-            token_type,
-            transaction_id: Some(token.transaction_id.to_string()),
-        }));
+        let mut info = TokenInfo::new()
+            .with_token_type(token_type)
+            .with_transaction_id(token.transaction_id.to_string());
+        info.client_reference_data = token.client_reference_data.clone();
+        info.credit_card = credit_card;
+        info.eft = eft;
+        results.push(Some(info));
     }
-    let response = GetTokenInfoBatchResponse {
-        token_info_results: Some(results),
-        ..GetTokenInfoBatchResponse::default()
-    };
+    let response = GetTokenInfoBatchResponse::new().with_token_info_results(results);
     Ok(success(response))
 }
 
@@ -156,10 +151,8 @@ pub(crate) fn transaction_by_id(
     let txn = st
         .find(rq.transaction_id.as_deref())
         .ok_or_else(|| transaction_not_found("TransactionId"))?;
-    let response = GetTransactionByIdResponse {
-        transaction_information: Some(txn.information(cx.xml)),
-        ..GetTransactionByIdResponse::default()
-    };
+    let response =
+        GetTransactionByIdResponse::new().with_transaction_information(txn.information(cx.xml));
     Ok(success(response))
 }
 
@@ -179,10 +172,8 @@ pub(crate) fn transaction_by_callback_id(
         .rev()
         .find(|t| t.callback_id.as_deref() == Some(callback))
         .ok_or_else(|| transaction_not_found("CallbackId"))?;
-    let response = GetTransactionByCallbackIdResponse {
-        transaction_information: Some(txn.information(cx.xml)),
-        ..GetTransactionByCallbackIdResponse::default()
-    };
+    let response = GetTransactionByCallbackIdResponse::new()
+        .with_transaction_information(txn.information(cx.xml));
     Ok(success(response))
 }
 
@@ -208,12 +199,10 @@ fn status_matches(statuses: Option<&Vec<TransactionStatus>>, txn: &Txn) -> bool 
     statuses.is_none_or(|s| s.is_empty() || s.contains(&txn.status))
 }
 
-fn list(txns: Vec<&Txn>, cx: &Cx) -> Option<Vec<Option<TransactionInformation>>> {
-    Some(
-        txns.into_iter()
-            .map(|t| Some(t.information(cx.xml)))
-            .collect(),
-    )
+fn list(txns: Vec<&Txn>, cx: &Cx) -> Vec<Option<TransactionInformation>> {
+    txns.into_iter()
+        .map(|t| Some(t.information(cx.xml)))
+        .collect()
 }
 
 pub(crate) fn transactions_by_batch(
@@ -239,10 +228,7 @@ pub(crate) fn transactions_by_batch(
                 && status_matches(rq.transaction_statuses.as_ref(), t)
         })
         .collect();
-    let response = GetTransactionsByBatchIdResponse {
-        transactions: list(found, cx),
-        ..GetTransactionsByBatchIdResponse::default()
-    };
+    let response = GetTransactionsByBatchIdResponse::new().with_transactions(list(found, cx));
     Ok(success(response))
 }
 
@@ -270,10 +256,7 @@ pub(crate) fn transactions_by_type(
                 && rq.after_transaction_id.is_none_or(|after| t.id > after)
         })
         .collect();
-    let response = GetTransactionsByTypeResponse {
-        transactions: list(found, cx),
-        ..GetTransactionsByTypeResponse::default()
-    };
+    let response = GetTransactionsByTypeResponse::new().with_transactions(list(found, cx));
     Ok(success(response))
 }
 
@@ -325,10 +308,8 @@ pub(crate) fn transactions_by_customer(
         .skip(offset)
         .take(limit)
         .collect();
-    let response = GetTransactionsByCustomerAndClientRefDataResponse {
-        transactions: list(found, cx),
-        ..GetTransactionsByCustomerAndClientRefDataResponse::default()
-    };
+    let response =
+        GetTransactionsByCustomerAndClientRefDataResponse::new().with_transactions(list(found, cx));
     Ok(success(response))
 }
 
