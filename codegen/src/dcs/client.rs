@@ -97,7 +97,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             op.summary, op.description, op.path, request, response
         );
         doc.push_str(&format!(
-            "\n\nThe client sets `{}` to its credential (any value in `request` is replaced). A `{}` other than `{success}` is returned as [`Error::Api`] with a [`{error_name}`].",
+            "\n\nThe client puts its credential into `{}` (a member no caller sets). A `{}` other than `{success}` is returned as [`Error::Api`] with a [`{error_name}`].",
             api.auth_member, api.code_member
         ));
         if op.moves_money() {
@@ -120,6 +120,14 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
                 "\n\nChanges state on the service: sent exactly once, never retried automatically.",
             );
         }
+        doc.push_str(&super::examples::operation_example(
+            input.contracts,
+            &format!("payspec_{}", input.provider.replace('-', "_")),
+            &method_str,
+            &input.qualified[request],
+            &api.auth_member,
+            op.body_example.as_ref(),
+        ));
         let doc = docs(&doc);
         methods.push(quote! {
             #doc

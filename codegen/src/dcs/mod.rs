@@ -8,6 +8,7 @@
 //! written into the crate as `openapi.json`, so the contract shapes are defined once.
 
 pub mod client;
+mod examples;
 pub mod openapi;
 pub mod types;
 pub mod xsd;

@@ -156,7 +156,9 @@ pub fn read(
                     .to_string(),
                 params: Vec::new(),
                 body: Some(request),
-                body_example: None,
+                body_example: op
+                    .pointer("/requestBody/content/application~1json/example")
+                    .cloned(),
                 multipart: None,
                 success: Some(response),
                 formats: vec![Format::Json, Format::Xml],

@@ -111,7 +111,7 @@ fn build(ctx: &Context, ty: &str, value: &Example, indent: usize) -> Option<Stri
         {
             Some(format!("{n}{ty}"))
         }
-        ("::rust_decimal::Decimal", Example::Number(n)) => decimal(&n.to_string()),
+        ("::rust_decimal::Decimal", Example::Number(n)) => decimal_expr(&n.to_string()),
         (name, Example::String(s)) if ctx.model.open_enums.iter().any(|e| e.name == name) => {
             Some(format!("types::{name}::from({s:?})"))
         }
@@ -148,7 +148,7 @@ fn generic<'a>(ty: &'a str, prefix: &str) -> Option<&'a str> {
 
 /// `rust_decimal::Decimal::new(mantissa, scale)` for a JSON number's text, keeping its scale
 /// (`10.5` is `Decimal::new(105, 1)`); `None` for an exponent form.
-fn decimal(text: &str) -> Option<String> {
+pub(crate) fn decimal_expr(text: &str) -> Option<String> {
     let (int, frac) = text.split_once('.').unwrap_or((text, ""));
     if !int
         .trim_start_matches('-')
@@ -167,7 +167,7 @@ fn decimal(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::decimal;
+    use super::decimal_expr as decimal;
 
     #[test]
     fn decimals_keep_their_scale() {

@@ -25,6 +25,7 @@ use crate::Error;
 use common::*;
 
 pub use common::Context;
+pub(crate) use examples::decimal_expr;
 pub use manifest::cargo_toml;
 pub(crate) use manifest::{Manifest, manifest};
 pub use readme::readme;

@@ -825,11 +825,42 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Charge`: `CreditCard.ChargeCreditCardRequest` → `CreditCard.ChargeCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
     /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::{credit_card, data_contracts};
+    ///
+    /// let request = credit_card::ChargeCreditCardRequest::new()
+    ///     .with_account_group_code("Default")
+    ///     .with_amount(rust_decimal::Decimal::new(200, 1))
+    ///     .with_charge_fee(true)
+    ///     .with_client_reference_data(data_contracts::ClientReferenceData::new()
+    ///         .with_client_reference_data1("1234")
+    ///         .with_client_reference_data2("2785ddd0-0355-4114-b6c7-5d3b1b33d6d5")
+    ///         .with_client_reference_data3("Location"))
+    ///     .with_credit_card(credit_card::CreditCardDetails::new()
+    ///         .with_expiration_month(11i32)
+    ///         .with_expiration_year(2019i32)
+    ///         .with_holder(data_contracts::Customer::new()
+    ///             .with_address("test address")
+    ///             .with_name("John Stevens")
+    ///             .with_zip("12345"))
+    ///         .with_number("4012000033330026")
+    ///         .with_validation_value("123"))
+    ///     .with_is_recurring(false)
+    ///     .with_save(false);
+    /// let response = client.charge_credit_card(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn charge_credit_card(
         &self,
         request: crate::contracts::credit_card::ChargeCreditCardRequest,
@@ -849,9 +880,22 @@ impl Client {
     ///
     /// `POST /api/CreditCard/GetAcceptedCardTypes`: `CreditCard.GetAcceptedCardTypesRequest` → `CreditCard.GetAcceptedCardTypesResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::credit_card;
+    ///
+    /// let request = credit_card::GetAcceptedCardTypesRequest::new();
+    /// let response = client.get_accepted_card_types(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_accepted_card_types(
         &self,
         request: crate::contracts::credit_card::GetAcceptedCardTypesRequest,
@@ -877,9 +921,23 @@ impl Client {
     ///
     /// `POST /api/CreditCard/GetCardData`: `CreditCard.GetCardDataRequest` → `CreditCard.GetCardDataResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::credit_card;
+    ///
+    /// let request = credit_card::GetCardDataRequest::new()
+    ///     .with_credit_card_number("4444444444444448");
+    /// let response = client.get_card_data(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_card_data(
         &self,
         request: crate::contracts::credit_card::GetCardDataRequest,
@@ -901,9 +959,29 @@ impl Client {
     ///
     /// `POST /api/CreditCard/GetCardUpdates`: `CreditCard.GetCardUpdatesRequest` → `CreditCard.GetCardUpdatesResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::credit_card;
+    ///
+    /// let request: credit_card::GetCardUpdatesRequest = serde_json::from_str(r#"{
+    ///   "EndDate": "2019-11-19T10:52:08",
+    ///   "QueryAuthenticationKeys": [
+    ///     "sample string 1",
+    ///     "sample string 2"
+    ///   ],
+    ///   "StartDate": "2019-11-19T10:52:08"
+    /// }"#)?;
+    /// let response = client.get_card_updates(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_card_updates(
         &self,
         request: crate::contracts::credit_card::GetCardUpdatesRequest,
@@ -927,9 +1005,23 @@ impl Client {
     ///
     /// `POST /api/CreditCard/GetConvenienceFee`: `CreditCard.ConvenienceFeeRequest` → `CreditCard.ConvenienceFeeResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::credit_card;
+    ///
+    /// let request = credit_card::ConvenienceFeeRequest::new()
+    ///     .with_amount(rust_decimal::Decimal::new(1000, 1));
+    /// let response = client.get_credit_card_convenience_fee(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_credit_card_convenience_fee(
         &self,
         request: crate::contracts::credit_card::ConvenienceFeeRequest,
@@ -958,11 +1050,26 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Refund`: `CreditCard.RefundCreditCardRequest` → `CreditCard.RefundCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
     /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::credit_card;
+    ///
+    /// let request = credit_card::RefundCreditCardRequest::new()
+    ///     .with_partial_refund_amount(rust_decimal::Decimal::new(100, 1))
+    ///     .with_transaction_id("99992");
+    /// let response = client.refund_credit_card(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn refund_credit_card(
         &self,
         request: crate::contracts::credit_card::RefundCreditCardRequest,
@@ -984,9 +1091,35 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Save`: `CreditCard.SaveCreditCardRequest` → `CreditCard.SaveCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::{credit_card, data_contracts};
+    ///
+    /// let request = credit_card::SaveCreditCardRequest::new()
+    ///     .with_client_reference_data(data_contracts::ClientReferenceData::new()
+    ///         .with_client_reference_data1("1234")
+    ///         .with_client_reference_data2("9cd2bc5c-1a41-44ed-af10-19fe7718cbf1")
+    ///         .with_client_reference_data3("Location"))
+    ///     .with_credit_card(credit_card::CreditCardDetails::new()
+    ///         .with_expiration_month(11i32)
+    ///         .with_expiration_year(2019i32)
+    ///         .with_holder(data_contracts::Customer::new()
+    ///             .with_address("test address")
+    ///             .with_name("John Stevens")
+    ///             .with_zip("12345"))
+    ///         .with_number("4012000033330026")
+    ///         .with_validation_value("123"));
+    /// let response = client.save_credit_card(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn save_credit_card(
         &self,
         request: crate::contracts::credit_card::SaveCreditCardRequest,
@@ -1007,9 +1140,27 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Update`: `CreditCard.UpdateCreditCardRequest` → `CreditCard.UpdateCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::{credit_card, enums};
+    ///
+    /// let request = credit_card::UpdateCreditCardRequest::new()
+    ///     .with_credit_card_network_type(enums::CreditCardNetworkType::Credit)
+    ///     .with_expiration_month(11i32)
+    ///     .with_expiration_year(2019i32)
+    ///     .with_token("bb6c3edb-7e23-4d2e-a088-c470c48a0357")
+    ///     .with_zip_code("12345");
+    /// let response = client.update_credit_card(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn update_credit_card(
         &self,
         request: crate::contracts::credit_card::UpdateCreditCardRequest,
@@ -1030,9 +1181,35 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Verify`: `CreditCard.VerifyCreditCardRequest` → `CreditCard.VerifyCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::{credit_card, data_contracts};
+    ///
+    /// let request = credit_card::VerifyCreditCardRequest::new()
+    ///     .with_client_reference_data(data_contracts::ClientReferenceData::new()
+    ///         .with_client_reference_data1("1234")
+    ///         .with_client_reference_data2("58e05c46-bede-4ab4-b187-3f06a5a09d6a")
+    ///         .with_client_reference_data3("Location"))
+    ///     .with_credit_card(credit_card::CreditCardDetails::new()
+    ///         .with_expiration_month(11i32)
+    ///         .with_expiration_year(2019i32)
+    ///         .with_holder(data_contracts::Customer::new()
+    ///             .with_address("test address")
+    ///             .with_name("John Stevens")
+    ///             .with_zip("12345"))
+    ///         .with_number("4012000033330026")
+    ///         .with_validation_value("123"));
+    /// let response = client.verify_credit_card(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn verify_credit_card(
         &self,
         request: crate::contracts::credit_card::VerifyCreditCardRequest,
@@ -1055,11 +1232,25 @@ impl Client {
     ///
     /// `POST /api/CreditCard/Void`: `CreditCard.VoidCreditCardRequest` → `CreditCard.VoidCreditCardResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
     /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::credit_card;
+    ///
+    /// let request = credit_card::VoidCreditCardRequest::new()
+    ///     .with_transaction_id("99992");
+    /// let response = client.void_credit_card(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn void_credit_card(
         &self,
         request: crate::contracts::credit_card::VoidCreditCardRequest,
@@ -1081,11 +1272,35 @@ impl Client {
     ///
     /// `POST /api/Eft/Credit`: `Eft.CreditEftRequest` → `Eft.CreditEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
     /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::{data_contracts, eft, enums};
+    ///
+    /// let request = eft::CreditEftRequest::new()
+    ///     .with_amount(rust_decimal::Decimal::new(1000, 1))
+    ///     .with_client_reference_data(data_contracts::ClientReferenceData::new()
+    ///         .with_client_reference_data1("1234")
+    ///         .with_client_reference_data2("48b33de5-6fb5-477f-b1ef-7eaf4325155e")
+    ///         .with_client_reference_data3("Location"))
+    ///     .with_eft_details(eft::EftDetails::new()
+    ///         .with_account_number("123123124")
+    ///         .with_customer_name("John Stevens")
+    ///         .with_routing_number("123123123")
+    ///         .with_type(enums::EftAccountType::Undefined))
+    ///     .with_is_recurring(false);
+    /// let response = client.credit_eft(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn credit_eft(
         &self,
         request: crate::contracts::eft::CreditEftRequest,
@@ -1108,11 +1323,38 @@ impl Client {
     ///
     /// `POST /api/Eft/Debit`: `Eft.DebitEftRequest` → `Eft.DebitEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
     /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::{data_contracts, eft, enums};
+    ///
+    /// let request = eft::DebitEftRequest::new()
+    ///     .with_amount(rust_decimal::Decimal::new(1000, 1))
+    ///     .with_client_reference_data(data_contracts::ClientReferenceData::new()
+    ///         .with_client_reference_data1("1234")
+    ///         .with_client_reference_data2("f5c6d53d-0514-45ac-9b43-700c0d32fea6")
+    ///         .with_client_reference_data3("Location"))
+    ///     .with_eft_details(eft::EftDetails::new()
+    ///         .with_account_number("123123124")
+    ///         .with_customer_name("John Stevens")
+    ///         .with_routing_number("123123123")
+    ///         .with_type(enums::EftAccountType::Undefined))
+    ///     .with_is_recurring(false)
+    ///     .with_bypass_bank_account_validation(false)
+    ///     .with_charge_fee(false)
+    ///     .with_save(false);
+    /// let response = client.debit_eft(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn debit_eft(
         &self,
         request: crate::contracts::eft::DebitEftRequest,
@@ -1134,9 +1376,23 @@ impl Client {
     ///
     /// `POST /api/Eft/GetBankData`: `Eft.GetBankDataRequest` → `Eft.GetBankDataResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::eft;
+    ///
+    /// let request = eft::GetBankDataRequest::new()
+    ///     .with_routing_number("123123123");
+    /// let response = client.get_bank_data(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_bank_data(
         &self,
         request: crate::contracts::eft::GetBankDataRequest,
@@ -1158,9 +1414,24 @@ impl Client {
     ///
     /// `POST /api/Eft/GetConvenienceFee`: `Eft.ConvenienceFeeRequest` → `Eft.ConvenienceFeeResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::eft;
+    ///
+    /// let request = eft::ConvenienceFeeRequest::new()
+    ///     .with_amount(rust_decimal::Decimal::new(10, 1))
+    ///     .with_convenience_fee_type("sample string 1");
+    /// let response = client.get_eft_convenience_fee(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_eft_convenience_fee(
         &self,
         request: crate::contracts::eft::ConvenienceFeeRequest,
@@ -1185,11 +1456,26 @@ impl Client {
     ///
     /// `POST /api/Eft/Refund`: `Eft.RefundEftRequest` → `Eft.RefundEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
     /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::eft;
+    ///
+    /// let request = eft::RefundEftRequest::new()
+    ///     .with_partial_refund_amount(rust_decimal::Decimal::new(100, 1))
+    ///     .with_transaction_id("99991");
+    /// let response = client.refund_eft(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn refund_eft(
         &self,
         request: crate::contracts::eft::RefundEftRequest,
@@ -1212,9 +1498,32 @@ impl Client {
     ///
     /// `POST /api/Eft/Save`: `Eft.SaveEftRequest` → `Eft.SaveEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::{data_contracts, eft, enums};
+    ///
+    /// let request = eft::SaveEftRequest::new()
+    ///     .with_bypass_bank_account_validation(false)
+    ///     .with_client_reference_data(data_contracts::ClientReferenceData::new()
+    ///         .with_client_reference_data1("1234")
+    ///         .with_client_reference_data2("15474bcf-2151-4621-b183-e4791973fcef")
+    ///         .with_client_reference_data3("Location"))
+    ///     .with_eft_details(eft::EftDetails::new()
+    ///         .with_account_number("123123124")
+    ///         .with_customer_name("John Stevens")
+    ///         .with_routing_number("123123123")
+    ///         .with_type(enums::EftAccountType::Undefined));
+    /// let response = client.save_eft(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn save_eft(
         &self,
         request: crate::contracts::eft::SaveEftRequest,
@@ -1236,9 +1545,31 @@ impl Client {
     ///
     /// `POST /api/Eft/VerifyBankAccount`: `Eft.VerifyBankAccountRequest` → `Eft.VerifyBankAccountResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::{data_contracts, eft, enums};
+    ///
+    /// let request = eft::VerifyBankAccountRequest::new()
+    ///     .with_client_reference_data(data_contracts::ClientReferenceData::new()
+    ///         .with_client_reference_data1("1234")
+    ///         .with_client_reference_data2("77e4ff48-9bb9-4efe-b55f-e0856f3b111e")
+    ///         .with_client_reference_data3("Location"))
+    ///     .with_eft_details(eft::EftDetails::new()
+    ///         .with_account_number("92361077941")
+    ///         .with_customer_name("John Stevens")
+    ///         .with_routing_number("122199983")
+    ///         .with_type(enums::EftAccountType::Undefined));
+    /// let response = client.verify_bank_account(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn verify_bank_account(
         &self,
         request: crate::contracts::eft::VerifyBankAccountRequest,
@@ -1262,11 +1593,25 @@ impl Client {
     ///
     /// `POST /api/Eft/Void`: `Eft.VoidEftRequest` → `Eft.VoidEftResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// # Never retried
     ///
     /// This operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made. To find out safely, set `CallbackId` on the request to a value unique to this payment attempt *before* calling, and after such a failure call [`Client::get_transaction_by_callback_id`] with that id: a transaction means it happened (do not send it again); `IncorrectTransactionId` or no transaction means it did not, and sending it again is safe. Sending it again blindly can move the money twice: the service's duplicate detection (`DuplicateTransaction`) only covers the same amount, last four digits and `ClientReferenceData1` within a configured window (2 minutes by default).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::eft;
+    ///
+    /// let request = eft::VoidEftRequest::new()
+    ///     .with_transaction_id("99991");
+    /// let response = client.void_eft(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn void_eft(
         &self,
         request: crate::contracts::eft::VoidEftRequest,
@@ -1287,9 +1632,22 @@ impl Client {
     ///
     /// `POST /api/HealthStatus/Check`: `HealthStatus.CheckHealthStatusRequest` → `HealthStatus.CheckHealthStatusResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::health_status;
+    ///
+    /// let request = health_status::CheckHealthStatusRequest::new();
+    /// let response = client.check_health_status(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn check_health_status(
         &self,
         request: crate::contracts::health_status::CheckHealthStatusRequest,
@@ -1310,9 +1668,23 @@ impl Client {
     ///
     /// `POST /api/PaymentToken/GetInfo`: `PaymentToken.GetInfoRequest` → `PaymentToken.GetInfoResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::payment_token;
+    ///
+    /// let request = payment_token::GetInfoRequest::new()
+    ///     .with_token("65091b5b-2b29-4295-9e0a-f88cd4d82917");
+    /// let response = client.get_info(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_info(
         &self,
         request: crate::contracts::payment_token::GetInfoRequest,
@@ -1333,9 +1705,27 @@ impl Client {
     ///
     /// `POST /api/PaymentToken/GetTokenInfoBatch`: `PaymentToken.GetTokenInfoBatchRequest` → `PaymentToken.GetTokenInfoBatchResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::payment_token;
+    ///
+    /// let request: payment_token::GetTokenInfoBatchRequest = serde_json::from_str(r#"{
+    ///   "PaymentTokens": [
+    ///     "sample string 1",
+    ///     "sample string 2"
+    ///   ]
+    /// }"#)?;
+    /// let response = client.get_token_info_batch(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_token_info_batch(
         &self,
         request: crate::contracts::payment_token::GetTokenInfoBatchRequest,
@@ -1361,9 +1751,23 @@ impl Client {
     ///
     /// `POST /api/PaymentToken/Remove`: `PaymentToken.RemovePaymentTokenRequest` → `PaymentToken.RemovePaymentTokenResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::payment_token;
+    ///
+    /// let request = payment_token::RemovePaymentTokenRequest::new()
+    ///     .with_token("fe3754ab-be87-40f5-8c75-c5812d85abd6");
+    /// let response = client.remove_payment_token(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn remove_payment_token(
         &self,
         request: crate::contracts::payment_token::RemovePaymentTokenRequest,
@@ -1386,9 +1790,23 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionByCallbackId`: `Transaction.GetTransactionByCallbackIdRequest` → `Transaction.GetTransactionByCallbackIdResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::transaction;
+    ///
+    /// let request = transaction::GetTransactionByCallbackIdRequest::new()
+    ///     .with_callback_id("123");
+    /// let response = client.get_transaction_by_callback_id(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_transaction_by_callback_id(
         &self,
         request: crate::contracts::transaction::GetTransactionByCallbackIdRequest,
@@ -1416,9 +1834,23 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionById`: `Transaction.GetTransactionByIdRequest` → `Transaction.GetTransactionByIdResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::transaction;
+    ///
+    /// let request = transaction::GetTransactionByIdRequest::new()
+    ///     .with_transaction_id("99991");
+    /// let response = client.get_transaction_by_id(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_transaction_by_id(
         &self,
         request: crate::contracts::transaction::GetTransactionByIdRequest,
@@ -1445,9 +1877,28 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionsByBatchId`: `Transaction.GetTransactionsByBatchIdRequest` → `Transaction.GetTransactionsByBatchIdResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::transaction;
+    ///
+    /// let request: transaction::GetTransactionsByBatchIdRequest = serde_json::from_str(r#"{
+    ///   "BatchId": "11",
+    ///   "QueryAuthenticationKeys": [
+    ///     "Authentication Key",
+    ///     "50a14059-d14d-4f86-ad3a-b53629d500c5"
+    ///   ]
+    /// }"#)?;
+    /// let response = client.get_transactions_by_batch_id(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_transactions_by_batch_id(
         &self,
         request: crate::contracts::transaction::GetTransactionsByBatchIdRequest,
@@ -1474,9 +1925,43 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionsByCustomerAndClientRefData`: `Transaction.GetTransactionsByCustomerAndClientRefDataRequest` → `Transaction.GetTransactionsByCustomerAndClientRefDataResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::transaction;
+    ///
+    /// let request: transaction::GetTransactionsByCustomerAndClientRefDataRequest = serde_json::from_str(r#"{
+    ///   "ClientReferenceData": {
+    ///     "ClientReferenceData1": "sample string 1",
+    ///     "ClientReferenceData2": "sample string 2",
+    ///     "ClientReferenceData3": "sample string 3",
+    ///     "ClientReferenceData4": "sample string 4",
+    ///     "ClientReferenceData5": "sample string 5"
+    ///   },
+    ///   "CustomerId": "sample string 1",
+    ///   "EndDate": "2019-11-19T10:52:09",
+    ///   "Limit": 1,
+    ///   "Offset": 1,
+    ///   "StartDate": "2019-11-19T10:52:09",
+    ///   "TransactionStatuses": [
+    ///     0,
+    ///     0
+    ///   ],
+    ///   "TransactionTypes": [
+    ///     0,
+    ///     0
+    ///   ]
+    /// }"#)?;
+    /// let response = client.get_transactions_by_customer_and_client_ref_data(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_transactions_by_customer_and_client_ref_data(
         &self,
         request: crate::contracts::transaction::GetTransactionsByCustomerAndClientRefDataRequest,
@@ -1504,9 +1989,33 @@ impl Client {
     ///
     /// `POST /api/Transaction/GetTransactionsByType`: `Transaction.GetTransactionsByTypeRequest` → `Transaction.GetTransactionsByTypeResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// A read: retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::transaction;
+    ///
+    /// let request: transaction::GetTransactionsByTypeRequest = serde_json::from_str(r#"{
+    ///   "EndDate": "2019-11-19T10:52:09",
+    ///   "QueryAuthenticationKeys": [
+    ///     "Authentication Key",
+    ///     "f5331e09-670f-4795-864b-058fbf871031"
+    ///   ],
+    ///   "StartDate": "2019-11-09T10:52:09",
+    ///   "Types": [
+    ///     5,
+    ///     1
+    ///   ]
+    /// }"#)?;
+    /// let response = client.get_transactions_by_type(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_transactions_by_type(
         &self,
         request: crate::contracts::transaction::GetTransactionsByTypeRequest,
@@ -1533,9 +2042,27 @@ impl Client {
     ///
     /// `POST /api/Transaction/UpdateTransactionMetadata`: `Transaction.UpdateTransactionMetadataRequest` → `Transaction.UpdateTransactionMetadataResponse`.
     ///
-    /// The client sets `AuthenticationKey` to its credential (any value in `request` is replaced). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
+    /// The client puts its credential into `AuthenticationKey` (a member no caller sets). A `ResponseCode` other than `Success` is returned as [`Error::Api`] with a [`ProcessOneError`].
     ///
     /// Changes state on the service: sent exactly once, never retried automatically.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_processone::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_processone::contracts::{data_contracts, transaction};
+    ///
+    /// let request = transaction::UpdateTransactionMetadataRequest::new()
+    ///     .with_client_reference_data(data_contracts::ClientReferenceData::new()
+    ///         .with_client_reference_data1("1234")
+    ///         .with_client_reference_data3("test address")
+    ///         .with_client_reference_data4("additional info"))
+    ///     .with_transaction_id(99991i32);
+    /// let response = client.update_transaction_metadata(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn update_transaction_metadata(
         &self,
         request: crate::contracts::transaction::UpdateTransactionMetadataRequest,
