@@ -757,6 +757,7 @@ fn read_operation(
     let mut body = None;
     let mut body_example = None;
     let mut multipart = None;
+    let mut multipart_example = None;
     if let Some(rb) = op.get("requestBody") {
         let content = rb
             .get("content")
@@ -782,14 +783,12 @@ fn read_operation(
             match media.as_str() {
                 "application/json" => {
                     body = Some(schema);
-                    // `example`, or the first of `examples` (in document order).
-                    body_example = c.get("example").cloned().or_else(|| {
-                        c.get("examples")
-                            .and_then(Value::as_object)
-                            .and_then(|e| e.values().find_map(|x| x.get("value")).cloned())
-                    });
+                    body_example = media_example(c);
                 }
-                "multipart/form-data" => multipart = Some(schema),
+                "multipart/form-data" => {
+                    multipart = Some(schema);
+                    multipart_example = media_example(c);
+                }
                 other => {
                     return Err(err_at(
                         at,
@@ -909,6 +908,7 @@ fn read_operation(
         body,
         body_example,
         multipart,
+        multipart_example,
         success,
         success_statuses,
         error_statuses,
@@ -917,6 +917,16 @@ fn read_operation(
         retry,
         security: security_of(op).unwrap_or_else(|| global_security.to_vec()),
         pagination,
+    })
+}
+
+/// A media type's `example`, or the first of its `examples` (in document order).
+fn media_example(content: &Value) -> Option<Value> {
+    content.get("example").cloned().or_else(|| {
+        content
+            .get("examples")
+            .and_then(Value::as_object)
+            .and_then(|e| e.values().find_map(|x| x.get("value")).cloned())
     })
 }
 

@@ -15,7 +15,8 @@ use crate::{Error, GeneratedCrate};
 fn simplify(t: &str) -> String {
     let mut s = t
         .replace(' ', "")
-        .replace("impl::std::convert::Into<", "impl Into<");
+        .replace("impl::std::convert::Into<", "impl Into<")
+        .replace("implInto<", "impl Into<");
     for prefix in [
         "::std::option::",
         "::std::vec::",
@@ -271,7 +272,13 @@ pub fn summary(krate: &GeneratedCrate) -> Result<String, Error> {
         let _ = writeln!(out, "\nmultipart forms:");
         for item in &forms.items {
             let Item::Struct(st) = item else { continue };
-            let _ = writeln!(out, "  struct {}", st.ident);
+            let _ = writeln!(
+                out,
+                "  struct {}{}{}",
+                st.ident,
+                non_exhaustive(&st.attrs),
+                constructor(&forms.items, &st.ident)
+            );
             for f in &st.fields {
                 let id = f.ident.as_ref().map(|i| i.to_string()).unwrap_or_default();
                 let ty = simplify(&f.ty.to_token_stream().to_string());

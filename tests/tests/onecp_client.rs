@@ -330,18 +330,16 @@ fn assert_validation_at(err: &Error<()>, path: &str, needle: &str) {
 async fn cancel_contract_sends_every_part_with_a_file_given_as_bytes() {
     let server = Loopback::start(vec![answer(200, "cancel-response.json")]).await;
     let file = tricky_bytes();
-    let form = CancelContractForm {
-        amount: Some(dec("1000.50")),
-        items_order: vec![0, 1],
-        invoice_title: Some("Cancellation Invoice".into()),
-        invoice_number: Some("INV-2024-001".into()),
-        file: Some(
+    let form = CancelContractForm::new(TX)
+        .with_amount(dec("1000.50"))
+        .with_items_order(vec![0, 1])
+        .with_invoice_title("Cancellation Invoice")
+        .with_invoice_number("INV-2024-001")
+        .with_file(
             FilePart::from_bytes(file.clone())
                 .file_name("cancellation-invoice.pdf")
                 .content_type("application/pdf"),
-        ),
-        ..CancelContractForm::new(TX)
-    };
+        );
     let answer = client(&server.url()).cancel_contract(form).await.unwrap();
     assert_eq!(answer.status, CancelStatus::Success);
     assert_eq!(answer.error_message.as_deref(), Some("error.message"));
@@ -407,19 +405,19 @@ async fn the_seed_cancel_fields_arrive_as_the_seed_prints_them() {
     // seed 000's multipart body, printed as JSON by the seed: each member is one part.
     let fields = fixture("cancel-multipart-fields.json");
     let server = Loopback::start(vec![answer(200, "cancel-response.json")]).await;
-    let form = CancelContractForm {
-        amount: Some(dec(&fields["amount"].to_string())),
-        items_order: fields["itemsOrder"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_i64().unwrap())
-            .collect(),
-        invoice_title: Some(fields["invoiceTitle"].as_str().unwrap().into()),
-        invoice_number: Some(fields["invoiceNumber"].as_str().unwrap().into()),
-        file: Some(FilePart::from_bytes(&b"binary"[..]).file_name("invoice.pdf")),
-        ..CancelContractForm::new(fields["contractId"].as_str().unwrap())
-    };
+    let form = CancelContractForm::new(fields["contractId"].as_str().unwrap())
+        .with_amount(dec(&fields["amount"].to_string()))
+        .with_items_order(
+            fields["itemsOrder"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_i64().unwrap())
+                .collect::<Vec<_>>(),
+        )
+        .with_invoice_title(fields["invoiceTitle"].as_str().unwrap())
+        .with_invoice_number(fields["invoiceNumber"].as_str().unwrap())
+        .with_file(FilePart::from_bytes(&b"binary"[..]).file_name("invoice.pdf"));
     client(&server.url()).cancel_contract(form).await.unwrap();
     let r = &server.seen()[0];
     let mut rebuilt = serde_json::Map::new();
@@ -448,17 +446,16 @@ async fn cancel_transaction_multipart_streams_a_file_from_disk() {
     let content = patterned(3 * 1024 * 1024);
     let file = TempFile::with_bytes("invoice-3mb.bin", &content);
     let server = Loopback::start(vec![answer(200, "cancel-response.json")]).await;
-    let form = CancelTransactionForm {
-        amount: Some(dec("0.10")),
-        items_order: vec![2],
-        invoice_title: Some("Storno".into()),
-        invoice_number: Some("INV-2024-002".into()),
-        file: Some(
+    let form = CancelTransactionForm::new()
+        .with_amount(dec("0.10"))
+        .with_items_order(vec![2])
+        .with_invoice_title("Storno")
+        .with_invoice_number("INV-2024-002")
+        .with_file(
             FilePart::from_path(&file.0)
                 .file_name("storno.pdf")
                 .content_type("application/pdf"),
-        ),
-    };
+        );
     let answer = client(&server.url())
         .cancel_transaction_multipart(TX, form)
         .await
@@ -503,10 +500,8 @@ async fn cancel_transaction_multipart_streams_a_file_from_disk() {
 async fn a_file_from_disk_is_named_after_the_file() {
     let file = TempFile::with_bytes("Rechnung 7.pdf", b"%PDF-1.4 tiny");
     let server = Loopback::start(vec![answer(200, "cancel-response.json")]).await;
-    let form = CancelContractForm {
-        file: Some(FilePart::from_path(&file.0).content_type("application/pdf")),
-        ..CancelContractForm::new(TX)
-    };
+    let form = CancelContractForm::new(TX)
+        .with_file(FilePart::from_path(&file.0).content_type("application/pdf"));
     client(&server.url()).cancel_contract(form).await.unwrap();
     let r = &server.seen()[0];
     let names: Vec<&str> = r.parts().iter().map(|p| p.name.as_str()).collect();
@@ -531,12 +526,9 @@ async fn a_file_part_without_a_content_type_is_sent_as_octet_stream() {
         FilePart::from_bytes(&b"\x00\x01\x02"[..]).file_name("plain.bin"),
         FilePart::from_path(&file.0),
     ] {
-        c.cancel_contract(CancelContractForm {
-            file: Some(part),
-            ..CancelContractForm::new(TX)
-        })
-        .await
-        .unwrap();
+        c.cancel_contract(CancelContractForm::new(TX).with_file(part))
+            .await
+            .unwrap();
     }
     for r in server.seen() {
         let f = r.part("file");
@@ -563,42 +555,27 @@ async fn a_file_over_10_mb_is_refused_before_sending() {
 
     let from_bytes = || FilePart::from_bytes(vec![7u8; (LIMIT + 1) as usize]);
     let err = c
-        .cancel_contract(CancelContractForm {
-            file: Some(from_bytes()),
-            ..CancelContractForm::new(TX)
-        })
+        .cancel_contract(CancelContractForm::new(TX).with_file(from_bytes()))
         .await
         .unwrap_err();
     assert_validation_at(&err, "file", &message);
     assert!(err.to_string().contains("file: "), "{err}");
     let err = c
-        .cancel_transaction_multipart(
-            TX,
-            CancelTransactionForm {
-                file: Some(from_bytes()),
-                ..CancelTransactionForm::new()
-            },
-        )
+        .cancel_transaction_multipart(TX, CancelTransactionForm::new().with_file(from_bytes()))
         .await
         .unwrap_err();
     assert_validation_at(&err, "file", &message);
 
     // A file on disk is measured when the form is built, still before anything is sent.
     let err = c
-        .cancel_contract(CancelContractForm {
-            file: Some(FilePart::from_path(&big.0)),
-            ..CancelContractForm::new(TX)
-        })
+        .cancel_contract(CancelContractForm::new(TX).with_file(FilePart::from_path(&big.0)))
         .await
         .unwrap_err();
     assert_validation_at(&err, "file", &message);
     let err = c
         .cancel_transaction_multipart(
             TX,
-            CancelTransactionForm {
-                file: Some(FilePart::from_path(&big.0)),
-                ..CancelTransactionForm::new()
-            },
+            CancelTransactionForm::new().with_file(FilePart::from_path(&big.0)),
         )
         .await
         .unwrap_err();
@@ -611,10 +588,8 @@ async fn a_file_over_10_mb_is_refused_before_sending() {
 async fn a_file_of_exactly_10_mb_is_sent_whole() {
     let file = TempFile::sparse("exactly-10mb.pdf", LIMIT);
     let server = Loopback::start(vec![answer(200, "cancel-response.json")]).await;
-    let form = CancelContractForm {
-        file: Some(FilePart::from_path(&file.0).content_type("application/pdf")),
-        ..CancelContractForm::new(TX)
-    };
+    let form = CancelContractForm::new(TX)
+        .with_file(FilePart::from_path(&file.0).content_type("application/pdf"));
     client(&server.url()).cancel_contract(form).await.unwrap();
     let seen = server.seen();
     let f = seen[0].part("file");
@@ -990,10 +965,10 @@ async fn credentials_never_appear_in_debug_or_errors() {
     );
     errors.push(c.get_transaction_status("").await.unwrap_err());
     errors.push(
-        c.cancel_contract(CancelContractForm {
-            file: Some(FilePart::from_path("/nonexistent/payspec/invoice.pdf")),
-            ..CancelContractForm::new(TX)
-        })
+        c.cancel_contract(
+            CancelContractForm::new(TX)
+                .with_file(FilePart::from_path("/nonexistent/payspec/invoice.pdf")),
+        )
         .await
         .unwrap_err(),
     );

@@ -277,18 +277,18 @@ async fn prism_accepts_every_request_the_client_sends() {
 
     let pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n".to_vec();
     let cancelled = c
-        .cancel_contract(CancelContractForm {
-            amount: Some(dec("1000")),
-            items_order: vec![0, 1],
-            invoice_title: Some("Cancellation Invoice".into()),
-            invoice_number: Some("INV-2024-001".into()),
-            file: Some(
-                FilePart::from_bytes(pdf.clone())
-                    .file_name("invoice.pdf")
-                    .content_type("application/pdf"),
-            ),
-            ..CancelContractForm::new(TX)
-        })
+        .cancel_contract(
+            CancelContractForm::new(TX)
+                .with_amount(dec("1000"))
+                .with_items_order(vec![0, 1])
+                .with_invoice_title("Cancellation Invoice")
+                .with_invoice_number("INV-2024-001")
+                .with_file(
+                    FilePart::from_bytes(pdf.clone())
+                        .file_name("invoice.pdf")
+                        .content_type("application/pdf"),
+                ),
+        )
         .await
         .unwrap_or_else(|e| panic!("{}", refused("cancel_contract", &e)));
     assert_eq!(cancelled.status, CancelStatus::Success);
@@ -300,17 +300,16 @@ async fn prism_accepts_every_request_the_client_sends() {
     let cancelled = c
         .cancel_transaction_multipart(
             TX,
-            CancelTransactionForm {
-                amount: Some(dec("99.95")),
-                items_order: vec![1],
-                invoice_title: Some("Storno".into()),
-                invoice_number: Some("INV-2024-002".into()),
-                file: Some(
+            CancelTransactionForm::new()
+                .with_amount(dec("99.95"))
+                .with_items_order(vec![1])
+                .with_invoice_title("Storno")
+                .with_invoice_number("INV-2024-002")
+                .with_file(
                     FilePart::from_bytes(pdf)
                         .file_name("storno.pdf")
                         .content_type("application/pdf"),
                 ),
-            },
         )
         .await
         .unwrap_or_else(|e| panic!("{}", refused("cancel_transaction_multipart", &e)));

@@ -232,9 +232,9 @@ fn every_violation_is_reported_at_once() {
 
 #[test]
 fn the_cancellation_file_is_at_most_10_mb() {
-    let form = |len: usize| CancelContractForm {
-        file: Some(FilePart::from_bytes(vec![0u8; len])),
-        ..CancelContractForm::new("667999d063824b596cf82155")
+    let form = |len: usize| {
+        CancelContractForm::new("667999d063824b596cf82155")
+            .with_file(FilePart::from_bytes(vec![0u8; len]))
     };
     assert_only_violation(
         &form(LIMIT + 1),
@@ -243,16 +243,11 @@ fn the_cancellation_file_is_at_most_10_mb() {
     );
     assert!(violations(&form(LIMIT)).is_empty());
     assert!(violations(&CancelContractForm::new("x")).is_empty());
-    let form = CancelTransactionForm {
-        file: Some(FilePart::from_bytes(vec![0u8; LIMIT + 1])),
-        ..CancelTransactionForm::new()
-    };
+    let form = CancelTransactionForm::new().with_file(FilePart::from_bytes(vec![0u8; LIMIT + 1]));
     assert_only_violation(&form, "file", "at most 10485760 bytes");
     // A content type that is not a media type is refused too.
-    let form = CancelTransactionForm {
-        file: Some(FilePart::from_bytes(&b"%PDF"[..]).content_type("pdf")),
-        ..CancelTransactionForm::new()
-    };
+    let form = CancelTransactionForm::new()
+        .with_file(FilePart::from_bytes(&b"%PDF"[..]).content_type("pdf"));
     assert_only_violation(&form, "file", "not a valid media type");
 }
 
@@ -340,10 +335,7 @@ async fn an_invalid_request_is_never_sent() {
     let big = || FilePart::from_bytes(vec![1u8; LIMIT + 1]).file_name("invoice.pdf");
     assert_refused(
         client
-            .cancel_contract(CancelContractForm {
-                file: Some(big()),
-                ..CancelContractForm::new("667999d063824b596cf82155")
-            })
+            .cancel_contract(CancelContractForm::new("667999d063824b596cf82155").with_file(big()))
             .await
             .unwrap_err(),
         "file",
@@ -353,10 +345,7 @@ async fn an_invalid_request_is_never_sent() {
         client
             .cancel_transaction_multipart(
                 "667999d063824b596cf82155",
-                CancelTransactionForm {
-                    file: Some(big()),
-                    ..CancelTransactionForm::new()
-                },
+                CancelTransactionForm::new().with_file(big()),
             )
             .await
             .unwrap_err(),

@@ -160,6 +160,7 @@ pub fn read(
                     .pointer("/requestBody/content/application~1json/example")
                     .cloned(),
                 multipart: None,
+                multipart_example: None,
                 success: Some(response),
                 formats: vec![Format::Json, Format::Xml],
                 success_statuses: vec![200],

@@ -241,3 +241,12 @@ pub(crate) fn scalar_checks(ty: &Ty, json: &str, int_ty: &str) -> Vec<TokenStrea
 pub(crate) fn operation_static(op: &Operation) -> syn::Ident {
     format_ident!("{}", op.table_name())
 }
+
+/// The Rust field of a multipart part named `json`: snake case, with `_` after a keyword.
+pub(crate) fn field_ident(json: &str) -> syn::Ident {
+    let snake = json.to_snake_case();
+    match syn::parse_str::<syn::Ident>(&snake) {
+        Ok(i) => i,
+        Err(_) => format_ident!("{}_", snake),
+    }
+}

@@ -8,7 +8,7 @@
 
 use heck::ToSnakeCase;
 
-use super::common::{Context, ordered_params};
+use super::common::{Context, field_ident, ordered_params};
 use crate::model::{Example, Operation, Ty};
 
 /// The Markdown of the example for `op`'s typed method: a heading and a `no_run` block.
@@ -16,22 +16,7 @@ pub(crate) fn operation_example(ctx: &Context, op: &Operation) -> String {
     let krate = ctx.package.replace('-', "_");
     let mut body_lines = Vec::new();
     let mut uses_types = false;
-    let mut args: Vec<String> = ordered_params(op)
-        .iter()
-        .map(|p| {
-            let value = match (&p.ty, &p.example) {
-                (Ty::String { .. }, Some(Example::String(s))) => format!("{s:?}"),
-                (Ty::Integer { .. }, Some(Example::Number(n))) if n.is_i64() => n.to_string(),
-                (Ty::String { .. }, _) => format!("{:?}", p.name.to_snake_case()),
-                _ => "1".to_string(),
-            };
-            match (p.required, &p.example) {
-                (true, _) => value,
-                (false, Some(_)) => format!("Some({value})"),
-                (false, None) => "None".to_string(),
-            }
-        })
-        .collect();
+    let mut args = param_args(op);
     if let Some(body) = &op.body {
         uses_types = true;
         // The operation's own example, else the body schema's.
@@ -78,6 +63,105 @@ pub(crate) fn operation_example(ctx: &Context, op: &Operation) -> String {
     format!(
         "\n\n# Example\n\n```no_run\n# async fn example(client: &{krate}::Client) -> Result<(), Box<dyn std::error::Error>> {{\n{uses}{body}{call}\n# Ok(())\n# }}\n```"
     )
+}
+
+/// The Markdown of the example for `op`'s multipart method: the form built from the form
+/// schema's example (`multipart/form-data` `example` or first `examples`) with its `new` and
+/// `with_` setters; a file part is read from a path.
+pub(crate) fn multipart_example(ctx: &Context, op: &Operation, form: &str) -> String {
+    let krate = ctx.package.replace('-', "_");
+    let mut args = param_args(op);
+    let example = op.multipart_example.as_ref().and_then(Example::as_object);
+    let schema = ctx.model.types.get(form);
+    let object = schema.and_then(|s| s.object.as_ref());
+    let mut new_args = Vec::new();
+    let mut setters = String::new();
+    for property in object.map(|o| o.properties.as_slice()).unwrap_or_default() {
+        let required = schema.is_some_and(|s| s.required.contains(&property.name));
+        let value = example
+            .and_then(|e| e.get(&property.name))
+            .filter(|v| !v.is_null());
+        let expr = match value {
+            Some(v) => part_expr(&krate, &property.ty, v),
+            None if required => Some(part_placeholder(&krate, &property.ty, &property.name)),
+            None => None,
+        };
+        let Some(expr) = expr else { continue };
+        if required {
+            new_args.push(expr);
+        } else {
+            let field = field_ident(&property.name).to_string();
+            setters.push_str(&format!(
+                "\n    .with_{}({expr})",
+                field.trim_start_matches("r#")
+            ));
+        }
+    }
+    args.push("form".to_string());
+    let method = op.multipart_method_name();
+    let output = op.success.as_deref().unwrap_or("response").to_snake_case();
+    format!(
+        "\n\n# Example\n\n```no_run\n# async fn example(client: &{krate}::Client) -> Result<(), Box<dyn std::error::Error>> {{\nuse {krate}::multipart::{form};\n\nlet form = {form}::new({}){setters};\nlet {output} = client.{method}({}).await?;\nprintln!(\"{{{output}:?}}\");\n# Ok(())\n# }}\n```",
+        new_args.join(", "),
+        args.join(", ")
+    )
+}
+
+/// One multipart part's value: text, an `i64`, a decimal, a boolean, a date-time, or a file
+/// read from a path (the example's value stands for the file's content).
+fn part_expr(krate: &str, ty: &Ty, value: &Example) -> Option<String> {
+    match (ty, value) {
+        (Ty::Array { items, .. }, Example::Array(values)) => {
+            let items = values
+                .iter()
+                .map(|v| part_expr(krate, items, v))
+                .collect::<Option<Vec<_>>>()?;
+            Some(format!("vec![{}]", items.join(", ")))
+        }
+        (Ty::String { format, .. }, _) if format.as_deref() == Some("binary") => {
+            Some(format!("{krate}::FilePart::from_path(\"invoice.pdf\")"))
+        }
+        (Ty::String { format, .. }, Example::String(s))
+            if format.as_deref() == Some("date-time") =>
+        {
+            Some(format!("{s:?}.parse::<payspec_runtime::DateTime>()?"))
+        }
+        (Ty::String { .. }, Example::String(s)) => Some(format!("{s:?}")),
+        (Ty::Integer { .. }, Example::Number(n)) if n.is_i64() => Some(format!("{n}i64")),
+        (Ty::Number { .. }, Example::Number(n)) => decimal_expr(&n.to_string()),
+        (Ty::Boolean, Example::Bool(b)) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A required part the example does not give: a file from a path, else a placeholder text.
+fn part_placeholder(krate: &str, ty: &Ty, name: &str) -> String {
+    match ty {
+        Ty::String { format, .. } if format.as_deref() == Some("binary") => {
+            format!("{krate}::FilePart::from_path(\"file\")")
+        }
+        _ => format!("{:?}", name.to_snake_case()),
+    }
+}
+
+/// The method's parameter arguments, from their examples ([`ordered_params`] order).
+fn param_args(op: &Operation) -> Vec<String> {
+    ordered_params(op)
+        .iter()
+        .map(|p| {
+            let value = match (&p.ty, &p.example) {
+                (Ty::String { .. }, Some(Example::String(s))) => format!("{s:?}"),
+                (Ty::Integer { .. }, Some(Example::Number(n))) if n.is_i64() => n.to_string(),
+                (Ty::String { .. }, _) => format!("{:?}", p.name.to_snake_case()),
+                _ => "1".to_string(),
+            };
+            match (p.required, &p.example) {
+                (true, _) => value,
+                (false, Some(_)) => format!("Some({value})"),
+                (false, None) => "None".to_string(),
+            }
+        })
+        .collect()
 }
 
 /// The Rust expression of `value` as a `ty` (normalized type text, as inside `types`), or `None`

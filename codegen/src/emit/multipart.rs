@@ -47,14 +47,6 @@ impl PartKind {
     }
 }
 
-pub(super) fn field_ident(json: &str) -> syn::Ident {
-    let snake = json.to_snake_case();
-    match syn::parse_str::<syn::Ident>(&snake) {
-        Ok(i) => i,
-        Err(_) => format_ident!("{}_", snake),
-    }
-}
-
 /// `src/multipart.rs`: a struct per multipart body schema, its validation and its encoding.
 pub(crate) fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
     let mut items = Vec::new();
@@ -77,6 +69,7 @@ pub(crate) fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
         let mut encode_files = Vec::new();
         let mut checks = Vec::new();
         let mut new_doc_args = Vec::new();
+        let mut setters = Vec::new();
         for property in &object.properties {
             let json = &property.name;
             let fi = field_ident(json);
@@ -153,6 +146,23 @@ pub(crate) fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 }
                 r
             };
+            let field_ty = if is_array {
+                quote!(Vec<#ty>)
+            } else if is_required {
+                ty.clone()
+            } else {
+                quote!(Option<#ty>)
+            };
+            let parsed: syn::Type =
+                syn::parse2(field_ty).map_err(|e| err(format!("property {json}: {e}")))?;
+            let doc_attrs: Vec<syn::Attribute> =
+                syn::parse::Parser::parse2(syn::Attribute::parse_outer, d.clone())
+                    .map_err(|e| err(format!("property {json}: {e}")))?;
+            setters.push(crate::ast::setter(
+                &fi,
+                &parsed,
+                &doc_attrs.iter().collect::<Vec<_>>(),
+            ));
             if is_array {
                 let array_rules = scalar_checks(&property.ty, json, "");
                 fields.push(quote!(#d pub #fi: Vec<#ty>,));
@@ -231,6 +241,7 @@ pub(crate) fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
         items.push(quote! {
             #d
             #[derive(Debug, #derive_default)]
+            #[non_exhaustive]
             pub struct #t {
                 #(#fields)*
             }
@@ -240,6 +251,8 @@ pub(crate) fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 pub fn new(#(#new_args),*) -> Self {
                     #t { #(#new_inits)* }
                 }
+
+                #(#setters)*
 
                 /// The multipart form, files opened and measured (a file over its limit is an
                 /// [`payspec_runtime::Error::Validation`]; nothing is sent).
@@ -316,7 +329,12 @@ pub(crate) fn multipart_method(ctx: &Context, op: &Operation) -> Result<TokenStr
     let extra = format!(
         "\n\nSends the body as `multipart/form-data` ([`crate::multipart::{form}`]); files are streamed, and a file over its size limit is refused before anything is sent."
     );
-    let d = op_doc(op, &docs, &extra, "");
+    let d = op_doc(
+        op,
+        &docs,
+        &extra,
+        &super::examples::multipart_example(ctx, op, form),
+    );
     Ok(quote! {
         #d
         pub async fn #name(&self, #(#args),*) -> Result<#ok_ty, payspec_runtime::Error<#err_ty>> {

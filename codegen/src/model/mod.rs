@@ -156,6 +156,8 @@ pub struct Operation {
     pub body_example: Option<Example>,
     /// The `multipart/form-data` request body's component schema name.
     pub multipart: Option<String>,
+    /// The multipart body's `example` (or the first of its `examples`), as written.
+    pub multipart_example: Option<Example>,
     /// The success body's schema (component or contract) name (`None`: no body).
     pub success: Option<String>,
     /// The formats the body and the success body can travel in (JSON for an OpenAPI

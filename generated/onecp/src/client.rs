@@ -198,6 +198,24 @@ impl Client {
     /// Sends the body as `multipart/form-data` ([`crate::multipart::CancelContractForm`]); files are streamed, and a file over its size limit is refused before anything is sent.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_onecp::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_onecp::multipart::CancelContractForm;
+    ///
+    /// let form = CancelContractForm::new("667999d063824b596cf82155")
+    ///     .with_amount(rust_decimal::Decimal::new(1000, 0))
+    ///     .with_file(payspec_onecp::FilePart::from_path("invoice.pdf"))
+    ///     .with_invoice_number("INV-2024-001")
+    ///     .with_invoice_title("Cancellation Invoice")
+    ///     .with_items_order(vec![0i64, 1i64]);
+    /// let cancel_response = client.cancel_contract(form).await?;
+    /// println!("{cancel_response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn cancel_contract(
         &self,
         body: crate::multipart::CancelContractForm,
@@ -305,6 +323,24 @@ impl Client {
     /// Sends the body as `multipart/form-data` ([`crate::multipart::CancelTransactionForm`]); files are streamed, and a file over its size limit is refused before anything is sent.
     ///
     /// The request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &payspec_onecp::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use payspec_onecp::multipart::CancelTransactionForm;
+    ///
+    /// let form = CancelTransactionForm::new()
+    ///     .with_amount(rust_decimal::Decimal::new(1000, 0))
+    ///     .with_file(payspec_onecp::FilePart::from_path("invoice.pdf"))
+    ///     .with_invoice_number("INV-2024-001")
+    ///     .with_invoice_title("Cancellation Invoice")
+    ///     .with_items_order(vec![0i64, 1i64]);
+    /// let cancel_response = client.cancel_transaction_multipart("667999d063824b596cf82155", form).await?;
+    /// println!("{cancel_response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn cancel_transaction_multipart(
         &self,
         transaction_id: &str,

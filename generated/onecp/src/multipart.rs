@@ -8,6 +8,7 @@
 ///
 /// A `multipart/form-data` body: each field set is one part (the text parts in the order below, then the files); a field left `None` (or an empty list) sends no part.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct CancelContractForm {
     /// The amount to cancel / refund, in the checkout's currency (seed 000's example 1000; otherwise undocumented).
     pub amount: Option<rust_decimal::Decimal>,
@@ -38,6 +39,74 @@ impl CancelContractForm {
             invoice_title: None,
             items_order: Vec::new(),
         }
+    }
+    ///Sets `amount`.
+    ///
+    /// The amount to cancel / refund, in the checkout's currency (seed 000's example 1000; otherwise undocumented).
+    #[must_use]
+    pub fn with_amount(
+        mut self,
+        value: impl ::std::convert::Into<rust_decimal::Decimal>,
+    ) -> Self {
+        self.amount = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `contract_id`.
+    ///
+    /// Id of the contract to cancel (the transaction id). Example "667999d063824b596cf82155".
+    #[must_use]
+    pub fn with_contract_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
+        self.contract_id = value.into();
+        self
+    }
+    ///Sets `file`.
+    ///
+    /// The cancellation invoice file, optional, at most 10 MB.
+    ///
+    /// Limits (checked before sending): at most 10485760 bytes.
+    #[must_use]
+    pub fn with_file(
+        mut self,
+        value: impl ::std::convert::Into<payspec_runtime::FilePart>,
+    ) -> Self {
+        self.file = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `invoice_number`.
+    ///
+    /// Number of the cancellation invoice. Example "INV-2024-001".
+    #[must_use]
+    pub fn with_invoice_number(
+        mut self,
+        value: impl ::std::convert::Into<String>,
+    ) -> Self {
+        self.invoice_number = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `invoice_title`.
+    ///
+    /// Title of the cancellation invoice. Example "Cancellation Invoice".
+    #[must_use]
+    pub fn with_invoice_title(
+        mut self,
+        value: impl ::std::convert::Into<String>,
+    ) -> Self {
+        self.invoice_title = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `items_order`.
+    ///
+    /// Positions of the items to cancel in the checkout's `items` list (seed 000's example
+    /// `[0, 1]`, so counted from 0). The meaning of an absent list is not documented.
+    ///
+    /// Sent as one part per item, all named `itemsOrder`; an empty list sends no part.
+    #[must_use]
+    pub fn with_items_order(
+        mut self,
+        value: impl ::std::convert::Into<Vec<i64>>,
+    ) -> Self {
+        self.items_order = value.into();
+        self
     }
     /// The multipart form, files opened and measured (a file over its limit is an
     /// [`payspec_runtime::Error::Validation`]; nothing is sent).
@@ -79,6 +148,7 @@ impl payspec_runtime::Validate for CancelContractForm {
 ///
 /// A `multipart/form-data` body: each field set is one part (the text parts in the order below, then the files); a field left `None` (or an empty list) sends no part.
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct CancelTransactionForm {
     /// The amount to cancel / refund, in the checkout's currency (seed 000's example 1000; otherwise undocumented).
     pub amount: Option<rust_decimal::Decimal>,
@@ -106,6 +176,66 @@ impl CancelTransactionForm {
             invoice_title: None,
             items_order: Vec::new(),
         }
+    }
+    ///Sets `amount`.
+    ///
+    /// The amount to cancel / refund, in the checkout's currency (seed 000's example 1000; otherwise undocumented).
+    #[must_use]
+    pub fn with_amount(
+        mut self,
+        value: impl ::std::convert::Into<rust_decimal::Decimal>,
+    ) -> Self {
+        self.amount = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `file`.
+    ///
+    /// The cancellation invoice file, optional, at most 10 MB.
+    ///
+    /// Limits (checked before sending): at most 10485760 bytes.
+    #[must_use]
+    pub fn with_file(
+        mut self,
+        value: impl ::std::convert::Into<payspec_runtime::FilePart>,
+    ) -> Self {
+        self.file = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `invoice_number`.
+    ///
+    /// Number of the cancellation invoice. Example "INV-2024-001".
+    #[must_use]
+    pub fn with_invoice_number(
+        mut self,
+        value: impl ::std::convert::Into<String>,
+    ) -> Self {
+        self.invoice_number = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `invoice_title`.
+    ///
+    /// Title of the cancellation invoice. Example "Cancellation Invoice".
+    #[must_use]
+    pub fn with_invoice_title(
+        mut self,
+        value: impl ::std::convert::Into<String>,
+    ) -> Self {
+        self.invoice_title = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `items_order`.
+    ///
+    /// Positions of the items to cancel in the checkout's `items` list (seed 000's example
+    /// `[0, 1]`, so counted from 0). The meaning of an absent list is not documented.
+    ///
+    /// Sent as one part per item, all named `itemsOrder`; an empty list sends no part.
+    #[must_use]
+    pub fn with_items_order(
+        mut self,
+        value: impl ::std::convert::Into<Vec<i64>>,
+    ) -> Self {
+        self.items_order = value.into();
+        self
     }
     /// The multipart form, files opened and measured (a file over its limit is an
     /// [`payspec_runtime::Error::Validation`]; nothing is sent).
