@@ -173,6 +173,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
 
         /// A documented server (the default is the first).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+        #[non_exhaustive]
         pub enum Server {
             #(#server_variants)*
         }

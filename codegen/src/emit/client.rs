@@ -163,6 +163,7 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
 
         /// The API's servers.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum Server {
             #(#server_docs #server_variants,)*
         }

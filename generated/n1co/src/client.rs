@@ -7,6 +7,7 @@ use progenitor_client::ClientInfo;
 use crate::{raw, types};
 /// The API's servers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Server {
     /// Production. `https://api-pay.n1co.shop/api`
     Production,

@@ -7,6 +7,7 @@ use progenitor_client::ClientInfo;
 use crate::{raw, types};
 /// The API's servers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Server {
     /// Production, as labelled by the Onecheckout docs (seed 002 and PROVIDER-FACTS). Note that
     /// the host name says "sandbox": check with Onecheckout which environment it really is before

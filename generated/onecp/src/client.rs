@@ -7,6 +7,7 @@ use progenitor_client::ClientInfo;
 use crate::{raw, types};
 /// The API's servers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Server {
     /// The host of the newer API reference (PROVIDER-FACTS; docs.one-cp.com). `https://api.1-cp.io`
     Io,

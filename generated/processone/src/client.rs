@@ -10,6 +10,7 @@ use ::payspec_runtime::reqwest;
 pub use ::payspec_runtime::dcs::WireFormat;
 /// A documented server (the default is the first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Server {
     /// `https://stgapiprocessone.oneincsystems.com`. Stage (test) environment. The production host is not public: OneInc gives it to each merchant,
     /// so production users pass their own base URL.
