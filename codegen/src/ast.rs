@@ -197,7 +197,7 @@ fn fill(f: &syn::Field) -> Fill {
 }
 
 /// The element type of an `Option<T>` field, or the field's own type.
-pub(crate) fn set_type(ty: &syn::Type) -> &syn::Type {
+fn set_type(ty: &syn::Type) -> &syn::Type {
     if let syn::Type::Path(p) = ty
         && let Some(last) = p.path.segments.last()
         && last.ident == "Option"
@@ -233,12 +233,8 @@ fn constructor(s: &syn::ItemStruct) -> Item {
             Fill::Default => inits.push(quote::quote!(#ident: ::std::default::Default::default())),
             Fill::Function(path) => inits.push(quote::quote!(#ident: #path())),
         }
-        let docs: Vec<&syn::Attribute> = f
-            .attrs
-            .iter()
-            .filter(|a| a.path().is_ident("doc"))
-            .collect();
-        setters.push(setter(&ident, ty, &docs));
+        let docs = f.attrs.iter().filter(|a| a.path().is_ident("doc"));
+        setters.push(setter(&ident, ty, quote::quote!(#(#docs)*)));
     }
     let new_doc = if required.is_empty() {
         format!(
@@ -261,14 +257,20 @@ fn constructor(s: &syn::ItemStruct) -> Item {
     }
 }
 
+/// The name of field `field`'s setter: `with_` and the field's name (`with_type` for `r#type`).
+/// Generated setters and the docs' examples that call them both use it.
+pub(crate) fn setter_name(field: &syn::Ident) -> String {
+    format!("with_{}", field.to_string().trim_start_matches("r#"))
+}
+
 /// `with_<field>(value)`: sets the field (wrapped in `Some` for an `Option`) and returns the
-/// value, with the field's documentation.
+/// value, with the field's documentation (`docs`: its `#[doc]` attributes).
 pub(crate) fn setter(
     ident: &syn::Ident,
     ty: &syn::Type,
-    docs: &[&syn::Attribute],
+    docs: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
-    let name = quote::format_ident!("with_{}", ident.to_string().trim_start_matches("r#"));
+    let name = quote::format_ident!("{}", setter_name(ident));
     let inner = set_type(ty);
     let value = if std::ptr::eq(inner, ty) {
         quote::quote!(value.into())
@@ -279,7 +281,7 @@ pub(crate) fn setter(
     quote::quote! {
         #[doc = #set_doc]
         #[doc = ""]
-        #(#docs)*
+        #docs
         #[must_use]
         pub fn #name(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
             self.#ident = #value;

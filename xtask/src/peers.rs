@@ -55,7 +55,12 @@ pub(crate) fn peers() -> Result<Vec<(String, String)>, String> {
 fn semver_checks(root: &Path) -> Result<std::path::PathBuf, String> {
     let dir = root.join(".tools/cargo-semver-checks");
     let bin = dir.join("bin/cargo-semver-checks");
-    if bin.is_file() {
+    // Only the pinned version: another one left in `.tools/` is replaced.
+    let pinned = Command::new(&bin)
+        .args(["semver-checks", "--version"])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(SEMVER_CHECKS_VERSION));
+    if pinned {
         return Ok(bin);
     }
     eprintln!(
@@ -66,6 +71,7 @@ fn semver_checks(root: &Path) -> Result<std::path::PathBuf, String> {
         .args([
             "install",
             "--locked",
+            "--force",
             "--quiet",
             "cargo-semver-checks",
             "--version",

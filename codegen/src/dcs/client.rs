@@ -122,7 +122,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         }
         doc.push_str(&super::examples::operation_example(
             input.contracts,
-            &format!("payspec_{}", input.provider.replace('-', "_")),
+            &input.crate_name(),
             &method_str,
             &input.qualified[request],
             &api.auth_member,

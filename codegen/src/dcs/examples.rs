@@ -22,10 +22,10 @@ pub(crate) fn operation_example(
     let Some(class) = c.classes.get(request) else {
         return String::new();
     };
-    let path = class_path(krate, class);
+    let path = class_path(class);
     let built = example
         .and_then(Example::as_object)
-        .and_then(|o| class_expr(c, krate, class, o, auth_member, 0));
+        .and_then(|o| class_expr(c, class, o, auth_member, 0));
     let request_line = match (built, example) {
         (Some(expr), _) => format!("let request = {expr};"),
         (None, Some(json)) => format!(
@@ -68,7 +68,7 @@ fn names_module(code: &str, module: &str) -> bool {
 }
 
 /// `area::Name`: the example imports the contract modules it uses.
-fn class_path(_krate: &str, class: &Class) -> String {
+fn class_path(class: &Class) -> String {
     format!("{}::{}", area_module(&class.area), class.name)
 }
 
@@ -76,13 +76,12 @@ fn class_path(_krate: &str, class: &Class) -> String {
 /// order; `None` when a member cannot be spelled.
 fn class_expr(
     c: &Contracts,
-    krate: &str,
     class: &Class,
     members: &serde_json::Map<String, Example>,
     skip: &str,
     indent: usize,
 ) -> Option<String> {
-    let mut expr = format!("{}::new()", class_path(krate, class));
+    let mut expr = format!("{}::new()", class_path(class));
     for m in c.all_members(class) {
         if m.name == skip {
             continue;
@@ -90,25 +89,14 @@ fn class_expr(
         let Some(v) = members.get(&m.name).filter(|v| !v.is_null()) else {
             continue;
         };
-        let arg = member_expr(c, krate, &m, v, indent + 4)?;
-        // The setter of a keyword-named field drops the `r#` (`with_type`), as `ast::setter` does.
-        let field = field_name(&m.name).to_string();
-        expr.push_str(&format!(
-            "\n{}.with_{}({arg})",
-            " ".repeat(indent + 4),
-            field.trim_start_matches("r#")
-        ));
+        let arg = member_expr(c, &m, v, indent + 4)?;
+        let setter = crate::ast::setter_name(&field_name(&m.name));
+        expr.push_str(&format!("\n{}.{setter}({arg})", " ".repeat(indent + 4)));
     }
     Some(expr)
 }
 
-fn member_expr(
-    c: &Contracts,
-    krate: &str,
-    m: &MemberDef,
-    v: &Example,
-    indent: usize,
-) -> Option<String> {
+fn member_expr(c: &Contracts, m: &MemberDef, v: &Example, indent: usize) -> Option<String> {
     match (&m.ty, v) {
         (TypeRef::String, Example::String(s)) => Some(format!("{s:?}")),
         (TypeRef::Int, Example::Number(n)) => {
@@ -136,9 +124,7 @@ fn member_expr(
             };
             Some(format!("{}::{}::{name}", area_module(&e.area), e.name))
         }
-        (TypeRef::Class(q), Example::Object(o)) => {
-            class_expr(c, krate, c.classes.get(q)?, o, "", indent)
-        }
+        (TypeRef::Class(q), Example::Object(o)) => class_expr(c, c.classes.get(q)?, o, "", indent),
         _ => None,
     }
 }

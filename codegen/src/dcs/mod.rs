@@ -57,6 +57,13 @@ pub struct Input<'a> {
     pub qualified: BTreeMap<String, crate::model::QName>,
 }
 
+impl Input<'_> {
+    /// The generated crate's name as code names it (`payspec_<provider>`).
+    pub fn crate_name(&self) -> String {
+        format!("payspec_{}", self.provider.replace('-', "_"))
+    }
+}
+
 /// The XSD folder (relative to the OpenAPI document) named by `x-dcs-contracts`, if the document
 /// describes a DataContract provider.
 pub fn contracts_dir(spec_path: &str, openapi_yaml: &str) -> Result<Option<String>, Error> {
@@ -324,7 +331,7 @@ fn codec(input: &Input) -> TokenStream {
 }
 
 fn codec_bin(input: &Input) -> TokenStream {
-    let krate = format_ident!("payspec_{}", input.provider.replace('-', "_"));
+    let krate = format_ident!("{}", input.crate_name());
     let bin = format!("{}-codec", input.provider);
     let usage = format!(
         "usage: {bin} convert --from xml|json --to xml|json <Contract>\n  reads one body on stdin, writes it on stdout; <Contract> is Area.Name or a unique Name\n       {bin} contracts\n  lists the contracts\n       {bin} --help\n  this text"
@@ -470,8 +477,8 @@ fn readme(input: &Input, package: &str) -> String {
                 .filter(|r| r.operation == op.id)
                 .map(|r| {
                     format!(
-                        "\n    .with_{}(\"order-1234\")",
-                        types::field_name(&r.member)
+                        "\n    .{}(\"order-1234\")",
+                        crate::ast::setter_name(&types::field_name(&r.member))
                     )
                 })
                 .unwrap_or_default();

@@ -282,14 +282,7 @@ pub fn class(
             fields.push(quote!(#doc pub #f: #ty,));
             let parsed: syn::Type =
                 syn::parse2(ty.clone()).map_err(|e| format!("{}.{}: {e}", class.name, m.name))?;
-            let doc_attrs: Vec<syn::Attribute> =
-                syn::parse::Parser::parse2(syn::Attribute::parse_outer, doc.clone())
-                    .map_err(|e| format!("{}.{}: {e}", class.name, m.name))?;
-            setters.push(crate::ast::setter(
-                &f,
-                &parsed,
-                &doc_attrs.iter().collect::<Vec<_>>(),
-            ));
+            setters.push(crate::ast::setter(&f, &parsed, doc.clone()));
         }
         let d = default_expr(m);
         defaults.push(quote!(#f: #d,));

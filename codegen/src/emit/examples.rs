@@ -90,11 +90,8 @@ pub(crate) fn multipart_example(ctx: &Context, op: &Operation, form: &str) -> St
         if required {
             new_args.push(expr);
         } else {
-            let field = field_ident(&property.name).to_string();
-            setters.push_str(&format!(
-                "\n    .with_{}({expr})",
-                field.trim_start_matches("r#")
-            ));
+            let setter = crate::ast::setter_name(&field_ident(&property.name));
+            setters.push_str(&format!("\n    .{setter}({expr})"));
         }
     }
     args.push("form".to_string());
@@ -212,12 +209,8 @@ fn build(ctx: &Context, ty: &str, value: &Example, indent: usize) -> Option<Stri
                     continue;
                 };
                 let arg = build(ctx, &f.ty, v, indent + 4)?;
-                let setter = f.ident.to_string();
-                let setter = setter.trim_start_matches("r#");
-                expr.push_str(&format!(
-                    "\n{}.with_{setter}({arg})",
-                    " ".repeat(indent + 4)
-                ));
+                let setter = crate::ast::setter_name(&f.ident);
+                expr.push_str(&format!("\n{}.{setter}({arg})", " ".repeat(indent + 4)));
             }
             Some(expr)
         }

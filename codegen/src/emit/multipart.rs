@@ -155,14 +155,7 @@ pub(crate) fn multipart_rs(ctx: &Context) -> Result<TokenStream, Error> {
             };
             let parsed: syn::Type =
                 syn::parse2(field_ty).map_err(|e| err(format!("property {json}: {e}")))?;
-            let doc_attrs: Vec<syn::Attribute> =
-                syn::parse::Parser::parse2(syn::Attribute::parse_outer, d.clone())
-                    .map_err(|e| err(format!("property {json}: {e}")))?;
-            setters.push(crate::ast::setter(
-                &fi,
-                &parsed,
-                &doc_attrs.iter().collect::<Vec<_>>(),
-            ));
+            setters.push(crate::ast::setter(&fi, &parsed, d.clone()));
             if is_array {
                 let array_rules = scalar_checks(&property.ty, json, "");
                 fields.push(quote!(#d pub #fi: Vec<#ty>,));
