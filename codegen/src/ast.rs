@@ -381,14 +381,23 @@ fn send_through_table(spec_path: &str, model: &Model, file: &mut syn::File) -> R
                 if imp.trait_.is_none()
                     && imp.self_ty.to_token_stream().to_string() == "Client" =>
             {
-                for f in imp.items.iter_mut() {
-                    let syn::ImplItem::Fn(f) = f else { continue };
+                let mut items = Vec::with_capacity(imp.items.len() * 2);
+                for item in std::mem::take(&mut imp.items) {
+                    let syn::ImplItem::Fn(mut f) = item else {
+                        items.push(item);
+                        continue;
+                    };
                     if f.sig.asyncness.is_none() {
+                        items.push(syn::ImplItem::Fn(f));
                         continue;
                     }
-                    rewrite_method(spec_path, &tables, f)?;
+                    let plain = forwarding_method(&f);
+                    rewrite_method(spec_path, &tables, &mut f)?;
+                    items.push(syn::ImplItem::Fn(plain));
+                    items.push(syn::ImplItem::Fn(f));
                     rewritten += 1;
                 }
+                imp.items = items;
             }
             _ => {}
         }
@@ -406,6 +415,38 @@ fn send_through_table(spec_path: &str, model: &Model, file: &mut syn::File) -> R
         ));
     }
     Ok(())
+}
+
+/// The name of the method that [`rewrite_method`] makes of progenitor's method `name`: it takes
+/// the call's options after `&self`.
+pub(crate) fn with_options_name(name: &str) -> String {
+    format!("{name}_with_options")
+}
+
+/// progenitor's method `f` as it was declared (name, docs, arguments), calling the rewritten
+/// method with no per-call options: the low-level client's own API is unchanged.
+fn forwarding_method(f: &syn::ImplItemFn) -> syn::ImplItemFn {
+    let mut plain = f.clone();
+    let with = syn::Ident::new(
+        &with_options_name(&f.sig.ident.to_string()),
+        proc_macro2::Span::call_site(),
+    );
+    let mut args = Vec::new();
+    for input in f.sig.inputs.iter().skip(1) {
+        let syn::FnArg::Typed(t) = input else {
+            continue;
+        };
+        let syn::Pat::Ident(name) = &*t.pat else {
+            continue;
+        };
+        args.push(name.ident.clone());
+    }
+    plain.block = parse_quote!({
+        self.#with(&payspec_runtime::CallOptions::new(), #(#args),*)
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    });
+    plain
 }
 
 /// Removes `OperationInfo` from progenitor's `use progenitor_client::{..}`: after
@@ -463,10 +504,29 @@ fn rewrite_method(
     let send: syn::Stmt = parse_quote! {
         let response = self
             .inner
-            .send(&crate::client::ops::#table, &self.client, request)
+            .send(&crate::client::ops::#table, &self.client, request, options)
             .await?;
     };
     stmts.splice(at..at + 1 + expected.len(), [send]);
+    // Success bodies come back with the response's metadata (`payspec_runtime::Response`).
+    let mut success = SuccessWithMetadata {
+        table: table.clone(),
+        found: false,
+    };
+    for s in stmts.iter_mut() {
+        success.visit_stmt_mut(s);
+    }
+    success.visit_return_type_mut(&mut f.sig.output);
+    if !success.found {
+        return Err(shape_error("no success arm"));
+    }
+    // The method the typed client calls: hidden, named apart, taking the call's options.
+    f.attrs.retain(|a| !a.path().is_ident("doc"));
+    f.attrs.push(parse_quote!(#[doc(hidden)]));
+    f.sig.ident = syn::Ident::new(&with_options_name(&name), f.sig.ident.span());
+    f.sig
+        .inputs
+        .insert(1, parse_quote!(options: &'a payspec_runtime::CallOptions));
 
     // progenitor's `api-version` header: the append goes, the map's capacity shrinks by one.
     let Some(append) = stmts.iter().position(|s| {
@@ -513,6 +573,55 @@ fn rewrite_method(
         }
     }
     Ok(())
+}
+
+/// In the method that takes a call's options: a success arm's `ResponseValue` becomes a
+/// `payspec_runtime::Response` with the response's metadata (the operation's request id
+/// header, the call's idempotency key), and so does the return type. `found` says whether a
+/// success arm was seen.
+struct SuccessWithMetadata {
+    table: syn::Ident,
+    found: bool,
+}
+
+impl VisitMut for SuccessWithMetadata {
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        let table = &self.table;
+        let text = e.to_token_stream().to_string().replace(' ', "");
+        if text == "payspec_runtime::progenitor_response(response).await" {
+            *e = parse_quote!(
+                payspec_runtime::progenitor_response(
+                    response,
+                    crate::client::ops::#table.request_id_header,
+                    options,
+                )
+                    .await
+            );
+            self.found = true;
+            return;
+        }
+        if text == "Ok(ResponseValue::empty(response))" {
+            *e = parse_quote!(Ok(payspec_runtime::Response::<()>::empty(
+                response,
+                crate::client::ops::#table.request_id_header,
+                options
+            )));
+            self.found = true;
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+
+    fn visit_type_path_mut(&mut self, t: &mut syn::TypePath) {
+        if t.qself.is_none()
+            && t.path.segments.len() == 1
+            && t.path.segments[0].ident == "ResponseValue"
+        {
+            let args = t.path.segments[0].arguments.clone();
+            *t = parse_quote!(payspec_runtime::Response #args);
+        }
+        syn::visit_mut::visit_type_path_mut(self, t);
+    }
 }
 
 /// Replaces `receiver.headers(header_map)` with `receiver`; `.0` says whether it did.

@@ -38,6 +38,8 @@ const OUR_EXTENSIONS: &[&str] = &[
     "x-pagination",
     "x-rate-limit",
     "x-error-code",
+    "x-idempotency-key",
+    "x-request-id",
 ];
 
 /// Parses the YAML text of an OpenAPI document.
@@ -131,6 +133,7 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Api, Error> {
         }
     }
     let global_security = security_of(doc).unwrap_or_default();
+    let headers = DocHeaders::read(spec_name, doc, &schemes)?;
 
     let schemas: BTreeMap<String, Value> = doc
         .pointer("/components/schemas")
@@ -150,15 +153,22 @@ pub fn read_model(spec_name: &str, doc: &Value) -> Result<Api, Error> {
                 continue;
             };
             operations.push(
-                read_operation(spec_name, path, method, item, op, &global_security).map_err(
-                    |e| {
-                        e.at(format!(
-                            "/paths/{}/{}",
-                            escape_pointer(path),
-                            method.as_str()
-                        ))
-                    },
-                )?,
+                read_operation(
+                    spec_name,
+                    path,
+                    method,
+                    item,
+                    op,
+                    &global_security,
+                    &headers,
+                )
+                .map_err(|e| {
+                    e.at(format!(
+                        "/paths/{}/{}",
+                        escape_pointer(path),
+                        method.as_str()
+                    ))
+                })?,
             );
         }
     }
@@ -696,6 +706,7 @@ fn read_operation(
     item: &Value,
     op: &Value,
     global_security: &[Vec<String>],
+    headers: &DocHeaders,
 ) -> Result<Operation, Error> {
     let id = str_of(op, "operationId")
         .ok_or_else(|| {
@@ -897,6 +908,12 @@ fn read_operation(
         _ => Retry::Once,
     };
 
+    let idempotency_header = headers
+        .idempotency(op, &here)
+        .map_err(|(at, m)| err_at(at, m))?;
+    let request_id_header = headers
+        .request_id(op, &here)
+        .map_err(|(at, m)| err_at(at, m))?;
     Ok(Operation {
         id,
         method,
@@ -917,7 +934,118 @@ fn read_operation(
         retry,
         security: security_of(op).unwrap_or_else(|| global_security.to_vec()),
         pagination,
+        idempotency_header,
+        request_id_header,
     })
+}
+
+/// The document's `x-idempotency-key` and `x-request-id`, which its operations inherit; and
+/// the headers a credential travels in, which neither may name.
+pub(crate) struct DocHeaders {
+    idempotency: Option<String>,
+    request_id: Option<String>,
+    credentials: Vec<String>,
+}
+
+impl DocHeaders {
+    /// Reads the document's extensions (`schemes`: its security schemes).
+    pub(crate) fn read(spec: &str, doc: &Value, schemes: &[Scheme]) -> Result<DocHeaders, Error> {
+        let mut credentials = vec!["authorization".to_string(), "proxy-authorization".into()];
+        for s in schemes {
+            if let SchemeKind::ApiKeyHeader(h) = &s.kind {
+                credentials.push(h.to_ascii_lowercase());
+            }
+        }
+        let mut out = DocHeaders {
+            idempotency: None,
+            request_id: None,
+            credentials,
+        };
+        let err = |(at, m): (String, String)| Error::spec(spec, m).at(at);
+        out.idempotency = out.named(doc, "", IDEMPOTENCY_KEY, false).map_err(err)?;
+        out.request_id = out.named(doc, "", REQUEST_ID, false).map_err(err)?;
+        Ok(out)
+    }
+
+    /// The idempotency header of `op` (written at `here`): its own, or the document's.
+    pub(crate) fn idempotency(
+        &self,
+        op: &Value,
+        here: &str,
+    ) -> Result<Option<String>, (String, String)> {
+        match op.get(IDEMPOTENCY_KEY) {
+            None => Ok(self.idempotency.clone()),
+            Some(_) => self.named(op, here, IDEMPOTENCY_KEY, true),
+        }
+    }
+
+    /// The request id header of `op` (written at `here`): its own, or the document's.
+    pub(crate) fn request_id(
+        &self,
+        op: &Value,
+        here: &str,
+    ) -> Result<Option<String>, (String, String)> {
+        match op.get(REQUEST_ID) {
+            None => Ok(self.request_id.clone()),
+            Some(_) => self.named(op, here, REQUEST_ID, true),
+        }
+    }
+
+    /// `key` of `v` (written at `here`): `{header: <name>}`, the name lowercased; on an
+    /// operation (`may_disable`) also `false`, for none.
+    fn named(
+        &self,
+        v: &Value,
+        here: &str,
+        key: &str,
+        may_disable: bool,
+    ) -> Result<Option<String>, (String, String)> {
+        let at = format!("{here}/{key}");
+        let header = match v.get(key) {
+            None => return Ok(None),
+            Some(Value::Bool(false)) if may_disable => return Ok(None),
+            Some(x) => {
+                if let Some(other) = x
+                    .as_object()
+                    .and_then(|m| m.keys().find(|k| *k != "header"))
+                {
+                    return Err((
+                        format!("{at}/{}", escape_pointer(other)),
+                        format!("{key}.{other} is not a known setting (known: header)"),
+                    ));
+                }
+                str_of(x, "header")
+            }
+        };
+        let Some(header) = header.filter(|h| is_header_name(h)) else {
+            let or_false = if may_disable { ", or false" } else { "" };
+            return Err((
+                at,
+                format!("{key} must be {{header: <an HTTP header name>}}{or_false}"),
+            ));
+        };
+        let lower = header.to_ascii_lowercase();
+        if self.credentials.contains(&lower) {
+            return Err((
+                at,
+                format!("{key}: {header} is a header that carries a credential"),
+            ));
+        }
+        Ok(Some(lower))
+    }
+}
+
+/// The extension naming an operation's idempotency header.
+const IDEMPOTENCY_KEY: &str = "x-idempotency-key";
+/// The extension naming the response header with the provider's request id.
+const REQUEST_ID: &str = "x-request-id";
+
+/// Whether `name` is an HTTP header name (an RFC 9110 token).
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// A media type's `example`, or the first of its `examples` (in document order).

@@ -17,6 +17,21 @@ fn simplify(t: &str) -> String {
         .replace(' ', "")
         .replace("impl::std::convert::Into<", "impl Into<")
         .replace("implInto<", "impl Into<");
+    // What a call does to send itself (`impl Start<..>`) is the same for every operation.
+    if let Some(at) = s.find(",implpayspec_runtime::call::Start<") {
+        let mut depth = 0;
+        for (i, c) in s[at..].char_indices() {
+            match c {
+                '<' => depth += 1,
+                '>' if depth == 1 => {
+                    s.replace_range(at..at + i + 1, "");
+                    break;
+                }
+                '>' => depth -= 1,
+                _ => {}
+            }
+        }
+    }
     for prefix in [
         "::std::option::",
         "::std::vec::",
@@ -34,6 +49,12 @@ fn simplify(t: &str) -> String {
     ] {
         s = s.replace(prefix, "");
     }
+    // Lifetimes say how long a call borrows its arguments: the same for every operation.
+    s = s
+        .replace("<'a>", "")
+        .replace("&'a", "&")
+        .replace("<'a,", "<")
+        .replace("<'_,", "<");
     s.replace(',', ", ").replace(", >", ">")
 }
 
@@ -136,10 +157,15 @@ pub fn summary(krate: &GeneratedCrate) -> Result<String, Error> {
             }
             for ii in &imp.items {
                 let ImplItem::Fn(f) = ii else { continue };
+                // Operations: methods that return a `Call`, and the `_stream` methods.
                 let is_stream = f.sig.ident.to_string().ends_with("_stream");
-                if !matches!(f.vis, Visibility::Public(_))
-                    || (f.sig.asyncness.is_none() && !is_stream)
-                {
+                let is_call = match &f.sig.output {
+                    syn::ReturnType::Type(_, t) => {
+                        simplify(&t.to_token_stream().to_string()).starts_with("Call<")
+                    }
+                    syn::ReturnType::Default => false,
+                };
+                if !matches!(f.vis, Visibility::Public(_)) || !(is_call || is_stream) {
                     continue;
                 }
                 let args: Vec<String> = f

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 
+use crate::call::CallOptions;
 use crate::endpoint::check_base_url;
 use crate::error::Error;
 use crate::secret::SecretString;
@@ -55,21 +56,31 @@ pub struct Operation {
     pub security: &'static [&'static [usize]],
     /// The names of the schemes any alternative uses, for [`Error::MissingCredential`].
     pub needs: &'static [&'static str],
+    /// The header (lowercase) that carries an idempotency key (`x-idempotency-key`): each
+    /// call sends one, the same on every retry, and so may be retried like a read.
+    pub idempotency_header: Option<&'static str>,
+    /// The response header (lowercase) that carries the provider's request id
+    /// (`x-request-id`).
+    pub request_id_header: Option<&'static str>,
 }
 
 impl Operation {
     /// An operation of a DataContract client: authenticated by scheme 0, the key the client
-    /// puts into the request contract as `member` ([`Auth::Member`]).
+    /// puts into the request contract as `member` ([`Auth::Member`]); its request id in
+    /// `request_id_header`, if the spec names one.
     pub const fn keyed_by_member(
         id: &'static str,
         retry_safe: bool,
         member: &'static [&'static str],
+        request_id_header: Option<&'static str>,
     ) -> Operation {
         Operation {
             id,
             retry_safe,
             security: &[&[0]],
             needs: member,
+            idempotency_header: None,
+            request_id_header,
         }
     }
 }
@@ -209,6 +220,7 @@ impl ClientConfig {
         let state = ClientState {
             transport: Transport::new(&self.options),
             credentials: credentials.into(),
+            schemes: self.schemes,
         };
         Ok((self.base_url.trim_end_matches('/').to_string(), http, state))
     }
@@ -231,6 +243,7 @@ enum Credential {
 pub struct ClientState {
     transport: Transport,
     credentials: Arc<[Option<Credential>]>,
+    schemes: &'static [Scheme],
 }
 
 impl ClientState {
@@ -263,6 +276,29 @@ impl ClientState {
         }
     }
 
+    /// Checks a call of `operation` before anything is built: a credential it accepts is
+    /// configured ([`Error::MissingCredential`]), and no per-call header would replace a
+    /// credential's header or the idempotency header ([`Error::ReservedHeader`],
+    /// [`Error::InvalidHeader`]). Returns the options to send with, the call's idempotency key
+    /// chosen (see [`CallOptions::prepare`]).
+    #[allow(clippy::result_large_err)] // the operations' own error type
+    pub fn prepare<E>(
+        &self,
+        operation: &'static Operation,
+        options: CallOptions,
+    ) -> Result<CallOptions, Error<E>> {
+        self.check(operation)?;
+        let schemes = self.schemes;
+        options.prepare(
+            |name| {
+                schemes
+                    .iter()
+                    .any(|s| matches!(s.auth, Auth::Header(h) if h.eq_ignore_ascii_case(name)))
+            },
+            operation.idempotency_header,
+        )
+    }
+
     /// Puts the headers that authenticate `operation` into `headers`; `false` when no
     /// acceptable credential is configured.
     pub fn authorize(&self, operation: &Operation, headers: &mut HeaderMap) -> bool {
@@ -277,31 +313,51 @@ impl ClientState {
         true
     }
 
-    /// Sends `request` for `operation`: puts in the operation's credentials, then sends it
-    /// through the transport, which retries transient failures only when the operation is safe
-    /// to repeat. Every operation method of progenitor's low-level client calls this with its
-    /// own table entry (codegen rewrites progenitor's hooks into this call).
+    /// Sends `request` for `operation` with `options` (see [`ClientState::execute`]). Every
+    /// operation method of progenitor's low-level client calls this with its own table entry
+    /// (codegen rewrites progenitor's hooks into this call).
     ///
     /// Without an acceptable credential nothing is sent: the typed methods check first
-    /// ([`ClientState::check`]), so only a call through the low-level client gets here without
-    /// one, and gets progenitor's `Error::Custom` naming the operation.
+    /// ([`ClientState::prepare`]), so only a call through the low-level client gets here
+    /// without one, and gets progenitor's `Error::Custom` naming the operation.
     #[allow(clippy::result_large_err)] // progenitor's error type
     pub async fn send<E>(
         &self,
         operation: &'static Operation,
         client: &reqwest::Client,
-        mut request: reqwest::Request,
+        request: reqwest::Request,
+        options: &CallOptions,
     ) -> Result<reqwest::Response, progenitor_client::Error<E>> {
-        if !self.authorize(operation, request.headers_mut()) {
+        if self.alternative(operation).is_none() {
             return Err(progenitor_client::Error::Custom(format!(
                 "no credential for operation {}",
                 operation.id
             )));
         }
-        self.transport
-            .execute(client, request, operation.retry_safe)
+        self.execute(operation, client, request, options)
             .await
             .map_err(progenitor_client::Error::CommunicationError)
+    }
+
+    /// Sends `request` for `operation`: puts in the operation's credentials and the call's
+    /// `options` (headers, idempotency key, timeout), then sends it through the transport,
+    /// which retries transient failures only when the operation is safe to repeat or the call
+    /// carries an idempotency key, with the call's retry policy or the client's.
+    pub async fn execute(
+        &self,
+        operation: &'static Operation,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+        options: &CallOptions,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.authorize(operation, request.headers_mut());
+        let keyed = options.apply(&mut request, operation.idempotency_header);
+        let policy = options
+            .retry()
+            .unwrap_or_else(|| self.transport.retry_policy());
+        self.transport
+            .execute_with(client, request, operation.retry_safe || keyed, policy)
+            .await
     }
 }
 
@@ -328,18 +384,24 @@ mod tests {
         retry_safe: true,
         security: &[&[0], &[1]],
         needs: &["apiKeyAuth", "bearerAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
     static BEARER: Operation = Operation {
         id: "create_order",
         retry_safe: false,
         security: &[&[1]],
         needs: &["bearerAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
     static OPEN: Operation = Operation {
         id: "health",
         retry_safe: true,
         security: &[],
         needs: &[],
+        idempotency_header: None,
+        request_id_header: None,
     };
 
     fn built(config: ClientConfig) -> ClientState {
@@ -412,12 +474,40 @@ mod tests {
         assert!(config.build().is_ok());
     }
 
+    #[test]
+    fn a_per_call_header_never_replaces_a_credential() {
+        let mut config = ClientConfig::new("https://api.example.com", "ua", &SCHEMES);
+        config.set_credential(1, "tok_1".into());
+        let state = built(config);
+        // A scheme's header is refused even when its credential is not configured.
+        for name in ["X-API-Key", "authorization"] {
+            let options = CallOptions::new().with_header(name, "forged");
+            match state.prepare::<()>(&BEARER, options) {
+                Err(Error::ReservedHeader { name: n }) => {
+                    assert_eq!(n, name.to_ascii_lowercase())
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        let options = CallOptions::new().with_header("x-correlation-id", "c-1");
+        assert!(state.prepare::<()>(&BEARER, options).is_ok());
+        // No credential for the operation: that error comes first.
+        let none = built(ClientConfig::new("https://api.example.com", "ua", &SCHEMES));
+        assert!(matches!(
+            none.prepare::<()>(&BEARER, CallOptions::new()),
+            Err(Error::MissingCredential { .. })
+        ));
+    }
+
     #[tokio::test]
     async fn send_refuses_an_operation_without_its_credential() {
         let state = built(ClientConfig::new("https://api.example.com", "ua", &SCHEMES));
         let client = reqwest::Client::new();
         let request = client.get("https://api.example.com/x").build().unwrap();
-        match state.send::<()>(&BEARER, &client, request).await {
+        match state
+            .send::<()>(&BEARER, &client, request, &CallOptions::new())
+            .await
+        {
             Err(progenitor_client::Error::Custom(m)) => {
                 assert_eq!(m, "no credential for operation create_order")
             }

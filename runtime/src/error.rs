@@ -94,6 +94,7 @@ pub enum Error<E> {
         needed: &'static [&'static str],
     },
     /// The provider answered with a documented error status, and its body parsed.
+    #[non_exhaustive]
     Api {
         /// The response status.
         status: StatusCode,
@@ -101,9 +102,13 @@ pub enum Error<E> {
         headers: HeaderMap,
         /// The parsed error body.
         body: E,
+        /// The provider's id of the request, from the header the spec names
+        /// (`x-request-id`), when the response carried it.
+        request_id: Option<String>,
     },
     /// The provider answered with a status the description does not list, or with an error
     /// body that did not parse. The raw body is kept (up to [`MAX_RAW_BODY`] bytes).
+    #[non_exhaustive]
     UnexpectedResponse {
         /// The response status.
         status: StatusCode,
@@ -111,6 +116,9 @@ pub enum Error<E> {
         headers: HeaderMap,
         /// The raw response body.
         body: Bytes,
+        /// The provider's id of the request, from the header the spec names
+        /// (`x-request-id`), when the response carried it.
+        request_id: Option<String>,
     },
     /// A success response whose body did not parse as the documented type.
     Decode {
@@ -147,6 +155,19 @@ pub enum Error<E> {
         /// How many pages had been fetched.
         pages: u64,
     },
+    /// A per-call header would replace one the client sets itself: a credential's header,
+    /// `authorization`, `proxy-authorization`, or the operation's idempotency header (give the
+    /// key with `idempotency_key` instead). Nothing was sent.
+    ReservedHeader {
+        /// The header's name (lowercase).
+        name: String,
+    },
+    /// A per-call header's name or value (or an idempotency key) cannot travel in HTTP.
+    /// Nothing was sent; the value is never shown.
+    InvalidHeader {
+        /// The header's name, or `<invalid name>`.
+        name: String,
+    },
     /// Anything else, such as a request that could not be built.
     Other(String),
 }
@@ -164,7 +185,21 @@ impl<E> Error<E> {
             | Error::MissingCredential { .. }
             | Error::InvalidBaseUrl(_)
             | Error::RepeatedCursor { .. }
+            | Error::ReservedHeader { .. }
+            | Error::InvalidHeader { .. }
             | Error::Other(_) => None,
+        }
+    }
+
+    /// The provider's id of the request that failed, from the header the spec names
+    /// (`x-request-id`): what the provider's support asks for. `None` when the provider
+    /// documents no such header, did not send it, or there was no response.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api { request_id, .. } | Error::UnexpectedResponse { request_id, .. } => {
+                request_id.as_deref()
+            }
+            _ => None,
         }
     }
 
@@ -204,10 +239,12 @@ impl<E> Error<E> {
                 status,
                 headers,
                 body,
+                request_id,
             } => Error::Api {
                 status,
                 headers,
                 body: f(body),
+                request_id,
             },
             Error::Validation(v) => Error::Validation(v),
             Error::MissingCredential { operation, needed } => {
@@ -217,10 +254,12 @@ impl<E> Error<E> {
                 status,
                 headers,
                 body,
+                request_id,
             } => Error::UnexpectedResponse {
                 status,
                 headers,
                 body,
+                request_id,
             },
             Error::Decode {
                 status,
@@ -236,6 +275,8 @@ impl<E> Error<E> {
             Error::Timeout(e) => Error::Timeout(e),
             Error::Transport(e) => Error::Transport(e),
             Error::RepeatedCursor { cursor, pages } => Error::RepeatedCursor { cursor, pages },
+            Error::ReservedHeader { name } => Error::ReservedHeader { name },
+            Error::InvalidHeader { name } => Error::InvalidHeader { name },
             Error::Other(s) => Error::Other(s),
         }
     }
@@ -355,6 +396,7 @@ impl<E: ErrorBody> fmt::Display for Error<E> {
                 status,
                 headers,
                 body,
+                ..
             } => {
                 write!(f, "HTTP {} (unexpected response", status_text(*status))?;
                 if let Some(kind) = headers
@@ -388,6 +430,14 @@ impl<E: ErrorBody> fmt::Display for Error<E> {
                 f,
                 "the server repeated the pagination cursor {cursor:?} after {pages} pages; stopped instead of looping"
             ),
+            Error::ReservedHeader { name } => write!(
+                f,
+                "the header {name} is set by the client itself (credentials, idempotency key) and cannot be given per call; nothing was sent"
+            ),
+            Error::InvalidHeader { name } => write!(
+                f,
+                "the per-call header {name} has a name or value HTTP cannot carry; nothing was sent"
+            ),
             Error::Other(message) => f.write_str(message),
         }
     }
@@ -405,6 +455,8 @@ impl<E: ErrorBody + 'static> std::error::Error for Error<E> {
             | Error::UnexpectedResponse { .. }
             | Error::Redirect { .. }
             | Error::RepeatedCursor { .. }
+            | Error::ReservedHeader { .. }
+            | Error::InvalidHeader { .. }
             | Error::Other(_) => None,
         }
     }
@@ -421,7 +473,7 @@ const CREDENTIAL_HEADERS: [&str; 5] = [
 ];
 
 /// Headers for `Debug`: every name, values except credential-carrying ones.
-struct RedactedHeaders<'a>(&'a HeaderMap);
+pub(crate) struct RedactedHeaders<'a>(pub(crate) &'a HeaderMap);
 
 impl fmt::Debug for RedactedHeaders<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -459,9 +511,11 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 status,
                 headers,
                 body,
+                request_id,
             } => f
                 .debug_struct("Api")
                 .field("status", status)
+                .field("request_id", request_id)
                 .field("headers", &RedactedHeaders(headers))
                 .field("body", body)
                 .finish(),
@@ -469,9 +523,11 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 status,
                 headers,
                 body,
+                request_id,
             } => f
                 .debug_struct("UnexpectedResponse")
                 .field("status", status)
+                .field("request_id", request_id)
                 .field("headers", &RedactedHeaders(headers))
                 .field("body", &BodyLen(body.len()))
                 .finish(),
@@ -498,6 +554,13 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("cursor", cursor)
                 .field("pages", pages)
                 .finish(),
+            Error::ReservedHeader { name } => f
+                .debug_struct("ReservedHeader")
+                .field("name", name)
+                .finish(),
+            Error::InvalidHeader { name } => {
+                f.debug_struct("InvalidHeader").field("name", name).finish()
+            }
             Error::Other(message) => f.debug_tuple("Other").field(message).finish(),
         }
     }
@@ -512,19 +575,25 @@ pub fn redirect_error<E>(status: StatusCode, headers: &HeaderMap) -> Option<Erro
     })
 }
 
-/// Converts the error of a progenitor-generated call into an [`Error`].
+/// Converts the error of a progenitor-generated call into an [`Error`], with the request id
+/// from `request_id_header`, the header the operation's spec names (`x-request-id`).
 ///
 /// An unexpected response's body is read here (up to [`MAX_RAW_BODY`] bytes; a failure to
 /// read it leaves what was read so far). Progenitor does not say which status an
 /// unparsable payload came with, so that becomes [`Error::Decode`] with no status.
-pub async fn from_progenitor<E>(err: progenitor_client::Error<E>) -> Error<E> {
+pub async fn from_progenitor<E>(
+    err: progenitor_client::Error<E>,
+    request_id_header: Option<&str>,
+) -> Error<E> {
     use progenitor_client::Error as P;
+    let id = |headers: &HeaderMap| request_id(headers, request_id_header).map(str::to_string);
     match err {
         P::ErrorResponse(rv) => {
             let status = rv.status();
             let headers = rv.headers().clone();
             Error::Api {
                 status,
+                request_id: id(&headers),
                 headers,
                 body: rv.into_inner(),
             }
@@ -543,6 +612,7 @@ pub async fn from_progenitor<E>(err: progenitor_client::Error<E>) -> Error<E> {
             let body = read_capped(response, MAX_RAW_BODY).await;
             Error::UnexpectedResponse {
                 status,
+                request_id: id(&headers),
                 headers,
                 body,
             }
@@ -577,26 +647,9 @@ pub async fn progenitor_error_response<E: serde::de::DeserializeOwned>(
     }
 }
 
-/// A documented JSON response: the body decoded as `T`, with the status and headers. Generated
-/// `raw.rs` calls it in place of progenitor's `ResponseValue::from_response`, with the same
-/// errors (`ResponseBodyError` when the body cannot be read, `InvalidResponsePayload` with the
-/// body when it does not decode), but moving the headers out of the response instead of
-/// copying them.
-pub async fn progenitor_response<T: serde::de::DeserializeOwned, E>(
-    mut response: reqwest::Response,
-) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let body = response
-        .bytes()
-        .await
-        .map_err(progenitor_client::Error::ResponseBodyError)?;
-    match serde_json::from_slice(&body) {
-        Ok(inner) => Ok(progenitor_client::ResponseValue::new(
-            inner, status, headers,
-        )),
-        Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(body, e)),
-    }
+/// The value of the request id header `name` in `headers`, when it is text.
+pub(crate) fn request_id<'h>(headers: &'h HeaderMap, name: Option<&str>) -> Option<&'h str> {
+    headers.get(name?)?.to_str().ok()
 }
 
 /// Reads at most `cap` bytes of `response`'s body, stopping quietly at a read error.
@@ -650,6 +703,7 @@ mod tests {
             status: StatusCode::BAD_REQUEST,
             headers: HeaderMap::new(),
             body,
+            request_id: None,
         }
     }
 
@@ -694,6 +748,7 @@ mod tests {
             status: StatusCode::from_u16(599).unwrap(),
             headers: HeaderMap::new(),
             body: (),
+            request_id: None,
         };
         assert_eq!(unit.to_string(), "HTTP 599");
     }
@@ -707,6 +762,7 @@ mod tests {
             status: StatusCode::BAD_GATEWAY,
             headers,
             body: Bytes::from_static(b"<html>card 4111111111111111</html>"),
+            request_id: None,
         };
         assert_eq!(
             e.to_string(),
@@ -720,6 +776,7 @@ mod tests {
             status: StatusCode::NOT_FOUND,
             headers: HeaderMap::new(),
             body: Bytes::new(),
+            request_id: None,
         };
         assert_eq!(
             empty.to_string(),
@@ -833,45 +890,55 @@ mod tests {
 
         let mut headers = HeaderMap::new();
         headers.insert("x-request-id", "abc".parse().unwrap());
-        let e = from_progenitor(P::ErrorResponse(ResponseValue::new(
-            problem(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            headers,
-        )))
+        let e = from_progenitor(
+            P::ErrorResponse(ResponseValue::new(
+                problem(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                headers,
+            )),
+            Some("x-request-id"),
+        )
         .await;
         match &e {
             Error::Api {
                 status,
                 headers,
                 body,
+                request_id,
+                ..
             } => {
                 assert_eq!(*status, StatusCode::UNPROCESSABLE_ENTITY);
                 assert_eq!(headers["x-request-id"], "abc");
+                assert_eq!(request_id.as_deref(), Some("abc"));
                 assert_eq!(body, &problem());
             }
             other => panic!("{other:?}"),
         }
 
-        let e = from_progenitor::<()>(P::InvalidResponsePayload(
-            Bytes::from_static(b"{"),
-            json_error(),
-        ))
+        let e = from_progenitor::<()>(
+            P::InvalidResponsePayload(Bytes::from_static(b"{"), json_error()),
+            Some("x-request-id"),
+        )
         .await;
         assert!(matches!(&e, Error::Decode { status: None, body, .. } if &body[..] == b"{"));
 
         let response = http::Response::builder()
             .status(502)
             .header("retry-after", "3")
+            .header("x-request-id", "req_502")
             .body("bad gateway")
             .unwrap();
-        let e = from_progenitor::<()>(P::UnexpectedResponse(response.into())).await;
+        let e = from_progenitor::<()>(P::UnexpectedResponse(response.into()), Some("x-request-id"))
+            .await;
         assert_eq!(e.status(), Some(StatusCode::BAD_GATEWAY));
+        assert_eq!(e.request_id(), Some("req_502"));
         assert_eq!(e.raw_body(), Some(&b"bad gateway"[..]));
         assert_eq!(e.headers().unwrap()["retry-after"], "3");
 
         let big = vec![b'a'; MAX_RAW_BODY + 10];
         let response = http::Response::builder().status(500).body(big).unwrap();
-        let e = from_progenitor::<()>(P::UnexpectedResponse(response.into())).await;
+        let e = from_progenitor::<()>(P::UnexpectedResponse(response.into()), Some("x-request-id"))
+            .await;
         assert_eq!(e.raw_body().unwrap().len(), MAX_RAW_BODY);
         assert!(!e.to_string().contains("aaa"), "{e}");
 
@@ -881,7 +948,9 @@ mod tests {
                 .header("location", "https://other.example/pay?key=secret")
                 .body("moved")
                 .unwrap();
-            let e = from_progenitor::<()>(P::UnexpectedResponse(response.into())).await;
+            let e =
+                from_progenitor::<()>(P::UnexpectedResponse(response.into()), Some("x-request-id"))
+                    .await;
             match &e {
                 Error::Redirect {
                     status: s,
@@ -894,12 +963,17 @@ mod tests {
             }
         }
 
-        let e = from_progenitor::<()>(P::CommunicationError(connect_error("k=v").await)).await;
+        let e = from_progenitor::<()>(
+            P::CommunicationError(connect_error("k=v").await),
+            Some("x-request-id"),
+        )
+        .await;
         assert!(matches!(e, Error::Transport(_)));
         assert!(!e.to_string().contains("k=v"));
-        let e = from_progenitor::<()>(P::InvalidRequest("missing id".into())).await;
+        let e = from_progenitor::<()>(P::InvalidRequest("missing id".into()), Some("x-request-id"))
+            .await;
         assert!(matches!(&e, Error::Other(s) if s == "missing id"));
-        let e = from_progenitor::<()>(P::Custom("hook failed".into())).await;
+        let e = from_progenitor::<()>(P::Custom("hook failed".into()), Some("x-request-id")).await;
         assert!(matches!(&e, Error::Other(s) if s == "hook failed"));
     }
 
@@ -912,6 +986,7 @@ mod tests {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             headers: headers.clone(),
             body: Bytes::from_static(b"{\"AuthenticationKey\":\"p1-key\"}"),
+            request_id: None,
         };
         let debug = format!("{e:?} {e:#?}");
         assert!(
@@ -934,6 +1009,7 @@ mod tests {
             status: StatusCode::UNAUTHORIZED,
             headers,
             body: (),
+            request_id: None,
         };
         assert!(!format!("{a:?}").contains("s3cr3t"), "{a:?}");
     }
@@ -953,7 +1029,11 @@ mod tests {
             .send()
             .await
             .unwrap_err();
-        let e = from_progenitor::<()>(progenitor_client::Error::CommunicationError(err)).await;
+        let e = from_progenitor::<()>(
+            progenitor_client::Error::CommunicationError(err),
+            Some("x-request-id"),
+        )
+        .await;
         assert!(e.is_timeout(), "{e:?}");
         assert_eq!(e.to_string(), "request timed out");
         server.abort();

@@ -14,6 +14,10 @@
 //!   client does not know yet instead of failing to parse the whole response.
 //! * [`validate`]: client-side request validation whose errors name the JSON path of the field.
 //! * [`error`]: the [`Error`] type every generated operation returns.
+//! * [`call`]: one call of an operation ([`Call`]): per-call options (timeout, retry policy,
+//!   headers, idempotency key), the response's metadata ([`Response`]: status, headers,
+//!   request id), and the order in which a call does things, once per call and once per
+//!   attempt.
 //! * [`client`]: what every generated OpenAPI client shares: the builder's settings and
 //!   credentials, the state each request reads, and the per-operation table.
 //! * [`transport`]: HTTP client construction, bounded retries of retry-safe requests and a
@@ -32,6 +36,7 @@
 //! None of this code panics on data received from the network.
 #![deny(missing_docs)]
 
+pub mod call;
 pub mod client;
 pub mod datetime;
 pub mod dcs;
@@ -48,12 +53,11 @@ pub mod transport;
 pub mod validate;
 pub mod webhook;
 
+pub use call::{Call, CallOptions, Response, ResponseMeta, progenitor_response};
 pub use datetime::DateTime;
 pub use endpoint::BaseUrlError;
 pub use epoch::EpochMillis;
-pub use error::{
-    DecodeError, Error, ErrorBody, from_progenitor, progenitor_error_response, progenitor_response,
-};
+pub use error::{DecodeError, Error, ErrorBody, from_progenitor, progenitor_error_response};
 pub use futures_core::Stream;
 pub use multipart::FilePart;
 pub use paginate::{Page, paginate};

@@ -9,6 +9,8 @@ use bytes::Bytes;
 use reqwest::multipart::Part;
 use serde::de::DeserializeOwned;
 
+use crate::call::{CallOptions, Response, ResponseMeta};
+use crate::client::Operation;
 use crate::error::{DecodeError, from_progenitor, progenitor_error_response};
 use crate::{Error, ValidationError, Validator, Violation};
 
@@ -174,23 +176,33 @@ fn is_media_type(s: &str) -> bool {
         .is_some_and(|(ty, sub)| token(ty) && token(sub))
 }
 
-/// Decodes the answer to a request that generated code built itself: a status in `success`
-/// gives its JSON body as `T`; a status in `errors` gives [`Error::Api`] with the body parsed
-/// as `E` (or [`Error::UnexpectedResponse`] when it does not parse); any other status gives
+/// Decodes the answer to a request of `operation` that generated code built itself and sent
+/// with `options`: a status in `success` gives its JSON body as `T`, with the response's
+/// metadata; a status in `errors` gives [`Error::Api`] with the body parsed as `E` (or
+/// [`Error::UnexpectedResponse`] when it does not parse); any other status gives
 /// [`Error::UnexpectedResponse`] with the raw body.
 pub async fn decode_json<T: DeserializeOwned, E: DeserializeOwned>(
-    response: reqwest::Response,
+    mut response: reqwest::Response,
     success: &[u16],
     errors: &[u16],
-) -> Result<T, Error<E>> {
+    operation: &Operation,
+    options: &CallOptions,
+) -> Result<Response<T>, Error<E>> {
     let status = response.status();
     if success.contains(&status.as_u16()) {
+        let headers = std::mem::take(response.headers_mut());
         let body = response.bytes().await.map_err(Error::from)?;
-        return serde_json::from_slice(&body).map_err(|source| Error::Decode {
-            status: Some(status),
-            body,
-            source: DecodeError::Json(source),
-        });
+        return match serde_json::from_slice(&body) {
+            Ok(output) => Ok(Response::new(
+                output,
+                ResponseMeta::new(status, headers, operation.request_id_header, options),
+            )),
+            Err(source) => Err(Error::Decode {
+                status: Some(status),
+                body,
+                source: DecodeError::Json(source),
+            }),
+        };
     }
     // The same handling as the progenitor-generated operations.
     let error = if errors.contains(&status.as_u16()) {
@@ -198,7 +210,7 @@ pub async fn decode_json<T: DeserializeOwned, E: DeserializeOwned>(
     } else {
         progenitor_client::Error::UnexpectedResponse(response)
     };
-    Err(from_progenitor(error).await)
+    Err(from_progenitor(error, operation.request_id_header).await)
 }
 
 #[cfg(test)]

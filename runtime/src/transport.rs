@@ -181,7 +181,8 @@ impl Transport {
     }
 
     /// Sends `request`. When `retry_safe` is true (reads, or writes the provider makes
-    /// idempotent) it retries connect errors, timeouts, and 408/429/502/503/504 responses up
+    /// idempotent) it retries connect errors, timeouts, connections lost before the answer,
+    /// and 408/429/502/503/504 responses up
     /// to `max_attempts` with exponential backoff and jitter, honouring `Retry-After`
     /// (delta-seconds or HTTP-date) on 429/503; a `Retry-After` longer than
     /// `max_retry_after` is not waited for: the response is returned as is. When
@@ -198,8 +199,21 @@ impl Transport {
         request: reqwest::Request,
         retry_safe: bool,
     ) -> reqwest::Result<reqwest::Response> {
+        self.execute_with(client, request, retry_safe, &self.policy)
+            .await
+    }
+
+    /// [`Transport::execute`] with `policy` in place of the transport's own (a call's
+    /// per-call retry policy).
+    pub async fn execute_with(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        retry_safe: bool,
+        policy: &RetryPolicy,
+    ) -> reqwest::Result<reqwest::Response> {
         let max_attempts = if retry_safe {
-            self.policy.max_attempts.max(1)
+            policy.max_attempts.max(1)
         } else {
             1
         };
@@ -225,8 +239,8 @@ impl Transport {
                 return result;
             };
             let wait = match &result {
-                Ok(response) => self.retry_wait(response.status(), response.headers(), attempt),
-                Err(e) if e.is_connect() || e.is_timeout() => Some(self.policy.backoff(attempt)),
+                Ok(response) => retry_wait(policy, response.status(), response.headers(), attempt),
+                Err(e) if is_transient(e) => Some(policy.backoff(attempt)),
                 Err(_) => None,
             };
             let Some(wait) = wait else {
@@ -239,28 +253,36 @@ impl Transport {
             attempt += 1;
         }
     }
+}
 
-    /// How long to wait before retrying after a response with `status`, or `None` not to
-    /// retry.
-    fn retry_wait(
-        &self,
-        status: StatusCode,
-        headers: &HeaderMap,
-        attempt: u32,
-    ) -> Option<Duration> {
-        if !is_retryable_status(status) {
-            return None;
-        }
-        if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
-            let asked = headers
-                .get(http::header::RETRY_AFTER)
-                .and_then(|v| parse_retry_after(v, SystemTime::now()));
-            if let Some(asked) = asked {
-                return (asked <= self.policy.max_retry_after).then_some(asked);
-            }
-        }
-        Some(self.policy.backoff(attempt))
+/// How long `policy` waits before retrying after a response with `status`, or `None` not to
+/// retry.
+fn retry_wait(
+    policy: &RetryPolicy,
+    status: StatusCode,
+    headers: &HeaderMap,
+    attempt: u32,
+) -> Option<Duration> {
+    if !is_retryable_status(status) {
+        return None;
     }
+    if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+        let asked = headers
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        if let Some(asked) = asked {
+            return (asked <= policy.max_retry_after).then_some(asked);
+        }
+    }
+    Some(policy.backoff(attempt))
+}
+
+/// Whether a failure to get any response may not happen again: the connection could not be
+/// made (`is_connect`), the attempt timed out, or the connection was lost before the answer
+/// came (`is_request`: reset, closed mid-message). The request may have taken effect in the
+/// last two cases, which is why only retry-safe requests are retried.
+fn is_transient(e: &reqwest::Error) -> bool {
+    e.is_connect() || e.is_timeout() || e.is_request()
 }
 
 /// Whether a response with `status` may succeed when a retry-safe request is repeated:
@@ -297,6 +319,8 @@ mod tests {
         status: u16,
         headers: Vec<(&'static str, String)>,
         delay: Duration,
+        /// Close the connection without answering, after reading the request.
+        drop: bool,
     }
 
     fn reply(status: u16) -> Reply {
@@ -304,6 +328,7 @@ mod tests {
             status,
             headers: Vec::new(),
             delay: Duration::ZERO,
+            drop: false,
         }
     }
 
@@ -341,6 +366,9 @@ mod tests {
                     let r = script(n);
                     tokio::time::sleep(r.delay).await;
                     seen.in_flight.fetch_sub(1, Ordering::SeqCst);
+                    if r.drop {
+                        return;
+                    }
                     let mut out = format!(
                         "HTTP/1.1 {} X\r\ncontent-length: 2\r\nconnection: close\r\n",
                         r.status
@@ -513,6 +541,25 @@ mod tests {
         let (url, seen) = serve(script).await;
         let err = send(&options, &url, false).await.unwrap_err();
         assert!(err.is_timeout(), "{err:?}");
+        assert_eq!(seen.requests.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn retries_a_dropped_connection_only_when_retry_safe() {
+        // The server reads the request, then closes the connection without an answer: the
+        // request may have taken effect.
+        let script = |n| Reply {
+            drop: n == 0,
+            ..reply(200)
+        };
+        let (url, seen) = serve(script).await;
+        let response = send(&fast_options(), &url, true).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(seen.requests.load(Ordering::SeqCst), 2);
+
+        let (url, seen) = serve(script).await;
+        let err = send(&fast_options(), &url, false).await.unwrap_err();
+        assert!(err.is_request(), "{err:?}");
         assert_eq!(seen.requests.load(Ordering::SeqCst), 1);
     }
 

@@ -443,7 +443,7 @@ async fn invalid_bodies_are_rfc7807_problems_keyed_by_field_path() {
     for (request, expected) in cases {
         let result = match c.raw().create_payment_link(&request).await {
             Ok(r) => Ok(r.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
+            Err(e) => Err(payspec_runtime::from_progenitor(e, None).await),
         };
         let (status, p) = api_problem(result);
         assert_eq!(status, 400, "{request:?}");

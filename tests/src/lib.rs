@@ -4,6 +4,7 @@
 
 pub mod dcs_oracle;
 pub mod dcs_values;
+pub mod idempotent;
 pub mod scratch;
 
 use std::collections::VecDeque;
@@ -109,7 +110,15 @@ impl Scripted {
         self.headers.push((name.into(), value.into()));
         self
     }
+
+    /// Sends the answer only after `delay` (the server holds the request that long).
+    pub fn after(self, delay: Duration) -> Self {
+        self.with_header(DELAY_HEADER, &delay.as_millis().to_string())
+    }
 }
+
+/// The pseudo-header of [`Scripted::after`]: read by the server, never sent.
+const DELAY_HEADER: &str = "x-scripted-delay-ms";
 
 #[derive(Default)]
 struct State {
@@ -150,7 +159,14 @@ impl ScriptedServer {
                     match answer {
                         None => (StatusCode::from_u16(599).expect("599"), "script exhausted")
                             .into_response(),
-                        Some(a) => scripted_response(a),
+                        Some(mut a) => {
+                            if let Some(i) = a.headers.iter().position(|(k, _)| k == DELAY_HEADER) {
+                                let (_, ms) = a.headers.remove(i);
+                                let ms = ms.parse().expect("delay in milliseconds");
+                                tokio::time::sleep(Duration::from_millis(ms)).await;
+                            }
+                            scripted_response(a)
+                        }
                     }
                 }
             },

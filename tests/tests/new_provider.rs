@@ -8,7 +8,13 @@
 //!    example code compiles against the generated API;
 //! 2. runs the driver against a loopback server: a validation error before sending, a payment
 //!    created with Basic auth, a search followed page after page by its cursor, a void, and a
-//!    documented error read with its typed code; the server's records are checked.
+//!    documented error read with its typed code; the server's records are checked;
+//! 3. runs the driver's calls with idempotency keys (`x-idempotency-key`) against a server that
+//!    honours them ([`payspec_tests::idempotent`]), with the connection dropped and the answer
+//!    delayed past the call's timeout after the money has moved: each payment is retried with
+//!    its key and moves money once; a replay with the caller's key gets the stored answer, the
+//!    same key with another body is refused, and the request id (`x-request-id`) of successes
+//!    and errors is read.
 //!
 //! The temporary workspace shares this workspace's lock file and target directory, so nothing is
 //! downloaded and most dependencies are already built.
@@ -16,6 +22,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use payspec_tests::idempotent::{Attempt, Fault, IdempotentServer};
 use payspec_tests::scratch::{self, cargo, target_dir, write};
 use payspec_tests::{Scripted, ScriptedServer};
 use serde_json::json;
@@ -31,8 +38,9 @@ const DRIVER: &str = r#"
 use futures::TryStreamExt as _;
 use payspec_acmepay::types::{Card, PaymentRequest, Search};
 use payspec_acmepay::Client;
-use payspec_runtime::Error;
 use payspec_runtime::rust_decimal::Decimal;
+use payspec_runtime::{Error, RetryPolicy};
+use std::time::Duration;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -72,6 +80,67 @@ async fn main() {
         }
         other => panic!("expected a documented error, got {other:?}"),
     }
+
+    // Payments with idempotency keys, against a server that honours them.
+    let keyed_base = std::env::args().nth(2).expect("idempotent server URL");
+    let mut policy = RetryPolicy::default();
+    policy.initial_backoff = Duration::from_millis(20);
+    policy.max_backoff = Duration::from_millis(50);
+    let keyed = Client::builder(&keyed_base)
+        .basic_auth("merchant", "s3cret-basic")
+        .retry(policy)
+        .build()
+        .expect("keyed client");
+
+    // The connection drops after the payment is made: retried with the same key, the stored
+    // answer comes back.
+    let first = keyed
+        .create_payment(&request)
+        .header("X-Correlation-Id", "corr-1")
+        .send_with_metadata()
+        .await
+        .expect("dropped, then replayed");
+    let key = first.idempotency_key().expect("a key").to_string();
+    println!(
+        "keyed {} {} {}",
+        first.output().id,
+        first.status().as_u16(),
+        first.request_id().unwrap_or("-")
+    );
+    // The answer comes later than this call's timeout: retried with the same key.
+    let second = keyed
+        .create_payment(&request)
+        .timeout(Duration::from_millis(300))
+        .send_with_metadata()
+        .await
+        .expect("timed out, then replayed");
+    println!("delayed {} {}", second.output().id, second.request_id().unwrap_or("-"));
+    // The first call's key again: its stored answer.
+    let again = keyed
+        .create_payment(&request)
+        .idempotency_key(key.clone())
+        .await
+        .expect("replay");
+    println!("replayed {}", again.id);
+    // The same key with another body: refused, with the request id.
+    let mut other = request.clone();
+    other.amount = "99.00".parse().unwrap();
+    match keyed.create_payment(&other).idempotency_key(key.clone()).await {
+        Err(e @ Error::Api { .. }) => println!(
+            "refused {} {:?} {}",
+            e.status().map_or(0, |s| s.as_u16()),
+            e.api_body().and_then(|b| b.code()),
+            e.request_id().unwrap_or("-")
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // A per-call header never replaces a credential.
+    match keyed.create_payment(&request).header("Authorization", "Basic eA==").await {
+        Err(Error::ReservedHeader { name }) => println!("reserved {name}"),
+        other => panic!("expected a refused header, got {other:?}"),
+    }
+    let uuid = key.len() == 36 && key.as_bytes()[14] == b'4';
+    println!("fresh keys are UUID v4: {uuid}");
 }
 "#;
 
@@ -156,11 +225,17 @@ async fn a_provider_written_from_scratch_generates_builds_and_works() {
         ),
     ])
     .await;
-    let url = server.url();
+    let keyed = IdempotentServer::start().await;
+    keyed.fail_next_payment(Fault::Drop);
+    keyed.fail_next_payment(Fault::Delay(std::time::Duration::from_secs(1)));
+    let (url, keyed_url) = (server.url(), keyed.url());
     let run = tokio::task::spawn_blocking(move || {
         let (target, profile) = target_dir();
         let exe = target.join(&profile).join("drive");
-        Command::new(exe).arg(url).output().expect("run the driver")
+        Command::new(exe)
+            .args([url, keyed_url])
+            .output()
+            .expect("run the driver")
     })
     .await
     .expect("driver task");
@@ -171,7 +246,7 @@ async fn a_provider_written_from_scratch_generates_builds_and_works() {
         String::from_utf8_lossy(&run.stderr)
     );
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 5, "{stdout}");
+    assert_eq!(lines.len(), 11, "{stdout}");
     assert!(
         lines[0].starts_with("validation: ") && lines[0].contains("card.number"),
         "{stdout}"
@@ -220,6 +295,52 @@ async fn a_provider_written_from_scratch_generates_builds_and_works() {
     );
     assert!(requests[1].json().get("cursor").is_none_or(|c| c.is_null()));
     assert_eq!(requests[2].json()["cursor"], json!("c2"));
+    // The scripted server's payments carried keys too, a fresh one each.
+    let keys: Vec<String> = [0, 4]
+        .iter()
+        .map(|&i| requests[i].header("idempotency-key").expect("a key"))
+        .collect();
+    assert_ne!(keys[0], keys[1]);
+
+    // With keys: every payment that lost its answer was sent again with the same key and
+    // replayed, so money moved once per payment.
+    assert_eq!(
+        &lines[5..],
+        [
+            "keyed pay_1 201 req_2",
+            "delayed pay_2 req_4",
+            "replayed pay_1",
+            "refused 422 Some(IdempotencyKeyReused) req_6",
+            "reserved authorization",
+            "fresh keys are UUID v4: true",
+        ],
+        "{stdout}"
+    );
+    let attempts = keyed.attempts();
+    let key = |i: usize| attempts[i].key.clone().expect("a key");
+    let seen: Vec<(&str, Option<&str>)> = attempts
+        .iter()
+        .map(|a: &Attempt| (a.outcome, a.correlation.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("committed", Some("corr-1")),
+            ("replayed", Some("corr-1")),
+            ("committed", None),
+            ("replayed", None),
+            ("replayed", None),
+            ("refused", None),
+        ],
+        "{attempts:?}"
+    );
+    assert_eq!(key(0), key(1), "a retry reuses its call's key");
+    assert_eq!(key(2), key(3));
+    assert_ne!(key(0), key(2), "each call has its own key");
+    assert_eq!(key(4), key(0), "the caller's own key");
+    assert_eq!(key(5), key(0));
+    assert_eq!(keyed.payments(), 2, "money moved once per payment");
+    eprintln!("attempts seen by the idempotent server: {attempts:#?}");
 
     let _ = std::fs::remove_dir_all(&dir);
 }

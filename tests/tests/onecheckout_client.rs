@@ -349,7 +349,7 @@ async fn peak(limit: Limit, calls: usize) -> usize {
     }
     let client = builder.build().unwrap();
     let ids: Vec<String> = (0..calls).map(|i| format!("{i:04}")).collect();
-    let results = futures::future::join_all(ids.iter().map(|id| client.get_order(id))).await;
+    let results = futures::future::join_all(ids.iter().map(|id| client.get_order(id).send())).await;
     assert_eq!(results.len(), calls);
     for r in &results {
         let order = r.as_ref().expect("every call succeeds");
@@ -487,6 +487,7 @@ async fn capture_and_create_answered_429_are_not_retried() {
                 status,
                 headers,
                 body,
+                ..
             } => {
                 assert_eq!(status.as_u16(), 429, "{op}");
                 assert_eq!(headers["retry-after"], "0");

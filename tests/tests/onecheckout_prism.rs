@@ -257,7 +257,7 @@ async fn prism_refuses_what_the_spec_forbids() {
         .await
         .map(|_| ())
         .unwrap_err();
-    let err = payspec_runtime::from_progenitor(err).await;
+    let err = payspec_runtime::from_progenitor(err, None).await;
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err:?}");
     assert_eq!(
         err.api_body().and_then(|b| b.code()),

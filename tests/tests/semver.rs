@@ -157,7 +157,7 @@ fn additive_spec_changes_are_minor_and_a_new_required_member_is_not() {
         "no setter for the new member"
     );
     assert!(
-        client.contains("pub async fn get_payment("),
+        client.contains("pub fn get_payment<'a>("),
         "no method for the new operation"
     );
     assert!(

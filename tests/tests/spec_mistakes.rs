@@ -233,6 +233,27 @@ const MISTAKES: &[Mistake] = &[
         "item: payments",
     ),
     fixture(
+        "x-idempotency-key names a credential's header",
+        ACME,
+        YAML,
+        "x-idempotency-key:\n        header: Idempotency-Key",
+        "x-idempotency-key:\n        header: X-API-Key",
+    ),
+    fixture(
+        "x-idempotency-key without a header name",
+        ACME,
+        YAML,
+        "x-idempotency-key:\n        header: Idempotency-Key",
+        "x-idempotency-key:\n        header: Idempotency Key",
+    ),
+    fixture(
+        "unknown key in x-request-id",
+        ACME,
+        YAML,
+        "x-request-id:\n  header: X-Request-Id",
+        "x-request-id:\n  name: X-Request-Id",
+    ),
+    fixture(
         "unknown key in x-rate-limit",
         ACME,
         YAML,

@@ -16,6 +16,10 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
     let success = &api.success;
     let error_type = format_ident!("{}", api.error_type);
     let code_type = code_type(api);
+    let call_doc = docs(&format!(
+        "Calls `operation` with the call's options and turns an answer whose `{}` is not `{success}` into [`Error::Api`].",
+        api.code_member
+    ));
     let (code_member, message_member) = (&api.code_member, &api.message_member);
     let code_doc = docs(&format!(
         "The `{code_member}` of a response: every code the provider documents, and any other kept verbatim."
@@ -89,8 +93,9 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         let op_static = format_ident!("{}", method_str.to_uppercase());
         let retry_safe = op.is_idempotent();
         let op_id = method_str.clone();
+        let request_id = crate::emit::option_str(op.request_id_header.as_deref());
         op_statics.push(quote! {
-            pub(crate) static #op_static: Operation = Operation::keyed_by_member(#op_id, #retry_safe, &[#auth_member]);
+            pub(crate) static #op_static: Operation = Operation::keyed_by_member(#op_id, #retry_safe, &[#auth_member], #request_id);
         });
         let mut doc = format!(
             "{}\n\n{}\n\n`POST {}`: `{}` → `{}`.",
@@ -100,7 +105,11 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             "\n\nThe client puts its credential into `{}` (a member no caller sets). A `{}` other than `{success}` is returned as [`Error::Api`] with a [`{error_name}`].",
             api.auth_member, api.code_member
         ));
-        if op.moves_money() {
+        if let Some(header) = &op.idempotency_header {
+            doc.push_str(&format!(
+                "\n\n# Idempotency key\n\nEach call carries an idempotency key in the `{header}` header: a fresh UUID v4, or your own ([`payspec_runtime::Call::idempotency_key`]), the same on every retry of the call. The service answers a repeated key with the stored response instead of acting twice, so the call is retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says."
+            ));
+        } else if op.moves_money() {
             doc.push_str(
                 "\n\n# Never retried\n\nThis operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made.",
             );
@@ -131,10 +140,12 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
         let doc = docs(&doc);
         methods.push(quote! {
             #doc
-            pub async fn #method(&self, request: #req) -> ::std::result::Result<#resp, Error<#error_type>> {
-                let mut request = request;
-                request.#auth = ::std::option::Option::Some(self.inner.key().clone());
-                self.call(&ops::#op_static, #path, &request).await
+            pub fn #method(&self, request: #req) -> payspec_runtime::Call<'_, #resp, #error_type, impl payspec_runtime::call::Start<'_, #resp, #error_type>> {
+                payspec_runtime::Call::new(move |options| async move {
+                    let mut request = request;
+                    request.#auth = ::std::option::Option::Some(self.inner.key().clone());
+                    self.call(&ops::#op_static, #path, &request, options).await
+                })
             }
         });
     }
@@ -415,14 +426,14 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
                 self.inner.format()
             }
 
-            /// Calls `operation` and turns an answer whose `#code_member` is not `#success`
-            /// into [`Error::Api`].
+            #call_doc
             async fn call<Req: DataContract, Resp: DataContract + Outcome>(
                 &self,
                 operation: &'static Operation,
                 path: &'static str,
                 request: &Req,
-            ) -> ::std::result::Result<Resp, Error<#error_type>> {
+                options: payspec_runtime::CallOptions,
+            ) -> ::std::result::Result<payspec_runtime::Response<Resp>, Error<#error_type>> {
                 self.inner
                     .call(operation, path, request, |value: &Resp, body, format| {
                         let (code, message) = value.outcome();
@@ -432,7 +443,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
                             body,
                             format,
                         })
-                    })
+                    }, options)
                     .await
             }
 

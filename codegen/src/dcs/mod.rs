@@ -405,7 +405,7 @@ fn lib_rs(input: &Input) -> TokenStream {
 
         pub use client::{Client, ClientBuilder, #error_type, #code_type, Server, WireFormat};
         pub use payspec_runtime::dcs::{DataContract, XmlError, XmlLimits};
-        pub use payspec_runtime::{DateTime, Error, RetryPolicy, SecretString};
+        pub use payspec_runtime::{Call, CallOptions, DateTime, Error, Response, RetryPolicy, SecretString};
         pub use rust_decimal::Decimal;
     }
 }
@@ -490,8 +490,12 @@ use {krate}::{{Client, Server, WireFormat}};\n\
 # async fn run() -> Result<(), Box<dyn std::error::Error>> {{\n\
 let client = Client::builder(Server::{server})\n    .{setter}(\"instance key\")\n    .format(WireFormat::Xml)\n    .build()?;\n\
 let request = {request_name}::new(){member};\n\
-let answer = client.{method}(request).await?;\n\
+let answer = client.{method}(request.clone()).await?;\n\
 println!(\"{{answer:?}}\");\n\
+\n\
+// The same call with options for this call alone, and what the response said besides.\n\
+let response = client\n    .{method}(request)\n    .timeout(std::time::Duration::from_secs(60))\n    .header(\"x-correlation-id\", \"order-4711\")\n    .send_with_metadata()\n    .await?;\n\
+println!(\"{{}} {{:?}}\", response.status(), response.request_id());\n\
 # Ok(())\n\
 # }}\n\
 ```\n\n",
@@ -524,6 +528,7 @@ Typed Rust client for **{title}**, generated from [`{spec}`](../../{spec}) and t
 - The format is chosen once, at construction; the credential is given once and put into every request as `{auth_member}`.\n\
 - A `{code_member}` other than `{success}` is an `Error::Api` carrying a [`{error_type}`] (open [`{code_type}`] enum, message, and the full response on demand).\n\
 - Operations that move money are never retried automatically; {recovery}.\n\
+- Every method returns a `payspec_runtime::Call`: await it for the answer, or first set options for this call alone (`.timeout(..)`, `.retry(..)`, `.header(name, value)`, `.idempotency_key(..)`; options not set are the client's). `.send_with_metadata()` gives the answer with the response's status, headers and {request_id}. The rules are in `payspec_runtime::call`.\n\
 - `{provider}-codec` converts bodies: `cargo run -q --bin {provider}-codec -- convert --from xml --to json {codec_contract} < body.xml`.\n\n\
 {example}\
 ## Operations\n\n\
@@ -536,5 +541,13 @@ Typed Rust client for **{title}**, generated from [`{spec}`](../../{spec}) and t
         success = dcs.success,
         error_type = dcs.error_type,
         code_type = client::code_type(dcs),
+        request_id = match api
+            .operations
+            .iter()
+            .find_map(|o| o.request_id_header.as_ref())
+        {
+            Some(h) => format!("the service's request id (`{h}`, on errors too)"),
+            None => "request id (`None`: the service documents no request id header)".to_string(),
+        },
     )
 }

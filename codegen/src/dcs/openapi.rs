@@ -10,7 +10,7 @@ use crate::Error;
 use crate::model::{Api, DcsClient, Format, Method, Operation, Recovery, ResponseCode, Retry};
 use crate::model::{Contracts, QName, TypeRef};
 use crate::source::escape_pointer;
-use crate::spec::{ref_name, str_of};
+use crate::spec::{DocHeaders, ref_name, str_of};
 
 fn body_ref(v: Option<&Value>, what: &str) -> Result<String, String> {
     let content = v
@@ -94,6 +94,8 @@ pub fn read(
             })
             .unwrap_or(false)
     };
+    // The key travels in the body: no header carries a credential.
+    let headers = DocHeaders::read(spec, doc, &[])?;
     let mut operations = Vec::new();
     let paths = doc
         .get("paths")
@@ -169,6 +171,12 @@ pub fn read(
                 retry,
                 security: Vec::new(),
                 pagination: None,
+                idempotency_header: headers
+                    .idempotency(op, &here)
+                    .map_err(|(at, m)| oerr(m).at(at))?,
+                request_id_header: headers
+                    .request_id(op, &here)
+                    .map_err(|(at, m)| oerr(m).at(at))?,
                 id,
             });
         }

@@ -99,12 +99,16 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
         let mut needed: Vec<&String> = op.security.iter().flatten().collect();
         needed.sort();
         needed.dedup();
+        let idempotency = option_str(op.idempotency_header.as_deref());
+        let request_id = option_str(op.request_id_header.as_deref());
         op_statics.push(quote! {
             pub(crate) static #st: Operation = Operation {
                 id: #rn,
                 retry_safe: #retry_safe,
                 security: &[#(#alts),*],
                 needs: &[#(#needed),*],
+                idempotency_header: #idempotency,
+                request_id_header: #request_id,
             };
         });
     }
@@ -190,8 +194,8 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
         /// The spec's security schemes, in order: operations name them by index.
         static SCHEMES: [Scheme; #n_schemes] = [#(#scheme_entries),*];
 
-        /// One entry per operation: its retry safety and the credentials it accepts. Each
-        /// method passes its own entry in.
+        /// One entry per operation: its retry safety, the credentials it accepts, its
+        /// idempotency and request id headers. Each method passes its own entry in.
         pub(crate) mod ops {
             use payspec_runtime::client::Operation;
 
@@ -312,10 +316,6 @@ pub(super) fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStr
     let st = operation_static(op);
     let err_ty = error_body_type(&op.error);
     let ok_ty = ok_type(op);
-    let ok_map = match &op.success {
-        Some(_) => quote!(Ok(response) => Ok(response.into_inner())),
-        None => quote!(Ok(_) => Ok(())),
-    };
     let OpParams {
         mut args,
         names: mut call_args,
@@ -324,7 +324,7 @@ pub(super) fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStr
     } = op_params(ctx, op)?;
     if let Some(b) = &op.body {
         let t = ident(b);
-        args.push(quote!(body: &types::#t));
+        args.push(quote!(body: &'a types::#t));
         call_args.push(format_ident!("body"));
         checks.push(quote! { payspec_runtime::Validate::validate_into(body, &mut v); });
     }
@@ -344,17 +344,20 @@ pub(super) fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStr
     );
     let mut_v = (!checks.is_empty()).then(|| quote!(mut));
 
+    let with = format_ident!("{}", crate::ast::with_options_name(&op.rust_name()));
     Ok(quote! {
         #d
-        pub async fn #name(&self, #(#args),*) -> Result<#ok_ty, payspec_runtime::Error<#err_ty>> {
-            let #mut_v v = payspec_runtime::Validator::new();
-            #(#checks)*
-            v.finish().map_err(payspec_runtime::Error::Validation)?;
-            self.raw.inner().check(&ops::#st)?;
-            match self.raw.#name(#(#call_args),*).await {
-                #ok_map,
-                Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-            }
+        pub fn #name<'a>(&'a self, #(#args),*) -> payspec_runtime::Call<'a, #ok_ty, #err_ty, impl payspec_runtime::call::Start<'a, #ok_ty, #err_ty>> {
+            payspec_runtime::Call::new(move |options| async move {
+                let #mut_v v = payspec_runtime::Validator::new();
+                #(#checks)*
+                v.finish().map_err(payspec_runtime::Error::Validation)?;
+                let options = self.raw.inner().prepare(&ops::#st, options)?;
+                match self.raw.#with(&options, #(#call_args),*).await {
+                    Ok(response) => Ok(response),
+                    Err(e) => Err(payspec_runtime::from_progenitor(e, ops::#st.request_id_header).await),
+                }
+            })
         }
     })
 }

@@ -104,8 +104,8 @@ pub(crate) fn op_params(ctx: &Context, op: &Operation) -> Result<OpParams, Error
         let pn = format_ident!("{}", p.name.to_snake_case());
         let json = &p.name;
         let arg_ty = match (&p.ty, p.required) {
-            (Ty::String { .. }, true) => quote!(&str),
-            (Ty::String { .. }, false) => quote!(Option<&str>),
+            (Ty::String { .. }, true) => quote!(&'a str),
+            (Ty::String { .. }, false) => quote!(Option<&'a str>),
             (Ty::Integer { .. }, true) => quote!(i64),
             (Ty::Integer { .. }, false) => quote!(Option<i64>),
             _ => {
@@ -157,15 +157,45 @@ pub(crate) fn op_doc(op: &Operation, param_docs: &str, extra: &str, example: &st
         text.push_str("\n\nParameters:");
         text.push_str(param_docs);
     }
-    text.push_str(match op.retry {
-        Retry::Idempotent => "\n\nRetried automatically on transient failures (connection errors, timeouts, 408, 429, 502-504), per the client's retry policy.",
-        Retry::Once => "\n\nNever retried automatically: the request may have taken effect even when the call fails.",
-        Retry::MovesMoney => "\n\n# Never retried\n\nThis operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`payspec_runtime::Error::Timeout`], [`payspec_runtime::Error::Transport`], or a 5xx), the payment may or may not have been made: find out from the provider whether it was before sending it again, because sending it again blindly can move the money twice.",
-    });
+    if let Some(header) = &op.idempotency_header {
+        text.push_str(&format!(
+            "\n\n# Idempotency key\n\nEach call carries an idempotency key in the `{header}` header: \
+             a fresh UUID v4, or your own ([`payspec_runtime::Call::idempotency_key`]), the same on every retry \
+             of the call. The provider answers a repeated key with the stored response instead of acting twice, \
+             so the call is retried on transient failures (connection errors, timeouts, 408, 429, 502-504), per \
+             the client's retry policy. [`payspec_runtime::Response::idempotency_key`] gives the key that was \
+             sent; a later call with the same key replays this one."
+        ));
+    } else {
+        text.push_str(retry_doc(op.retry));
+    }
     text.push_str(extra);
     text.push_str("\n\nThe request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.");
     text.push_str(example);
     doc(&text)
+}
+
+/// What an operation's docs say about retries, for its retry class.
+fn retry_doc(retry: Retry) -> &'static str {
+    match retry {
+        Retry::Idempotent => {
+            "\n\nRetried automatically on transient failures (connection errors, timeouts, 408, 429, 502-504), per the client's retry policy."
+        }
+        Retry::Once => {
+            "\n\nNever retried automatically: the request may have taken effect even when the call fails."
+        }
+        Retry::MovesMoney => {
+            "\n\n# Never retried\n\nThis operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`payspec_runtime::Error::Timeout`], [`payspec_runtime::Error::Transport`], or a 5xx), the payment may or may not have been made: find out from the provider whether it was before sending it again, because sending it again blindly can move the money twice."
+        }
+    }
+}
+
+/// `Some("text")` or `None`, as tokens of an `Option<&'static str>`.
+pub(crate) fn option_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
 }
 
 /// The success type of an operation.

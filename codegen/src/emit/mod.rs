@@ -25,6 +25,7 @@ use crate::Error;
 use common::*;
 
 pub use common::Context;
+pub(crate) use common::option_str;
 pub(crate) use examples::decimal_expr;
 pub use manifest::cargo_toml;
 pub(crate) use manifest::{Manifest, manifest};
@@ -118,7 +119,7 @@ pub(super) fn lib_rs(ctx: &Context) -> TokenStream {
 
         pub use client::{Client, ClientBuilder, Server};
         pub use raw::types;
-        pub use payspec_runtime::{ClientOptions, DateTime, RetryPolicy, SecretString, Validate, ValidationError};
+        pub use payspec_runtime::{Call, CallOptions, ClientOptions, DateTime, Response, RetryPolicy, SecretString, Validate, ValidationError};
         #epoch
         #stream
         #error_alias

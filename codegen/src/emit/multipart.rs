@@ -330,30 +330,37 @@ pub(crate) fn multipart_method(ctx: &Context, op: &Operation) -> Result<TokenStr
     );
     Ok(quote! {
         #d
-        pub async fn #name(&self, #(#args),*) -> Result<#ok_ty, payspec_runtime::Error<#err_ty>> {
-            let mut v = payspec_runtime::Validator::new();
-            #(#checks)*
-            v.finish().map_err(payspec_runtime::Error::Validation)?;
-            self.raw.inner().check(&ops::#st)?;
-            let form = body.into_form().await?;
-            let url = format!(#fmt, self.raw.baseurl(), #(#fmt_args),*);
-            let mut request = self
-                .raw
-                .client()
-                .request(reqwest::Method::#method, url)
-                .header(reqwest::header::ACCEPT, "application/json")
-                .multipart(form)
-                .build()
-                .map_err(payspec_runtime::Error::from)?;
-            self.raw.inner().authorize(&ops::#st, request.headers_mut());
-            let response = self
-                .raw
-                .inner()
-                .transport()
-                .execute(self.raw.client(), request, ops::#st.retry_safe)
+        pub fn #name<'a>(&'a self, #(#args),*) -> payspec_runtime::Call<'a, #ok_ty, #err_ty, impl payspec_runtime::call::Start<'a, #ok_ty, #err_ty>> {
+            payspec_runtime::Call::new(move |options| async move {
+                let mut v = payspec_runtime::Validator::new();
+                #(#checks)*
+                v.finish().map_err(payspec_runtime::Error::Validation)?;
+                let options = self.raw.inner().prepare(&ops::#st, options)?;
+                let form = body.into_form().await?;
+                let url = format!(#fmt, self.raw.baseurl(), #(#fmt_args),*);
+                let request = self
+                    .raw
+                    .client()
+                    .request(reqwest::Method::#method, url)
+                    .header(reqwest::header::ACCEPT, "application/json")
+                    .multipart(form)
+                    .build()
+                    .map_err(payspec_runtime::Error::from)?;
+                let response = self
+                    .raw
+                    .inner()
+                    .execute(&ops::#st, self.raw.client(), request, &options)
+                    .await
+                    .map_err(payspec_runtime::Error::from)?;
+                payspec_runtime::multipart::decode_json(
+                    response,
+                    &[#(#success),*],
+                    &[#(#errors),*],
+                    &ops::#st,
+                    &options,
+                )
                 .await
-                .map_err(payspec_runtime::Error::from)?;
-            payspec_runtime::multipart::decode_json(response, &[#(#success),*], &[#(#errors),*]).await
+            })
         }
     })
 }

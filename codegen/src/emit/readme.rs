@@ -29,7 +29,9 @@ pub fn readme(ctx: &Context) -> String {
     for op in &m.operations {
         let code =
             |name: Option<&String>| name.map(|b| format!("`{b}`")).unwrap_or_else(|| "-".into());
-        let retried = if op.is_idempotent() {
+        let retried = if op.idempotency_header.is_some() {
+            "when transient, with its idempotency key"
+        } else if op.is_idempotent() {
             "when transient"
         } else {
             "never"
@@ -72,7 +74,7 @@ pub fn readme(ctx: &Context) -> String {
         .last()
         .map(|sv| sv.name.to_upper_camel_case())
         .unwrap_or_default();
-    let call = m
+    let simple = m
         .operations
         .iter()
         .find(|o| {
@@ -88,16 +90,21 @@ pub fn readme(ctx: &Context) -> String {
                 .iter()
                 .map(|p| format!("{:?}", p.name.to_upper_camel_case().to_uppercase()))
                 .collect();
-            format!(
-                "let value = client.{}({}).await?;\nprintln!(\"{{value:?}}\");\n",
-                o.rust_name(),
-                args.join(", ")
-            )
-        })
+            (o, format!("client.{}({})", o.rust_name(), args.join(", ")))
+        });
+    let call = simple
+        .as_ref()
+        .map(|(_, call)| format!("let value = {call}.await?;\nprintln!(\"{{value:?}}\");\n"))
         .unwrap_or_default();
     s.push_str(&format!(
         "\n## Example\n\n```rust,no_run\nuse {krate}::{{Client, Server}};\n\n# async fn run() -> Result<(), Box<dyn std::error::Error>> {{\nlet client = Client::builder(Server::{server}.url()){}\n    .build()?;\n{call}# Ok(())\n# }}\n```\n",
-        auth.unwrap_or_default()
+        auth.as_deref().unwrap_or_default()
+    ));
+    s.push_str(&per_call_section(
+        &krate,
+        simple.as_ref().map(|(o, call)| (*o, call.as_str())),
+        auth.as_deref().unwrap_or_default(),
+        &server,
     ));
     if let Some(w) = m.webhooks.first() {
         let name = w.key.to_upper_camel_case();
@@ -123,5 +130,31 @@ pub fn readme(ctx: &Context) -> String {
             w.header,
         ));
     }
+    s
+}
+
+/// The README's section on per-call options and response metadata, with an example on `call`
+/// (an operation without a body) when there is one.
+fn per_call_section(
+    krate: &str,
+    call: Option<(&crate::model::Operation, &str)>,
+    auth: &str,
+    server: &str,
+) -> String {
+    let mut s = String::from(
+        "\n## Per-call options and response metadata\n\nEvery operation method returns a `payspec_runtime::Call`: await it for the output, or first set options for this call alone: `.timeout(..)`, `.retry(..)`, `.header(name, value)` (never one that carries a credential: that is `Error::ReservedHeader`), `.idempotency_key(..)`. Options not set are the client's. `.send_with_metadata()` gives the output together with the response's status, headers and the provider's request id. The rules (what runs once per call and once per attempt, when a call is retried) are in `payspec_runtime::call`.\n",
+    );
+    let Some((op, call)) = call else {
+        return s;
+    };
+    let request_id = match &op.request_id_header {
+        Some(h) => format!(
+            "The provider sends its id for each request in `{h}`: `request_id()` reads it, on successes and on errors (`Error::request_id`). Quote it to the provider's support."
+        ),
+        None => "The provider documents no request id header, so `request_id()` is `None`; `headers()` has every header it sent.".to_string(),
+    };
+    s.push_str(&format!(
+        "\n{request_id}\n\n```rust,no_run\nuse std::time::Duration;\nuse {krate}::{{Client, Server}};\n\n# async fn run() -> Result<(), Box<dyn std::error::Error>> {{\nlet client = Client::builder(Server::{server}.url()){auth}\n    .build()?;\nlet response = {call}\n    .timeout(Duration::from_secs(60))\n    .header(\"x-correlation-id\", \"order-4711\")\n    .send_with_metadata()\n    .await?;\nprintln!(\"{{}} {{:?}}\", response.status(), response.request_id());\nlet value = response.into_output();\nprintln!(\"{{value:?}}\");\n# Ok(())\n# }}\n```\n"
+    ));
     s
 }

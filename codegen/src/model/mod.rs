@@ -175,6 +175,12 @@ pub struct Operation {
     pub security: Vec<Vec<String>>,
     /// `x-pagination`: the operation returns one page of a cursor-paginated listing.
     pub pagination: Option<Pagination>,
+    /// `x-idempotency-key` (the operation's, or the document's): the header, lowercase, that
+    /// carries a key unique to each call; with it, the call may be retried.
+    pub idempotency_header: Option<String>,
+    /// `x-request-id` (the operation's, or the document's): the response header, lowercase,
+    /// with the provider's id of the request.
+    pub request_id_header: Option<String>,
 }
 
 /// `x-pagination` of an operation.
@@ -219,9 +225,14 @@ impl Operation {
         self.rust_name().to_uppercase()
     }
 
-    /// Safe to retry automatically.
+    /// Safe to retry automatically without a key.
     pub fn is_idempotent(&self) -> bool {
         self.retry == Retry::Idempotent
+    }
+
+    /// Retried on transient failures: safe to repeat, or sent with an idempotency key.
+    pub fn is_retried(&self) -> bool {
+        self.is_idempotent() || self.idempotency_header.is_some()
     }
 
     /// `x-moves-money`.

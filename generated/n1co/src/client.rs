@@ -38,8 +38,8 @@ static SCHEMES: [Scheme; 1usize] = [
         auth: Auth::Bearer,
     },
 ];
-/// One entry per operation: its retry safety and the credentials it accepts. Each
-/// method passes its own entry in.
+/// One entry per operation: its retry safety, the credentials it accepts, its
+/// idempotency and request id headers. Each method passes its own entry in.
 pub(crate) mod ops {
     use payspec_runtime::client::Operation;
     pub(crate) static CREATE_PAYMENT_LINK: Operation = Operation {
@@ -47,12 +47,16 @@ pub(crate) mod ops {
         retry_safe: false,
         security: &[&[0usize]],
         needs: &["bearerAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
     pub(crate) static GET_ORDER: Operation = Operation {
         id: "get_order",
         retry_safe: true,
         security: &[&[0usize]],
         needs: &["bearerAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
 }
 /// What every request shares (credentials as sensitive header values, the transport
@@ -185,21 +189,37 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn create_payment_link(
-        &self,
-        body: &types::CreatePaymentLinkRequest,
-    ) -> Result<
+    pub fn create_payment_link<'a>(
+        &'a self,
+        body: &'a types::CreatePaymentLinkRequest,
+    ) -> payspec_runtime::Call<
+        'a,
         types::CreatePaymentLinkResponse,
-        payspec_runtime::Error<types::ProblemDetails>,
+        types::ProblemDetails,
+        impl payspec_runtime::call::Start<
+            'a,
+            types::CreatePaymentLinkResponse,
+            types::ProblemDetails,
+        >,
     > {
-        let mut v = payspec_runtime::Validator::new();
-        payspec_runtime::Validate::validate_into(body, &mut v);
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::CREATE_PAYMENT_LINK)?;
-        match self.raw.create_payment_link(body).await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-        }
+        payspec_runtime::Call::new(move |options| async move {
+            let mut v = payspec_runtime::Validator::new();
+            payspec_runtime::Validate::validate_into(body, &mut v);
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self.raw.inner().prepare(&ops::CREATE_PAYMENT_LINK, options)?;
+            match self.raw.create_payment_link_with_options(&options, body).await {
+                Ok(response) => Ok(response),
+                Err(e) => {
+                    Err(
+                        payspec_runtime::from_progenitor(
+                                e,
+                                ops::CREATE_PAYMENT_LINK.request_id_header,
+                            )
+                            .await,
+                    )
+                }
+            }
+        })
     }
     /// Get the details of a payment order.
     ///
@@ -224,20 +244,35 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_order(
-        &self,
-        order_code: &str,
-    ) -> Result<types::OrderDetails, payspec_runtime::Error<types::ProblemDetails>> {
-        let mut v = payspec_runtime::Validator::new();
-        {
-            let value = &order_code;
-            v.min_length("orderCode", value, 1usize);
-        }
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::GET_ORDER)?;
-        match self.raw.get_order(order_code).await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-        }
+    pub fn get_order<'a>(
+        &'a self,
+        order_code: &'a str,
+    ) -> payspec_runtime::Call<
+        'a,
+        types::OrderDetails,
+        types::ProblemDetails,
+        impl payspec_runtime::call::Start<'a, types::OrderDetails, types::ProblemDetails>,
+    > {
+        payspec_runtime::Call::new(move |options| async move {
+            let mut v = payspec_runtime::Validator::new();
+            {
+                let value = &order_code;
+                v.min_length("orderCode", value, 1usize);
+            }
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self.raw.inner().prepare(&ops::GET_ORDER, options)?;
+            match self.raw.get_order_with_options(&options, order_code).await {
+                Ok(response) => Ok(response),
+                Err(e) => {
+                    Err(
+                        payspec_runtime::from_progenitor(
+                                e,
+                                ops::GET_ORDER.request_id_header,
+                            )
+                            .await,
+                    )
+                }
+            }
+        })
     }
 }

@@ -14,7 +14,8 @@ pub mod webhooks;
 pub use client::{Client, ClientBuilder, Server};
 pub use raw::types;
 pub use payspec_runtime::{
-    ClientOptions, DateTime, RetryPolicy, SecretString, Validate, ValidationError,
+    Call, CallOptions, ClientOptions, DateTime, Response, RetryPolicy, SecretString,
+    Validate, ValidationError,
 };
 /// The error every operation of this API returns.
 pub type Error = payspec_runtime::Error<types::ProblemDetails>;

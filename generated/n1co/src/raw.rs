@@ -1552,6 +1552,19 @@ Sends a `POST` request to `/paymentlink/checkout`
         ResponseValue<types::CreatePaymentLinkResponse>,
         Error<types::ProblemDetails>,
     > {
+        self.create_payment_link_with_options(&payspec_runtime::CallOptions::new(), body)
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    }
+    #[doc(hidden)]
+    pub async fn create_payment_link_with_options<'a>(
+        &'a self,
+        options: &'a payspec_runtime::CallOptions,
+        body: &'a types::CreatePaymentLinkRequest,
+    ) -> Result<
+        payspec_runtime::Response<types::CreatePaymentLinkResponse>,
+        Error<types::ProblemDetails>,
+    > {
         let url = format!("{}/paymentlink/checkout", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1565,10 +1578,22 @@ Sends a `POST` request to `/paymentlink/checkout`
             .build()?;
         let response = self
             .inner
-            .send(&crate::client::ops::CREATE_PAYMENT_LINK, &self.client, request)
+            .send(
+                &crate::client::ops::CREATE_PAYMENT_LINK,
+                &self.client,
+                request,
+                options,
+            )
             .await?;
         match response.status().as_u16() {
-            200u16 => payspec_runtime::progenitor_response(response).await,
+            200u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::CREATE_PAYMENT_LINK.request_id_header,
+                        options,
+                    )
+                    .await
+            }
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             500u16 => Err(payspec_runtime::progenitor_error_response(response).await),
@@ -1590,6 +1615,19 @@ Arguments:
         &'a self,
         order_code: &'a str,
     ) -> Result<ResponseValue<types::OrderDetails>, Error<types::ProblemDetails>> {
+        self.get_order_with_options(&payspec_runtime::CallOptions::new(), order_code)
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    }
+    #[doc(hidden)]
+    pub async fn get_order_with_options<'a>(
+        &'a self,
+        options: &'a payspec_runtime::CallOptions,
+        order_code: &'a str,
+    ) -> Result<
+        payspec_runtime::Response<types::OrderDetails>,
+        Error<types::ProblemDetails>,
+    > {
         let url = format!(
             "{}/paymentlink/order/{}", self.baseurl, encode_path(& order_code
             .to_string()),
@@ -1605,10 +1643,17 @@ Arguments:
             .build()?;
         let response = self
             .inner
-            .send(&crate::client::ops::GET_ORDER, &self.client, request)
+            .send(&crate::client::ops::GET_ORDER, &self.client, request, options)
             .await?;
         match response.status().as_u16() {
-            200u16 => payspec_runtime::progenitor_response(response).await,
+            200u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::GET_ORDER.request_id_header,
+                        options,
+                    )
+                    .await
+            }
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             404u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             500u16 => Err(payspec_runtime::progenitor_error_response(response).await),

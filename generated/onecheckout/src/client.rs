@@ -44,8 +44,8 @@ static SCHEMES: [Scheme; 2usize] = [
         auth: Auth::Bearer,
     },
 ];
-/// One entry per operation: its retry safety and the credentials it accepts. Each
-/// method passes its own entry in.
+/// One entry per operation: its retry safety, the credentials it accepts, its
+/// idempotency and request id headers. Each method passes its own entry in.
 pub(crate) mod ops {
     use payspec_runtime::client::Operation;
     pub(crate) static GET_ACCOUNT: Operation = Operation {
@@ -53,42 +53,56 @@ pub(crate) mod ops {
         retry_safe: true,
         security: &[&[0usize], &[1usize]],
         needs: &["apiKeyAuth", "bearerAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
     pub(crate) static UPDATE_ACCOUNT: Operation = Operation {
         id: "update_account",
         retry_safe: true,
         security: &[&[0usize], &[1usize]],
         needs: &["apiKeyAuth", "bearerAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
     pub(crate) static CREATE_ORDER: Operation = Operation {
         id: "create_order",
         retry_safe: false,
         security: &[&[1usize]],
         needs: &["bearerAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
     pub(crate) static LIST_ORDERS: Operation = Operation {
         id: "list_orders",
         retry_safe: true,
         security: &[&[1usize]],
         needs: &["bearerAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
     pub(crate) static GET_ORDER: Operation = Operation {
         id: "get_order",
         retry_safe: true,
         security: &[&[1usize]],
         needs: &["bearerAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
     pub(crate) static CAPTURE_ORDER: Operation = Operation {
         id: "capture_order",
         retry_safe: false,
         security: &[&[1usize]],
         needs: &["bearerAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
     pub(crate) static LIST_ORDER_EVENTS: Operation = Operation {
         id: "list_order_events",
         retry_safe: true,
         security: &[&[1usize]],
         needs: &["bearerAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
 }
 /// What every request shares (credentials as sensitive header values, the transport
@@ -224,16 +238,31 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_account(
-        &self,
-    ) -> Result<types::Merchant, payspec_runtime::Error<types::ErrorResponse>> {
-        let v = payspec_runtime::Validator::new();
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::GET_ACCOUNT)?;
-        match self.raw.get_account().await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-        }
+    pub fn get_account<'a>(
+        &'a self,
+    ) -> payspec_runtime::Call<
+        'a,
+        types::Merchant,
+        types::ErrorResponse,
+        impl payspec_runtime::call::Start<'a, types::Merchant, types::ErrorResponse>,
+    > {
+        payspec_runtime::Call::new(move |options| async move {
+            let v = payspec_runtime::Validator::new();
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self.raw.inner().prepare(&ops::GET_ACCOUNT, options)?;
+            match self.raw.get_account_with_options(&options).await {
+                Ok(response) => Ok(response),
+                Err(e) => {
+                    Err(
+                        payspec_runtime::from_progenitor(
+                                e,
+                                ops::GET_ACCOUNT.request_id_header,
+                            )
+                            .await,
+                    )
+                }
+            }
+        })
     }
     /// Update the merchant account.
     ///
@@ -270,18 +299,33 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn update_account(
-        &self,
-        body: &types::MerchantUpdate,
-    ) -> Result<types::Merchant, payspec_runtime::Error<types::ErrorResponse>> {
-        let mut v = payspec_runtime::Validator::new();
-        payspec_runtime::Validate::validate_into(body, &mut v);
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::UPDATE_ACCOUNT)?;
-        match self.raw.update_account(body).await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-        }
+    pub fn update_account<'a>(
+        &'a self,
+        body: &'a types::MerchantUpdate,
+    ) -> payspec_runtime::Call<
+        'a,
+        types::Merchant,
+        types::ErrorResponse,
+        impl payspec_runtime::call::Start<'a, types::Merchant, types::ErrorResponse>,
+    > {
+        payspec_runtime::Call::new(move |options| async move {
+            let mut v = payspec_runtime::Validator::new();
+            payspec_runtime::Validate::validate_into(body, &mut v);
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self.raw.inner().prepare(&ops::UPDATE_ACCOUNT, options)?;
+            match self.raw.update_account_with_options(&options, body).await {
+                Ok(response) => Ok(response),
+                Err(e) => {
+                    Err(
+                        payspec_runtime::from_progenitor(
+                                e,
+                                ops::UPDATE_ACCOUNT.request_id_header,
+                            )
+                            .await,
+                    )
+                }
+            }
+        })
     }
     /// Create an order.
     ///
@@ -325,18 +369,33 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn create_order(
-        &self,
-        body: &types::CreateOrderRequest,
-    ) -> Result<types::Order, payspec_runtime::Error<types::ErrorResponse>> {
-        let mut v = payspec_runtime::Validator::new();
-        payspec_runtime::Validate::validate_into(body, &mut v);
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::CREATE_ORDER)?;
-        match self.raw.create_order(body).await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-        }
+    pub fn create_order<'a>(
+        &'a self,
+        body: &'a types::CreateOrderRequest,
+    ) -> payspec_runtime::Call<
+        'a,
+        types::Order,
+        types::ErrorResponse,
+        impl payspec_runtime::call::Start<'a, types::Order, types::ErrorResponse>,
+    > {
+        payspec_runtime::Call::new(move |options| async move {
+            let mut v = payspec_runtime::Validator::new();
+            payspec_runtime::Validate::validate_into(body, &mut v);
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self.raw.inner().prepare(&ops::CREATE_ORDER, options)?;
+            match self.raw.create_order_with_options(&options, body).await {
+                Ok(response) => Ok(response),
+                Err(e) => {
+                    Err(
+                        payspec_runtime::from_progenitor(
+                                e,
+                                ops::CREATE_ORDER.request_id_header,
+                            )
+                            .await,
+                    )
+                }
+            }
+        })
     }
     /// List orders.
     ///
@@ -370,21 +429,37 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn list_orders(
-        &self,
-        body: &types::ListOrdersRequest,
-    ) -> Result<
+    pub fn list_orders<'a>(
+        &'a self,
+        body: &'a types::ListOrdersRequest,
+    ) -> payspec_runtime::Call<
+        'a,
         types::ListOrdersResponse,
-        payspec_runtime::Error<types::ErrorResponse>,
+        types::ErrorResponse,
+        impl payspec_runtime::call::Start<
+            'a,
+            types::ListOrdersResponse,
+            types::ErrorResponse,
+        >,
     > {
-        let mut v = payspec_runtime::Validator::new();
-        payspec_runtime::Validate::validate_into(body, &mut v);
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::LIST_ORDERS)?;
-        match self.raw.list_orders(body).await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-        }
+        payspec_runtime::Call::new(move |options| async move {
+            let mut v = payspec_runtime::Validator::new();
+            payspec_runtime::Validate::validate_into(body, &mut v);
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self.raw.inner().prepare(&ops::LIST_ORDERS, options)?;
+            match self.raw.list_orders_with_options(&options, body).await {
+                Ok(response) => Ok(response),
+                Err(e) => {
+                    Err(
+                        payspec_runtime::from_progenitor(
+                                e,
+                                ops::LIST_ORDERS.request_id_header,
+                            )
+                            .await,
+                    )
+                }
+            }
+        })
     }
     /// Every item of [`Self::list_orders`], page after page, as a stream.
     ///
@@ -438,21 +513,36 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_order(
-        &self,
-        id: &str,
-    ) -> Result<types::Order, payspec_runtime::Error<types::ErrorResponse>> {
-        let mut v = payspec_runtime::Validator::new();
-        {
-            let value = &id;
-            v.min_length("id", value, 1usize);
-        }
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::GET_ORDER)?;
-        match self.raw.get_order(id).await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-        }
+    pub fn get_order<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> payspec_runtime::Call<
+        'a,
+        types::Order,
+        types::ErrorResponse,
+        impl payspec_runtime::call::Start<'a, types::Order, types::ErrorResponse>,
+    > {
+        payspec_runtime::Call::new(move |options| async move {
+            let mut v = payspec_runtime::Validator::new();
+            {
+                let value = &id;
+                v.min_length("id", value, 1usize);
+            }
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self.raw.inner().prepare(&ops::GET_ORDER, options)?;
+            match self.raw.get_order_with_options(&options, id).await {
+                Ok(response) => Ok(response),
+                Err(e) => {
+                    Err(
+                        payspec_runtime::from_progenitor(
+                                e,
+                                ops::GET_ORDER.request_id_header,
+                            )
+                            .await,
+                    )
+                }
+            }
+        })
     }
     /// Capture an order's payment.
     ///
@@ -482,21 +572,36 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn capture_order(
-        &self,
-        id: &str,
-    ) -> Result<types::Order, payspec_runtime::Error<types::ErrorResponse>> {
-        let mut v = payspec_runtime::Validator::new();
-        {
-            let value = &id;
-            v.min_length("id", value, 1usize);
-        }
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::CAPTURE_ORDER)?;
-        match self.raw.capture_order(id).await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-        }
+    pub fn capture_order<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> payspec_runtime::Call<
+        'a,
+        types::Order,
+        types::ErrorResponse,
+        impl payspec_runtime::call::Start<'a, types::Order, types::ErrorResponse>,
+    > {
+        payspec_runtime::Call::new(move |options| async move {
+            let mut v = payspec_runtime::Validator::new();
+            {
+                let value = &id;
+                v.min_length("id", value, 1usize);
+            }
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self.raw.inner().prepare(&ops::CAPTURE_ORDER, options)?;
+            match self.raw.capture_order_with_options(&options, id).await {
+                Ok(response) => Ok(response),
+                Err(e) => {
+                    Err(
+                        payspec_runtime::from_progenitor(
+                                e,
+                                ops::CAPTURE_ORDER.request_id_header,
+                            )
+                            .await,
+                    )
+                }
+            }
+        })
     }
     /// List the events of an order.
     ///
@@ -521,20 +626,35 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn list_order_events(
-        &self,
-        id: &str,
-    ) -> Result<types::OrderEvents, payspec_runtime::Error<types::ErrorResponse>> {
-        let mut v = payspec_runtime::Validator::new();
-        {
-            let value = &id;
-            v.min_length("id", value, 1usize);
-        }
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::LIST_ORDER_EVENTS)?;
-        match self.raw.list_order_events(id).await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-        }
+    pub fn list_order_events<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> payspec_runtime::Call<
+        'a,
+        types::OrderEvents,
+        types::ErrorResponse,
+        impl payspec_runtime::call::Start<'a, types::OrderEvents, types::ErrorResponse>,
+    > {
+        payspec_runtime::Call::new(move |options| async move {
+            let mut v = payspec_runtime::Validator::new();
+            {
+                let value = &id;
+                v.min_length("id", value, 1usize);
+            }
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self.raw.inner().prepare(&ops::LIST_ORDER_EVENTS, options)?;
+            match self.raw.list_order_events_with_options(&options, id).await {
+                Ok(response) => Ok(response),
+                Err(e) => {
+                    Err(
+                        payspec_runtime::from_progenitor(
+                                e,
+                                ops::LIST_ORDER_EVENTS.request_id_header,
+                            )
+                            .await,
+                    )
+                }
+            }
+        })
     }
 }

@@ -13,7 +13,8 @@ pub mod enums;
 pub use client::{Client, ClientBuilder, Server};
 pub use raw::types;
 pub use payspec_runtime::{
-    ClientOptions, DateTime, RetryPolicy, SecretString, Validate, ValidationError,
+    Call, CallOptions, ClientOptions, DateTime, Response, RetryPolicy, SecretString,
+    Validate, ValidationError,
 };
 pub use payspec_runtime::EpochMillis;
 pub use payspec_runtime::Stream;

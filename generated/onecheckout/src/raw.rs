@@ -1863,6 +1863,18 @@ Sends a `GET` request to `/me`
     pub async fn get_account<'a>(
         &'a self,
     ) -> Result<ResponseValue<types::Merchant>, Error<types::ErrorResponse>> {
+        self.get_account_with_options(&payspec_runtime::CallOptions::new())
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    }
+    #[doc(hidden)]
+    pub async fn get_account_with_options<'a>(
+        &'a self,
+        options: &'a payspec_runtime::CallOptions,
+    ) -> Result<
+        payspec_runtime::Response<types::Merchant>,
+        Error<types::ErrorResponse>,
+    > {
         let url = format!("{}/me", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1875,10 +1887,17 @@ Sends a `GET` request to `/me`
             .build()?;
         let response = self
             .inner
-            .send(&crate::client::ops::GET_ACCOUNT, &self.client, request)
+            .send(&crate::client::ops::GET_ACCOUNT, &self.client, request, options)
             .await?;
         match response.status().as_u16() {
-            200u16 => payspec_runtime::progenitor_response(response).await,
+            200u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::GET_ACCOUNT.request_id_header,
+                        options,
+                    )
+                    .await
+            }
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
@@ -1904,6 +1923,19 @@ Sends a `POST` request to `/me`
         &'a self,
         body: &'a types::MerchantUpdate,
     ) -> Result<ResponseValue<types::Merchant>, Error<types::ErrorResponse>> {
+        self.update_account_with_options(&payspec_runtime::CallOptions::new(), body)
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    }
+    #[doc(hidden)]
+    pub async fn update_account_with_options<'a>(
+        &'a self,
+        options: &'a payspec_runtime::CallOptions,
+        body: &'a types::MerchantUpdate,
+    ) -> Result<
+        payspec_runtime::Response<types::Merchant>,
+        Error<types::ErrorResponse>,
+    > {
         let url = format!("{}/me", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1917,10 +1949,17 @@ Sends a `POST` request to `/me`
             .build()?;
         let response = self
             .inner
-            .send(&crate::client::ops::UPDATE_ACCOUNT, &self.client, request)
+            .send(&crate::client::ops::UPDATE_ACCOUNT, &self.client, request, options)
             .await?;
         match response.status().as_u16() {
-            200u16 => payspec_runtime::progenitor_response(response).await,
+            200u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::UPDATE_ACCOUNT.request_id_header,
+                        options,
+                    )
+                    .await
+            }
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
@@ -1947,6 +1986,16 @@ Sends a `POST` request to `/orders`
         &'a self,
         body: &'a types::CreateOrderRequest,
     ) -> Result<ResponseValue<types::Order>, Error<types::ErrorResponse>> {
+        self.create_order_with_options(&payspec_runtime::CallOptions::new(), body)
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    }
+    #[doc(hidden)]
+    pub async fn create_order_with_options<'a>(
+        &'a self,
+        options: &'a payspec_runtime::CallOptions,
+        body: &'a types::CreateOrderRequest,
+    ) -> Result<payspec_runtime::Response<types::Order>, Error<types::ErrorResponse>> {
         let url = format!("{}/orders", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1960,10 +2009,17 @@ Sends a `POST` request to `/orders`
             .build()?;
         let response = self
             .inner
-            .send(&crate::client::ops::CREATE_ORDER, &self.client, request)
+            .send(&crate::client::ops::CREATE_ORDER, &self.client, request, options)
             .await?;
         match response.status().as_u16() {
-            200u16 => payspec_runtime::progenitor_response(response).await,
+            200u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::CREATE_ORDER.request_id_header,
+                        options,
+                    )
+                    .await
+            }
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
@@ -1988,6 +2044,19 @@ Sends a `POST` request to `/orders-list`
         &'a self,
         body: &'a types::ListOrdersRequest,
     ) -> Result<ResponseValue<types::ListOrdersResponse>, Error<types::ErrorResponse>> {
+        self.list_orders_with_options(&payspec_runtime::CallOptions::new(), body)
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    }
+    #[doc(hidden)]
+    pub async fn list_orders_with_options<'a>(
+        &'a self,
+        options: &'a payspec_runtime::CallOptions,
+        body: &'a types::ListOrdersRequest,
+    ) -> Result<
+        payspec_runtime::Response<types::ListOrdersResponse>,
+        Error<types::ErrorResponse>,
+    > {
         let url = format!("{}/orders-list", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -2001,10 +2070,17 @@ Sends a `POST` request to `/orders-list`
             .build()?;
         let response = self
             .inner
-            .send(&crate::client::ops::LIST_ORDERS, &self.client, request)
+            .send(&crate::client::ops::LIST_ORDERS, &self.client, request, options)
             .await?;
         match response.status().as_u16() {
-            200u16 => payspec_runtime::progenitor_response(response).await,
+            200u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::LIST_ORDERS.request_id_header,
+                        options,
+                    )
+                    .await
+            }
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             429u16 => Err(payspec_runtime::progenitor_error_response(response).await),
@@ -2028,6 +2104,16 @@ Arguments:
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<types::Order>, Error<types::ErrorResponse>> {
+        self.get_order_with_options(&payspec_runtime::CallOptions::new(), id)
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    }
+    #[doc(hidden)]
+    pub async fn get_order_with_options<'a>(
+        &'a self,
+        options: &'a payspec_runtime::CallOptions,
+        id: &'a str,
+    ) -> Result<payspec_runtime::Response<types::Order>, Error<types::ErrorResponse>> {
         let url = format!("{}/orders/{}", self.baseurl, encode_path(& id.to_string()),);
         #[allow(unused_mut)]
         let mut request = self
@@ -2040,10 +2126,17 @@ Arguments:
             .build()?;
         let response = self
             .inner
-            .send(&crate::client::ops::GET_ORDER, &self.client, request)
+            .send(&crate::client::ops::GET_ORDER, &self.client, request, options)
             .await?;
         match response.status().as_u16() {
-            200u16 => payspec_runtime::progenitor_response(response).await,
+            200u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::GET_ORDER.request_id_header,
+                        options,
+                    )
+                    .await
+            }
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             404u16 => Err(payspec_runtime::progenitor_error_response(response).await),
@@ -2072,6 +2165,16 @@ Arguments:
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<types::Order>, Error<types::ErrorResponse>> {
+        self.capture_order_with_options(&payspec_runtime::CallOptions::new(), id)
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    }
+    #[doc(hidden)]
+    pub async fn capture_order_with_options<'a>(
+        &'a self,
+        options: &'a payspec_runtime::CallOptions,
+        id: &'a str,
+    ) -> Result<payspec_runtime::Response<types::Order>, Error<types::ErrorResponse>> {
         let url = format!(
             "{}/orders/{}/capture", self.baseurl, encode_path(& id.to_string()),
         );
@@ -2086,10 +2189,17 @@ Arguments:
             .build()?;
         let response = self
             .inner
-            .send(&crate::client::ops::CAPTURE_ORDER, &self.client, request)
+            .send(&crate::client::ops::CAPTURE_ORDER, &self.client, request, options)
             .await?;
         match response.status().as_u16() {
-            200u16 => payspec_runtime::progenitor_response(response).await,
+            200u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::CAPTURE_ORDER.request_id_header,
+                        options,
+                    )
+                    .await
+            }
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             404u16 => Err(payspec_runtime::progenitor_error_response(response).await),
@@ -2113,6 +2223,19 @@ Arguments:
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<types::OrderEvents>, Error<types::ErrorResponse>> {
+        self.list_order_events_with_options(&payspec_runtime::CallOptions::new(), id)
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    }
+    #[doc(hidden)]
+    pub async fn list_order_events_with_options<'a>(
+        &'a self,
+        options: &'a payspec_runtime::CallOptions,
+        id: &'a str,
+    ) -> Result<
+        payspec_runtime::Response<types::OrderEvents>,
+        Error<types::ErrorResponse>,
+    > {
         let url = format!(
             "{}/orders/{}/events", self.baseurl, encode_path(& id.to_string()),
         );
@@ -2127,10 +2250,17 @@ Arguments:
             .build()?;
         let response = self
             .inner
-            .send(&crate::client::ops::LIST_ORDER_EVENTS, &self.client, request)
+            .send(&crate::client::ops::LIST_ORDER_EVENTS, &self.client, request, options)
             .await?;
         match response.status().as_u16() {
-            200u16 => payspec_runtime::progenitor_response(response).await,
+            200u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::LIST_ORDER_EVENTS.request_id_header,
+                        options,
+                    )
+                    .await
+            }
             400u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             401u16 => Err(payspec_runtime::progenitor_error_response(response).await),
             403u16 => Err(payspec_runtime::progenitor_error_response(response).await),

@@ -38,8 +38,8 @@ static SCHEMES: [Scheme; 1usize] = [
         auth: Auth::Basic,
     },
 ];
-/// One entry per operation: its retry safety and the credentials it accepts. Each
-/// method passes its own entry in.
+/// One entry per operation: its retry safety, the credentials it accepts, its
+/// idempotency and request id headers. Each method passes its own entry in.
 pub(crate) mod ops {
     use payspec_runtime::client::Operation;
     pub(crate) static CANCEL_CONTRACT: Operation = Operation {
@@ -47,36 +47,48 @@ pub(crate) mod ops {
         retry_safe: false,
         security: &[&[0usize]],
         needs: &["basicAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
     pub(crate) static CANCEL_TRANSACTION: Operation = Operation {
         id: "cancel_transaction",
         retry_safe: false,
         security: &[&[0usize]],
         needs: &["basicAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
     pub(crate) static INITIALIZE_TRANSACTION: Operation = Operation {
         id: "initialize_transaction",
         retry_safe: false,
         security: &[&[0usize]],
         needs: &["basicAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
     pub(crate) static GET_STATUS: Operation = Operation {
         id: "get_status",
         retry_safe: true,
         security: &[&[0usize]],
         needs: &["basicAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
     pub(crate) static GET_TRANSACTION_STATUS: Operation = Operation {
         id: "get_transaction_status",
         retry_safe: true,
         security: &[&[0usize]],
         needs: &["basicAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
     pub(crate) static CREATE_TRANSACTION: Operation = Operation {
         id: "create_transaction",
         retry_safe: false,
         security: &[&[0usize]],
         needs: &["basicAuth"],
+        idempotency_header: None,
+        request_id_header: None,
     };
 }
 /// What every request shares (credentials as sensitive header values, the transport
@@ -217,33 +229,45 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn cancel_contract(
-        &self,
+    pub fn cancel_contract<'a>(
+        &'a self,
         body: crate::multipart::CancelContractForm,
-    ) -> Result<types::CancelResponse, payspec_runtime::Error<()>> {
-        let mut v = payspec_runtime::Validator::new();
-        payspec_runtime::Validate::validate_into(&body, &mut v);
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::CANCEL_CONTRACT)?;
-        let form = body.into_form().await?;
-        let url = format!("{}/cancel", self.raw.baseurl(),);
-        let mut request = self
-            .raw
-            .client()
-            .request(reqwest::Method::PATCH, url)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .multipart(form)
-            .build()
-            .map_err(payspec_runtime::Error::from)?;
-        self.raw.inner().authorize(&ops::CANCEL_CONTRACT, request.headers_mut());
-        let response = self
-            .raw
-            .inner()
-            .transport()
-            .execute(self.raw.client(), request, ops::CANCEL_CONTRACT.retry_safe)
-            .await
-            .map_err(payspec_runtime::Error::from)?;
-        payspec_runtime::multipart::decode_json(response, &[200u16], &[]).await
+    ) -> payspec_runtime::Call<
+        'a,
+        types::CancelResponse,
+        (),
+        impl payspec_runtime::call::Start<'a, types::CancelResponse, ()>,
+    > {
+        payspec_runtime::Call::new(move |options| async move {
+            let mut v = payspec_runtime::Validator::new();
+            payspec_runtime::Validate::validate_into(&body, &mut v);
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self.raw.inner().prepare(&ops::CANCEL_CONTRACT, options)?;
+            let form = body.into_form().await?;
+            let url = format!("{}/cancel", self.raw.baseurl(),);
+            let request = self
+                .raw
+                .client()
+                .request(reqwest::Method::PATCH, url)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .multipart(form)
+                .build()
+                .map_err(payspec_runtime::Error::from)?;
+            let response = self
+                .raw
+                .inner()
+                .execute(&ops::CANCEL_CONTRACT, self.raw.client(), request, &options)
+                .await
+                .map_err(payspec_runtime::Error::from)?;
+            payspec_runtime::multipart::decode_json(
+                    response,
+                    &[200u16],
+                    &[],
+                    &ops::CANCEL_CONTRACT,
+                    &options,
+                )
+                .await
+        })
     }
     /// Cancel items of a transaction and refund them.
     ///
@@ -284,23 +308,42 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn cancel_transaction(
-        &self,
-        transaction_id: &str,
-        body: &types::CancelTransactionRequest,
-    ) -> Result<types::CancelResponse, payspec_runtime::Error<()>> {
-        let mut v = payspec_runtime::Validator::new();
-        {
-            let value = &transaction_id;
-            v.min_length("transactionId", value, 1usize);
-        }
-        payspec_runtime::Validate::validate_into(body, &mut v);
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::CANCEL_TRANSACTION)?;
-        match self.raw.cancel_transaction(transaction_id, body).await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-        }
+    pub fn cancel_transaction<'a>(
+        &'a self,
+        transaction_id: &'a str,
+        body: &'a types::CancelTransactionRequest,
+    ) -> payspec_runtime::Call<
+        'a,
+        types::CancelResponse,
+        (),
+        impl payspec_runtime::call::Start<'a, types::CancelResponse, ()>,
+    > {
+        payspec_runtime::Call::new(move |options| async move {
+            let mut v = payspec_runtime::Validator::new();
+            {
+                let value = &transaction_id;
+                v.min_length("transactionId", value, 1usize);
+            }
+            payspec_runtime::Validate::validate_into(body, &mut v);
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self.raw.inner().prepare(&ops::CANCEL_TRANSACTION, options)?;
+            match self
+                .raw
+                .cancel_transaction_with_options(&options, transaction_id, body)
+                .await
+            {
+                Ok(response) => Ok(response),
+                Err(e) => {
+                    Err(
+                        payspec_runtime::from_progenitor(
+                                e,
+                                ops::CANCEL_TRANSACTION.request_id_header,
+                            )
+                            .await,
+                    )
+                }
+            }
+        })
     }
     /// Cancel items of a transaction and refund them.
     ///
@@ -342,41 +385,53 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn cancel_transaction_multipart(
-        &self,
-        transaction_id: &str,
+    pub fn cancel_transaction_multipart<'a>(
+        &'a self,
+        transaction_id: &'a str,
         body: crate::multipart::CancelTransactionForm,
-    ) -> Result<types::CancelResponse, payspec_runtime::Error<()>> {
-        let mut v = payspec_runtime::Validator::new();
-        {
-            let value = &transaction_id;
-            v.min_length("transactionId", value, 1usize);
-        }
-        payspec_runtime::Validate::validate_into(&body, &mut v);
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::CANCEL_TRANSACTION)?;
-        let form = body.into_form().await?;
-        let url = format!(
-            "{}/cancel/{}", self.raw.baseurl(),
-            progenitor_client::encode_path(transaction_id)
-        );
-        let mut request = self
-            .raw
-            .client()
-            .request(reqwest::Method::PATCH, url)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .multipart(form)
-            .build()
-            .map_err(payspec_runtime::Error::from)?;
-        self.raw.inner().authorize(&ops::CANCEL_TRANSACTION, request.headers_mut());
-        let response = self
-            .raw
-            .inner()
-            .transport()
-            .execute(self.raw.client(), request, ops::CANCEL_TRANSACTION.retry_safe)
-            .await
-            .map_err(payspec_runtime::Error::from)?;
-        payspec_runtime::multipart::decode_json(response, &[200u16], &[]).await
+    ) -> payspec_runtime::Call<
+        'a,
+        types::CancelResponse,
+        (),
+        impl payspec_runtime::call::Start<'a, types::CancelResponse, ()>,
+    > {
+        payspec_runtime::Call::new(move |options| async move {
+            let mut v = payspec_runtime::Validator::new();
+            {
+                let value = &transaction_id;
+                v.min_length("transactionId", value, 1usize);
+            }
+            payspec_runtime::Validate::validate_into(&body, &mut v);
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self.raw.inner().prepare(&ops::CANCEL_TRANSACTION, options)?;
+            let form = body.into_form().await?;
+            let url = format!(
+                "{}/cancel/{}", self.raw.baseurl(),
+                progenitor_client::encode_path(transaction_id)
+            );
+            let request = self
+                .raw
+                .client()
+                .request(reqwest::Method::PATCH, url)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .multipart(form)
+                .build()
+                .map_err(payspec_runtime::Error::from)?;
+            let response = self
+                .raw
+                .inner()
+                .execute(&ops::CANCEL_TRANSACTION, self.raw.client(), request, &options)
+                .await
+                .map_err(payspec_runtime::Error::from)?;
+            payspec_runtime::multipart::decode_json(
+                    response,
+                    &[200u16],
+                    &[],
+                    &ops::CANCEL_TRANSACTION,
+                    &options,
+                )
+                .await
+        })
     }
     /// Initialize a corporate checkout transaction.
     ///
@@ -516,18 +571,36 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn initialize_transaction(
-        &self,
-        body: &types::CorporateCheckout,
-    ) -> Result<types::TransactionCreated, payspec_runtime::Error<()>> {
-        let mut v = payspec_runtime::Validator::new();
-        payspec_runtime::Validate::validate_into(body, &mut v);
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::INITIALIZE_TRANSACTION)?;
-        match self.raw.initialize_transaction(body).await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-        }
+    pub fn initialize_transaction<'a>(
+        &'a self,
+        body: &'a types::CorporateCheckout,
+    ) -> payspec_runtime::Call<
+        'a,
+        types::TransactionCreated,
+        (),
+        impl payspec_runtime::call::Start<'a, types::TransactionCreated, ()>,
+    > {
+        payspec_runtime::Call::new(move |options| async move {
+            let mut v = payspec_runtime::Validator::new();
+            payspec_runtime::Validate::validate_into(body, &mut v);
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self
+                .raw
+                .inner()
+                .prepare(&ops::INITIALIZE_TRANSACTION, options)?;
+            match self.raw.initialize_transaction_with_options(&options, body).await {
+                Ok(response) => Ok(response),
+                Err(e) => {
+                    Err(
+                        payspec_runtime::from_progenitor(
+                                e,
+                                ops::INITIALIZE_TRANSACTION.request_id_header,
+                            )
+                            .await,
+                    )
+                }
+            }
+        })
     }
     /// Check the API connection status.
     ///
@@ -550,16 +623,31 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_status(
-        &self,
-    ) -> Result<types::StatusResponse, payspec_runtime::Error<()>> {
-        let v = payspec_runtime::Validator::new();
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::GET_STATUS)?;
-        match self.raw.get_status().await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-        }
+    pub fn get_status<'a>(
+        &'a self,
+    ) -> payspec_runtime::Call<
+        'a,
+        types::StatusResponse,
+        (),
+        impl payspec_runtime::call::Start<'a, types::StatusResponse, ()>,
+    > {
+        payspec_runtime::Call::new(move |options| async move {
+            let v = payspec_runtime::Validator::new();
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self.raw.inner().prepare(&ops::GET_STATUS, options)?;
+            match self.raw.get_status_with_options(&options).await {
+                Ok(response) => Ok(response),
+                Err(e) => {
+                    Err(
+                        payspec_runtime::from_progenitor(
+                                e,
+                                ops::GET_STATUS.request_id_header,
+                            )
+                            .await,
+                    )
+                }
+            }
+        })
     }
     /// Get the status of a transaction.
     ///
@@ -587,21 +675,43 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_transaction_status(
-        &self,
-        transaction_id: &str,
-    ) -> Result<types::TransactionStatusResponse, payspec_runtime::Error<()>> {
-        let mut v = payspec_runtime::Validator::new();
-        {
-            let value = &transaction_id;
-            v.min_length("transactionId", value, 1usize);
-        }
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::GET_TRANSACTION_STATUS)?;
-        match self.raw.get_transaction_status(transaction_id).await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-        }
+    pub fn get_transaction_status<'a>(
+        &'a self,
+        transaction_id: &'a str,
+    ) -> payspec_runtime::Call<
+        'a,
+        types::TransactionStatusResponse,
+        (),
+        impl payspec_runtime::call::Start<'a, types::TransactionStatusResponse, ()>,
+    > {
+        payspec_runtime::Call::new(move |options| async move {
+            let mut v = payspec_runtime::Validator::new();
+            {
+                let value = &transaction_id;
+                v.min_length("transactionId", value, 1usize);
+            }
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self
+                .raw
+                .inner()
+                .prepare(&ops::GET_TRANSACTION_STATUS, options)?;
+            match self
+                .raw
+                .get_transaction_status_with_options(&options, transaction_id)
+                .await
+            {
+                Ok(response) => Ok(response),
+                Err(e) => {
+                    Err(
+                        payspec_runtime::from_progenitor(
+                                e,
+                                ops::GET_TRANSACTION_STATUS.request_id_header,
+                            )
+                            .await,
+                    )
+                }
+            }
+        })
     }
     /// Create a corporate checkout transaction (the older guide's name of initializeTransaction).
     ///
@@ -632,17 +742,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn create_transaction(
-        &self,
-        body: &types::CorporateCheckout,
-    ) -> Result<types::TransactionCreated, payspec_runtime::Error<()>> {
-        let mut v = payspec_runtime::Validator::new();
-        payspec_runtime::Validate::validate_into(body, &mut v);
-        v.finish().map_err(payspec_runtime::Error::Validation)?;
-        self.raw.inner().check(&ops::CREATE_TRANSACTION)?;
-        match self.raw.create_transaction(body).await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(e) => Err(payspec_runtime::from_progenitor(e).await),
-        }
+    pub fn create_transaction<'a>(
+        &'a self,
+        body: &'a types::CorporateCheckout,
+    ) -> payspec_runtime::Call<
+        'a,
+        types::TransactionCreated,
+        (),
+        impl payspec_runtime::call::Start<'a, types::TransactionCreated, ()>,
+    > {
+        payspec_runtime::Call::new(move |options| async move {
+            let mut v = payspec_runtime::Validator::new();
+            payspec_runtime::Validate::validate_into(body, &mut v);
+            v.finish().map_err(payspec_runtime::Error::Validation)?;
+            let options = self.raw.inner().prepare(&ops::CREATE_TRANSACTION, options)?;
+            match self.raw.create_transaction_with_options(&options, body).await {
+                Ok(response) => Ok(response),
+                Err(e) => {
+                    Err(
+                        payspec_runtime::from_progenitor(
+                                e,
+                                ops::CREATE_TRANSACTION.request_id_header,
+                            )
+                            .await,
+                    )
+                }
+            }
+        })
     }
 }

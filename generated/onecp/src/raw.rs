@@ -2402,6 +2402,21 @@ Arguments:
         transaction_id: &'a str,
         body: &'a types::CancelTransactionRequest,
     ) -> Result<ResponseValue<types::CancelResponse>, Error<()>> {
+        self.cancel_transaction_with_options(
+                &payspec_runtime::CallOptions::new(),
+                transaction_id,
+                body,
+            )
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    }
+    #[doc(hidden)]
+    pub async fn cancel_transaction_with_options<'a>(
+        &'a self,
+        options: &'a payspec_runtime::CallOptions,
+        transaction_id: &'a str,
+        body: &'a types::CancelTransactionRequest,
+    ) -> Result<payspec_runtime::Response<types::CancelResponse>, Error<()>> {
         let url = format!(
             "{}/cancel/{}", self.baseurl, encode_path(& transaction_id.to_string()),
         );
@@ -2417,10 +2432,22 @@ Arguments:
             .build()?;
         let response = self
             .inner
-            .send(&crate::client::ops::CANCEL_TRANSACTION, &self.client, request)
+            .send(
+                &crate::client::ops::CANCEL_TRANSACTION,
+                &self.client,
+                request,
+                options,
+            )
             .await?;
         match response.status().as_u16() {
-            200u16 => payspec_runtime::progenitor_response(response).await,
+            200u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::CANCEL_TRANSACTION.request_id_header,
+                        options,
+                    )
+                    .await
+            }
             400u16 => Err(Error::UnexpectedResponse(response)),
             401u16 => Err(Error::UnexpectedResponse(response)),
             403u16 => Err(Error::UnexpectedResponse(response)),
@@ -2450,6 +2477,19 @@ Sends a `POST` request to `/initialize`
         &'a self,
         body: &'a types::CorporateCheckout,
     ) -> Result<ResponseValue<types::TransactionCreated>, Error<()>> {
+        self.initialize_transaction_with_options(
+                &payspec_runtime::CallOptions::new(),
+                body,
+            )
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    }
+    #[doc(hidden)]
+    pub async fn initialize_transaction_with_options<'a>(
+        &'a self,
+        options: &'a payspec_runtime::CallOptions,
+        body: &'a types::CorporateCheckout,
+    ) -> Result<payspec_runtime::Response<types::TransactionCreated>, Error<()>> {
         let url = format!("{}/initialize", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -2463,10 +2503,22 @@ Sends a `POST` request to `/initialize`
             .build()?;
         let response = self
             .inner
-            .send(&crate::client::ops::INITIALIZE_TRANSACTION, &self.client, request)
+            .send(
+                &crate::client::ops::INITIALIZE_TRANSACTION,
+                &self.client,
+                request,
+                options,
+            )
             .await?;
         match response.status().as_u16() {
-            201u16 => payspec_runtime::progenitor_response(response).await,
+            201u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::INITIALIZE_TRANSACTION.request_id_header,
+                        options,
+                    )
+                    .await
+            }
             400u16 => Err(Error::UnexpectedResponse(response)),
             401u16 => Err(Error::UnexpectedResponse(response)),
             403u16 => Err(Error::UnexpectedResponse(response)),
@@ -2486,6 +2538,15 @@ Sends a `GET` request to `/status`
     pub async fn get_status<'a>(
         &'a self,
     ) -> Result<ResponseValue<types::StatusResponse>, Error<()>> {
+        self.get_status_with_options(&payspec_runtime::CallOptions::new())
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    }
+    #[doc(hidden)]
+    pub async fn get_status_with_options<'a>(
+        &'a self,
+        options: &'a payspec_runtime::CallOptions,
+    ) -> Result<payspec_runtime::Response<types::StatusResponse>, Error<()>> {
         let url = format!("{}/status", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -2498,11 +2559,25 @@ Sends a `GET` request to `/status`
             .build()?;
         let response = self
             .inner
-            .send(&crate::client::ops::GET_STATUS, &self.client, request)
+            .send(&crate::client::ops::GET_STATUS, &self.client, request, options)
             .await?;
         match response.status().as_u16() {
-            200u16 => payspec_runtime::progenitor_response(response).await,
-            201u16 => payspec_runtime::progenitor_response(response).await,
+            200u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::GET_STATUS.request_id_header,
+                        options,
+                    )
+                    .await
+            }
+            201u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::GET_STATUS.request_id_header,
+                        options,
+                    )
+                    .await
+            }
             400u16 => Err(Error::UnexpectedResponse(response)),
             401u16 => Err(Error::UnexpectedResponse(response)),
             403u16 => Err(Error::UnexpectedResponse(response)),
@@ -2527,6 +2602,19 @@ Arguments:
         &'a self,
         transaction_id: &'a str,
     ) -> Result<ResponseValue<types::TransactionStatusResponse>, Error<()>> {
+        self.get_transaction_status_with_options(
+                &payspec_runtime::CallOptions::new(),
+                transaction_id,
+            )
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    }
+    #[doc(hidden)]
+    pub async fn get_transaction_status_with_options<'a>(
+        &'a self,
+        options: &'a payspec_runtime::CallOptions,
+        transaction_id: &'a str,
+    ) -> Result<payspec_runtime::Response<types::TransactionStatusResponse>, Error<()>> {
         let url = format!(
             "{}/status/{}", self.baseurl, encode_path(& transaction_id.to_string()),
         );
@@ -2541,10 +2629,22 @@ Arguments:
             .build()?;
         let response = self
             .inner
-            .send(&crate::client::ops::GET_TRANSACTION_STATUS, &self.client, request)
+            .send(
+                &crate::client::ops::GET_TRANSACTION_STATUS,
+                &self.client,
+                request,
+                options,
+            )
             .await?;
         match response.status().as_u16() {
-            200u16 => payspec_runtime::progenitor_response(response).await,
+            200u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::GET_TRANSACTION_STATUS.request_id_header,
+                        options,
+                    )
+                    .await
+            }
             400u16 => Err(Error::UnexpectedResponse(response)),
             401u16 => Err(Error::UnexpectedResponse(response)),
             403u16 => Err(Error::UnexpectedResponse(response)),
@@ -2570,6 +2670,16 @@ Sends a `POST` request to `/transactions`
         &'a self,
         body: &'a types::CorporateCheckout,
     ) -> Result<ResponseValue<types::TransactionCreated>, Error<()>> {
+        self.create_transaction_with_options(&payspec_runtime::CallOptions::new(), body)
+            .await
+            .map(payspec_runtime::Response::into_progenitor)
+    }
+    #[doc(hidden)]
+    pub async fn create_transaction_with_options<'a>(
+        &'a self,
+        options: &'a payspec_runtime::CallOptions,
+        body: &'a types::CorporateCheckout,
+    ) -> Result<payspec_runtime::Response<types::TransactionCreated>, Error<()>> {
         let url = format!("{}/transactions", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -2583,10 +2693,22 @@ Sends a `POST` request to `/transactions`
             .build()?;
         let response = self
             .inner
-            .send(&crate::client::ops::CREATE_TRANSACTION, &self.client, request)
+            .send(
+                &crate::client::ops::CREATE_TRANSACTION,
+                &self.client,
+                request,
+                options,
+            )
             .await?;
         match response.status().as_u16() {
-            201u16 => payspec_runtime::progenitor_response(response).await,
+            201u16 => {
+                payspec_runtime::progenitor_response(
+                        response,
+                        crate::client::ops::CREATE_TRANSACTION.request_id_header,
+                        options,
+                    )
+                    .await
+            }
             400u16 => Err(Error::UnexpectedResponse(response)),
             401u16 => Err(Error::UnexpectedResponse(response)),
             403u16 => Err(Error::UnexpectedResponse(response)),

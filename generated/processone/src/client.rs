@@ -47,141 +47,169 @@ pub(crate) mod ops {
         "charge_credit_card",
         false,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static GET_ACCEPTED_CARD_TYPES: Operation = Operation::keyed_by_member(
         "get_accepted_card_types",
         true,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static GET_CARD_DATA: Operation = Operation::keyed_by_member(
         "get_card_data",
         true,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static GET_CARD_UPDATES: Operation = Operation::keyed_by_member(
         "get_card_updates",
         true,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static GET_CREDIT_CARD_CONVENIENCE_FEE: Operation = Operation::keyed_by_member(
         "get_credit_card_convenience_fee",
         true,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static REFUND_CREDIT_CARD: Operation = Operation::keyed_by_member(
         "refund_credit_card",
         false,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static SAVE_CREDIT_CARD: Operation = Operation::keyed_by_member(
         "save_credit_card",
         false,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static UPDATE_CREDIT_CARD: Operation = Operation::keyed_by_member(
         "update_credit_card",
         false,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static VERIFY_CREDIT_CARD: Operation = Operation::keyed_by_member(
         "verify_credit_card",
         false,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static VOID_CREDIT_CARD: Operation = Operation::keyed_by_member(
         "void_credit_card",
         false,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static CREDIT_EFT: Operation = Operation::keyed_by_member(
         "credit_eft",
         false,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static DEBIT_EFT: Operation = Operation::keyed_by_member(
         "debit_eft",
         false,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static GET_BANK_DATA: Operation = Operation::keyed_by_member(
         "get_bank_data",
         true,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static GET_EFT_CONVENIENCE_FEE: Operation = Operation::keyed_by_member(
         "get_eft_convenience_fee",
         true,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static REFUND_EFT: Operation = Operation::keyed_by_member(
         "refund_eft",
         false,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static SAVE_EFT: Operation = Operation::keyed_by_member(
         "save_eft",
         false,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static VERIFY_BANK_ACCOUNT: Operation = Operation::keyed_by_member(
         "verify_bank_account",
         false,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static VOID_EFT: Operation = Operation::keyed_by_member(
         "void_eft",
         false,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static CHECK_HEALTH_STATUS: Operation = Operation::keyed_by_member(
         "check_health_status",
         true,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static GET_INFO: Operation = Operation::keyed_by_member(
         "get_info",
         true,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static GET_TOKEN_INFO_BATCH: Operation = Operation::keyed_by_member(
         "get_token_info_batch",
         true,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static REMOVE_PAYMENT_TOKEN: Operation = Operation::keyed_by_member(
         "remove_payment_token",
         false,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static GET_TRANSACTION_BY_CALLBACK_ID: Operation = Operation::keyed_by_member(
         "get_transaction_by_callback_id",
         true,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static GET_TRANSACTION_BY_ID: Operation = Operation::keyed_by_member(
         "get_transaction_by_id",
         true,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static GET_TRANSACTIONS_BY_BATCH_ID: Operation = Operation::keyed_by_member(
         "get_transactions_by_batch_id",
         true,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static GET_TRANSACTIONS_BY_CUSTOMER_AND_CLIENT_REF_DATA: Operation = Operation::keyed_by_member(
         "get_transactions_by_customer_and_client_ref_data",
         true,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static GET_TRANSACTIONS_BY_TYPE: Operation = Operation::keyed_by_member(
         "get_transactions_by_type",
         true,
         &["AuthenticationKey"],
+        None,
     );
     pub(crate) static UPDATE_TRANSACTION_METADATA: Operation = Operation::keyed_by_member(
         "update_transaction_metadata",
         false,
         &["AuthenticationKey"],
+        None,
     );
 }
 /// The `ResponseCode` of a response: every code the provider documents, and any other kept verbatim.
@@ -791,14 +819,14 @@ impl Client {
     pub fn format(&self) -> WireFormat {
         self.inner.format()
     }
-    /// Calls `operation` and turns an answer whose `#code_member` is not `#success`
-    /// into [`Error::Api`].
+    /// Calls `operation` with the call's options and turns an answer whose `ResponseCode` is not `Success` into [`Error::Api`].
     async fn call<Req: DataContract, Resp: DataContract + Outcome>(
         &self,
         operation: &'static Operation,
         path: &'static str,
         request: &Req,
-    ) -> ::std::result::Result<Resp, Error<ProcessOneError>> {
+        options: payspec_runtime::CallOptions,
+    ) -> ::std::result::Result<payspec_runtime::Response<Resp>, Error<ProcessOneError>> {
         self.inner
             .call(
                 operation,
@@ -814,6 +842,7 @@ impl Client {
                             format,
                         })
                 },
+                options,
             )
             .await
     }
@@ -862,18 +891,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn charge_credit_card(
+    pub fn charge_credit_card(
         &self,
         request: crate::contracts::credit_card::ChargeCreditCardRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::credit_card::ChargeCreditCardResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::credit_card::ChargeCreditCardResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::CHARGE_CREDIT_CARD, "/api/CreditCard/Charge", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::CHARGE_CREDIT_CARD,
+                    "/api/CreditCard/Charge",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Get the card types the merchant accepts.
     ///
@@ -897,23 +940,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_accepted_card_types(
+    pub fn get_accepted_card_types(
         &self,
         request: crate::contracts::credit_card::GetAcceptedCardTypesRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::credit_card::GetAcceptedCardTypesResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::credit_card::GetAcceptedCardTypesResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(
-                &ops::GET_ACCEPTED_CARD_TYPES,
-                "/api/CreditCard/GetAcceptedCardTypes",
-                &request,
-            )
-            .await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::GET_ACCEPTED_CARD_TYPES,
+                    "/api/CreditCard/GetAcceptedCardTypes",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Get the type of a credit card by its number.
     ///
@@ -939,18 +991,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_card_data(
+    pub fn get_card_data(
         &self,
         request: crate::contracts::credit_card::GetCardDataRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::credit_card::GetCardDataResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::credit_card::GetCardDataResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::GET_CARD_DATA, "/api/CreditCard/GetCardData", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::GET_CARD_DATA,
+                    "/api/CreditCard/GetCardData",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Get saved credit cards updated by the Evergreen service.
     ///
@@ -983,19 +1049,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_card_updates(
+    pub fn get_card_updates(
         &self,
         request: crate::contracts::credit_card::GetCardUpdatesRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::credit_card::GetCardUpdatesResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::credit_card::GetCardUpdatesResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::GET_CARD_UPDATES, "/api/CreditCard/GetCardUpdates", &request)
-            .await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::GET_CARD_UPDATES,
+                    "/api/CreditCard/GetCardUpdates",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Get the credit card convenience fee for an amount.
     ///
@@ -1023,23 +1102,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_credit_card_convenience_fee(
+    pub fn get_credit_card_convenience_fee(
         &self,
         request: crate::contracts::credit_card::ConvenienceFeeRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::credit_card::ConvenienceFeeResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::credit_card::ConvenienceFeeResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(
-                &ops::GET_CREDIT_CARD_CONVENIENCE_FEE,
-                "/api/CreditCard/GetConvenienceFee",
-                &request,
-            )
-            .await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::GET_CREDIT_CARD_CONVENIENCE_FEE,
+                    "/api/CreditCard/GetConvenienceFee",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Refund a processed credit card payment.
     ///
@@ -1071,18 +1159,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn refund_credit_card(
+    pub fn refund_credit_card(
         &self,
         request: crate::contracts::credit_card::RefundCreditCardRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::credit_card::RefundCreditCardResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::credit_card::RefundCreditCardResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::REFUND_CREDIT_CARD, "/api/CreditCard/Refund", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::REFUND_CREDIT_CARD,
+                    "/api/CreditCard/Refund",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Save (tokenize) a credit card.
     ///
@@ -1121,18 +1223,27 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn save_credit_card(
+    pub fn save_credit_card(
         &self,
         request: crate::contracts::credit_card::SaveCreditCardRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::credit_card::SaveCreditCardResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::credit_card::SaveCreditCardResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::SAVE_CREDIT_CARD, "/api/CreditCard/Save", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(&ops::SAVE_CREDIT_CARD, "/api/CreditCard/Save", &request, options)
+                .await
+        })
     }
     /// Update a saved credit card.
     ///
@@ -1162,18 +1273,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn update_credit_card(
+    pub fn update_credit_card(
         &self,
         request: crate::contracts::credit_card::UpdateCreditCardRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::credit_card::UpdateCreditCardResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::credit_card::UpdateCreditCardResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::UPDATE_CREDIT_CARD, "/api/CreditCard/Update", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::UPDATE_CREDIT_CARD,
+                    "/api/CreditCard/Update",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Verify a credit card.
     ///
@@ -1211,18 +1336,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn verify_credit_card(
+    pub fn verify_credit_card(
         &self,
         request: crate::contracts::credit_card::VerifyCreditCardRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::credit_card::VerifyCreditCardResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::credit_card::VerifyCreditCardResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::VERIFY_CREDIT_CARD, "/api/CreditCard/Verify", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::VERIFY_CREDIT_CARD,
+                    "/api/CreditCard/Verify",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Void a credit card payment that has not been processed yet.
     ///
@@ -1252,18 +1391,27 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn void_credit_card(
+    pub fn void_credit_card(
         &self,
         request: crate::contracts::credit_card::VoidCreditCardRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::credit_card::VoidCreditCardResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::credit_card::VoidCreditCardResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::VOID_CREDIT_CARD, "/api/CreditCard/Void", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(&ops::VOID_CREDIT_CARD, "/api/CreditCard/Void", &request, options)
+                .await
+        })
     }
     /// Credit a bank account (pay the customer).
     ///
@@ -1302,18 +1450,26 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn credit_eft(
+    pub fn credit_eft(
         &self,
         request: crate::contracts::eft::CreditEftRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::eft::CreditEftResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::eft::CreditEftResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::CREDIT_EFT, "/api/Eft/Credit", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(&ops::CREDIT_EFT, "/api/Eft/Credit", &request, options).await
+        })
     }
     /// Debit a bank account (collect a payment).
     ///
@@ -1356,18 +1512,26 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn debit_eft(
+    pub fn debit_eft(
         &self,
         request: crate::contracts::eft::DebitEftRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::eft::DebitEftResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::eft::DebitEftResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::DEBIT_EFT, "/api/Eft/Debit", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(&ops::DEBIT_EFT, "/api/Eft/Debit", &request, options).await
+        })
     }
     /// Get the bank of a routing number.
     ///
@@ -1394,18 +1558,27 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_bank_data(
+    pub fn get_bank_data(
         &self,
         request: crate::contracts::eft::GetBankDataRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::eft::GetBankDataResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::eft::GetBankDataResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::GET_BANK_DATA, "/api/Eft/GetBankData", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(&ops::GET_BANK_DATA, "/api/Eft/GetBankData", &request, options)
+                .await
+        })
     }
     /// Get the EFT convenience fee for an amount.
     ///
@@ -1433,19 +1606,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_eft_convenience_fee(
+    pub fn get_eft_convenience_fee(
         &self,
         request: crate::contracts::eft::ConvenienceFeeRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::eft::ConvenienceFeeResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::eft::ConvenienceFeeResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::GET_EFT_CONVENIENCE_FEE, "/api/Eft/GetConvenienceFee", &request)
-            .await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::GET_EFT_CONVENIENCE_FEE,
+                    "/api/Eft/GetConvenienceFee",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Refund a processed EFT payment.
     ///
@@ -1477,18 +1663,26 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn refund_eft(
+    pub fn refund_eft(
         &self,
         request: crate::contracts::eft::RefundEftRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::eft::RefundEftResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::eft::RefundEftResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::REFUND_EFT, "/api/Eft/Refund", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(&ops::REFUND_EFT, "/api/Eft/Refund", &request, options).await
+        })
     }
     /// Save (tokenize) a bank account.
     ///
@@ -1525,18 +1719,26 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn save_eft(
+    pub fn save_eft(
         &self,
         request: crate::contracts::eft::SaveEftRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::eft::SaveEftResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::eft::SaveEftResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::SAVE_EFT, "/api/Eft/Save", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(&ops::SAVE_EFT, "/api/Eft/Save", &request, options).await
+        })
     }
     /// Verify a bank account.
     ///
@@ -1571,19 +1773,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn verify_bank_account(
+    pub fn verify_bank_account(
         &self,
         request: crate::contracts::eft::VerifyBankAccountRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::eft::VerifyBankAccountResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::eft::VerifyBankAccountResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::VERIFY_BANK_ACCOUNT, "/api/Eft/VerifyBankAccount", &request)
-            .await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::VERIFY_BANK_ACCOUNT,
+                    "/api/Eft/VerifyBankAccount",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Void an EFT payment that has not been processed yet.
     ///
@@ -1613,18 +1828,26 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn void_eft(
+    pub fn void_eft(
         &self,
         request: crate::contracts::eft::VoidEftRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::eft::VoidEftResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::eft::VoidEftResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::VOID_EFT, "/api/Eft/Void", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(&ops::VOID_EFT, "/api/Eft/Void", &request, options).await
+        })
     }
     /// Check the API's health status.
     ///
@@ -1649,18 +1872,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn check_health_status(
+    pub fn check_health_status(
         &self,
         request: crate::contracts::health_status::CheckHealthStatusRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::health_status::CheckHealthStatusResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::health_status::CheckHealthStatusResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::CHECK_HEALTH_STATUS, "/api/HealthStatus/Check", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::CHECK_HEALTH_STATUS,
+                    "/api/HealthStatus/Check",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Get information about a saved payment token.
     ///
@@ -1686,18 +1923,27 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_info(
+    pub fn get_info(
         &self,
         request: crate::contracts::payment_token::GetInfoRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::payment_token::GetInfoResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::payment_token::GetInfoResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::GET_INFO, "/api/PaymentToken/GetInfo", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(&ops::GET_INFO, "/api/PaymentToken/GetInfo", &request, options)
+                .await
+        })
     }
     /// Get information about several saved payment tokens.
     ///
@@ -1727,23 +1973,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_token_info_batch(
+    pub fn get_token_info_batch(
         &self,
         request: crate::contracts::payment_token::GetTokenInfoBatchRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::payment_token::GetTokenInfoBatchResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::payment_token::GetTokenInfoBatchResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(
-                &ops::GET_TOKEN_INFO_BATCH,
-                "/api/PaymentToken/GetTokenInfoBatch",
-                &request,
-            )
-            .await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::GET_TOKEN_INFO_BATCH,
+                    "/api/PaymentToken/GetTokenInfoBatch",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Remove (delete) a saved payment token.
     ///
@@ -1769,18 +2024,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn remove_payment_token(
+    pub fn remove_payment_token(
         &self,
         request: crate::contracts::payment_token::RemovePaymentTokenRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::payment_token::RemovePaymentTokenResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::payment_token::RemovePaymentTokenResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(&ops::REMOVE_PAYMENT_TOKEN, "/api/PaymentToken/Remove", &request).await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::REMOVE_PAYMENT_TOKEN,
+                    "/api/PaymentToken/Remove",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Get a transaction by its callback id.
     ///
@@ -1808,23 +2077,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_transaction_by_callback_id(
+    pub fn get_transaction_by_callback_id(
         &self,
         request: crate::contracts::transaction::GetTransactionByCallbackIdRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::transaction::GetTransactionByCallbackIdResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::transaction::GetTransactionByCallbackIdResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(
-                &ops::GET_TRANSACTION_BY_CALLBACK_ID,
-                "/api/Transaction/GetTransactionByCallbackId",
-                &request,
-            )
-            .await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::GET_TRANSACTION_BY_CALLBACK_ID,
+                    "/api/Transaction/GetTransactionByCallbackId",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Get a transaction by its transaction id.
     ///
@@ -1852,23 +2130,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_transaction_by_id(
+    pub fn get_transaction_by_id(
         &self,
         request: crate::contracts::transaction::GetTransactionByIdRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::transaction::GetTransactionByIdResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::transaction::GetTransactionByIdResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(
-                &ops::GET_TRANSACTION_BY_ID,
-                "/api/Transaction/GetTransactionById",
-                &request,
-            )
-            .await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::GET_TRANSACTION_BY_ID,
+                    "/api/Transaction/GetTransactionById",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Get the transactions of a batch.
     ///
@@ -1900,23 +2187,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_transactions_by_batch_id(
+    pub fn get_transactions_by_batch_id(
         &self,
         request: crate::contracts::transaction::GetTransactionsByBatchIdRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::transaction::GetTransactionsByBatchIdResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::transaction::GetTransactionsByBatchIdResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(
-                &ops::GET_TRANSACTIONS_BY_BATCH_ID,
-                "/api/Transaction/GetTransactionsByBatchId",
-                &request,
-            )
-            .await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::GET_TRANSACTIONS_BY_BATCH_ID,
+                    "/api/Transaction/GetTransactionsByBatchId",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Get a customer's transactions within a time frame.
     ///
@@ -1963,23 +2259,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_transactions_by_customer_and_client_ref_data(
+    pub fn get_transactions_by_customer_and_client_ref_data(
         &self,
         request: crate::contracts::transaction::GetTransactionsByCustomerAndClientRefDataRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::transaction::GetTransactionsByCustomerAndClientRefDataResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::transaction::GetTransactionsByCustomerAndClientRefDataResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(
-                &ops::GET_TRANSACTIONS_BY_CUSTOMER_AND_CLIENT_REF_DATA,
-                "/api/Transaction/GetTransactionsByCustomerAndClientRefData",
-                &request,
-            )
-            .await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::GET_TRANSACTIONS_BY_CUSTOMER_AND_CLIENT_REF_DATA,
+                    "/api/Transaction/GetTransactionsByCustomerAndClientRefData",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Get the transactions of given types within a time frame.
     ///
@@ -2017,23 +2322,32 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_transactions_by_type(
+    pub fn get_transactions_by_type(
         &self,
         request: crate::contracts::transaction::GetTransactionsByTypeRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::transaction::GetTransactionsByTypeResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::transaction::GetTransactionsByTypeResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(
-                &ops::GET_TRANSACTIONS_BY_TYPE,
-                "/api/Transaction/GetTransactionsByType",
-                &request,
-            )
-            .await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::GET_TRANSACTIONS_BY_TYPE,
+                    "/api/Transaction/GetTransactionsByType",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
     /// Update the ClientReferenceData metadata of a transaction.
     ///
@@ -2064,22 +2378,31 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn update_transaction_metadata(
+    pub fn update_transaction_metadata(
         &self,
         request: crate::contracts::transaction::UpdateTransactionMetadataRequest,
-    ) -> ::std::result::Result<
+    ) -> payspec_runtime::Call<
+        '_,
         crate::contracts::transaction::UpdateTransactionMetadataResponse,
-        Error<ProcessOneError>,
+        ProcessOneError,
+        impl payspec_runtime::call::Start<
+            '_,
+            crate::contracts::transaction::UpdateTransactionMetadataResponse,
+            ProcessOneError,
+        >,
     > {
-        let mut request = request;
-        request.authentication_key = ::std::option::Option::Some(
-            self.inner.key().clone(),
-        );
-        self.call(
-                &ops::UPDATE_TRANSACTION_METADATA,
-                "/api/Transaction/UpdateTransactionMetadata",
-                &request,
-            )
-            .await
+        payspec_runtime::Call::new(move |options| async move {
+            let mut request = request;
+            request.authentication_key = ::std::option::Option::Some(
+                self.inner.key().clone(),
+            );
+            self.call(
+                    &ops::UPDATE_TRANSACTION_METADATA,
+                    "/api/Transaction/UpdateTransactionMetadata",
+                    &request,
+                    options,
+                )
+                .await
+        })
     }
 }

@@ -8,5 +8,7 @@ pub use client::{
     Client, ClientBuilder, ProcessOneError, ResponseCode, Server, WireFormat,
 };
 pub use payspec_runtime::dcs::{DataContract, XmlError, XmlLimits};
-pub use payspec_runtime::{DateTime, Error, RetryPolicy, SecretString};
+pub use payspec_runtime::{
+    Call, CallOptions, DateTime, Error, Response, RetryPolicy, SecretString,
+};
 pub use rust_decimal::Decimal;

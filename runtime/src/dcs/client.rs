@@ -12,6 +12,7 @@ use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
 
 use super::DataContract;
+use crate::call::{CallOptions, Response, ResponseMeta};
 use crate::client::{ClientConfig, Operation};
 use crate::endpoint::check_base_url;
 use crate::error::{DecodeError, Error, MAX_RAW_BODY, redirect_error};
@@ -130,10 +131,11 @@ impl DcsClient {
         &self.key
     }
 
-    /// Calls `operation`: POSTs `request` to `path` (relative to the base URL) in the client's
-    /// format, retrying transient failures only when the operation is safe to repeat, and
-    /// decodes the 200 answer. `outcome` judges a decoded answer: `Some(error)` turns it into
-    /// [`Error::Api`] (it gets the raw body and the format, to keep for its caller).
+    /// Calls `operation` with the call's `options`: POSTs `request` to `path` (relative to
+    /// the base URL) in the client's format, retrying transient failures only when the
+    /// operation is safe to repeat, and decodes the 200 answer with its metadata. `outcome`
+    /// judges a decoded answer: `Some(error)` turns it into [`Error::Api`] (it gets the raw
+    /// body and the format, to keep for its caller).
     #[allow(clippy::result_large_err)] // the operations' own error type
     pub async fn call<Req, Resp, E>(
         &self,
@@ -141,11 +143,15 @@ impl DcsClient {
         path: &'static str,
         request: &Req,
         outcome: impl FnOnce(&Resp, Bytes, WireFormat) -> Option<E>,
-    ) -> Result<Resp, Error<E>>
+        options: CallOptions,
+    ) -> Result<Response<Resp>, Error<E>>
     where
         Req: DataContract,
         Resp: DataContract,
     {
+        // The key travels in the body: no header is the client's own but the ones no call
+        // may set anywhere.
+        let options = options.prepare(|_| false, operation.idempotency_header)?;
         let name = operation.id;
         let format = self.format;
         let body = format
@@ -155,7 +161,7 @@ impl DcsClient {
             .base
             .join(path.trim_start_matches('/'))
             .map_err(|e| Error::Other(format!("{name}: {e}")))?;
-        let http_request = self
+        let mut http_request = self
             .http
             .post(url)
             .header(
@@ -166,22 +172,35 @@ impl DcsClient {
             .body(body)
             .build()
             .map_err(|e| Error::Other(format!("{name}: {}", e.without_url())))?;
+        let keyed = options.apply(&mut http_request, operation.idempotency_header);
+        let policy = options
+            .retry()
+            .unwrap_or_else(|| self.transport.retry_policy());
         let response = self
             .transport
-            .execute(&self.http, http_request, operation.retry_safe)
+            .execute_with(
+                &self.http,
+                http_request,
+                operation.retry_safe || keyed,
+                policy,
+            )
             .await
             .map_err(network_error)?;
         let status = response.status();
         if let Some(redirect) = redirect_error(status, response.headers()) {
             return Err(redirect);
         }
-        let headers = response.headers().clone();
+        let mut response = response;
+        let headers = std::mem::take(response.headers_mut());
+        let request_id =
+            || crate::error::request_id(&headers, operation.request_id_header).map(str::to_string);
         let body = response.bytes().await.map_err(network_error)?;
         if status != StatusCode::OK {
             let mut body = body;
             body.truncate(MAX_RAW_BODY);
             return Err(Error::UnexpectedResponse {
                 status,
+                request_id: request_id(),
                 headers,
                 body,
             });
@@ -197,9 +216,13 @@ impl DcsClient {
             }
         };
         match outcome(&value, body, format) {
-            None => Ok(value),
+            None => Ok(Response::new(
+                value,
+                ResponseMeta::new(status, headers, operation.request_id_header, &options),
+            )),
             Some(error) => Err(Error::Api {
                 status,
+                request_id: request_id(),
                 headers,
                 body: error,
             }),
