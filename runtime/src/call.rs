@@ -58,12 +58,13 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
-use crate::error::{Error, RedactedHeaders, request_id};
+use crate::error::{BoxError, Error, RedactedHeaders, request_id};
 use crate::transport::RetryPolicy;
 
 /// Settings for one call, over the client's. Set them on the [`Call`] itself
@@ -79,6 +80,9 @@ pub struct CallOptions {
     /// The name of a header that could not be added (not a valid name or value), reported
     /// when the call is sent.
     invalid_header: Option<String>,
+    /// Where a middleware's error waits for the typed method, when the client has middleware
+    /// (progenitor's error type cannot carry it).
+    failure: Option<Arc<Mutex<Option<BoxError>>>>,
 }
 
 impl CallOptions {
@@ -235,6 +239,42 @@ impl CallOptions {
             return true;
         }
         false
+    }
+}
+
+impl CallOptions {
+    /// These options, able to keep a middleware's error ([`CallOptions::keep_failure`]).
+    pub(crate) fn keeping_failures(mut self) -> Self {
+        self.failure = Some(Arc::default());
+        self
+    }
+
+    /// Keeps a middleware's error for [`call_error`].
+    pub(crate) fn keep_failure(&self, error: BoxError) {
+        if let Some(slot) = &self.failure {
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+        }
+    }
+
+    /// The middleware's error kept by [`CallOptions::keep_failure`].
+    fn take_failure(&self) -> Option<BoxError> {
+        let slot = self.failure.as_ref()?;
+        slot.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+/// The error of a typed method's call that failed inside progenitor's low-level client: the
+/// middleware's error if that was it (kept in the call's `options`), otherwise progenitor's
+/// error converted ([`crate::from_progenitor`]).
+#[doc(hidden)]
+pub async fn call_error<E>(
+    err: progenitor_client::Error<E>,
+    options: &CallOptions,
+    request_id_header: Option<&str>,
+) -> Error<E> {
+    match options.take_failure() {
+        Some(failure) => Error::Middleware(failure),
+        None => crate::error::from_progenitor(err, request_id_header).await,
     }
 }
 

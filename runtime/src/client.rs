@@ -19,7 +19,8 @@ use crate::call::CallOptions;
 use crate::endpoint::check_base_url;
 use crate::error::Error;
 use crate::secret::SecretString;
-use crate::transport::{ClientOptions, HttpClientBuilder, RetryPolicy, Transport};
+use crate::transport::{ClientOptions, HttpClientBuilder, MiddlewareStack, RetryPolicy, Transport};
+use reqwest_middleware::Middleware;
 
 /// How one security scheme of the spec authenticates a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,14 +87,28 @@ impl Operation {
 }
 
 /// The settings of a generated `ClientBuilder`: base URL, options, the user's `reqwest`
-/// builder and one credential per scheme (kept as [`SecretString`]s until the client is built).
-#[derive(Debug)]
+/// builder, middleware and one credential per scheme (kept as [`SecretString`]s until the
+/// client is built).
 pub struct ClientConfig {
     pub(crate) base_url: String,
     pub(crate) options: ClientOptions,
     pub(crate) http: Option<HttpClientBuilder>,
+    pub(crate) middleware: MiddlewareStack,
     schemes: &'static [Scheme],
     credentials: Vec<Option<SecretString>>,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("options", &self.options)
+            .field("http", &self.http)
+            .field("middleware", &self.middleware.len())
+            .field("schemes", &self.schemes)
+            .field("credentials", &self.credentials)
+            .finish()
+    }
 }
 
 impl ClientConfig {
@@ -108,6 +123,7 @@ impl ClientConfig {
             base_url: base_url.into(),
             options: ClientOptions::new(user_agent),
             http: None,
+            middleware: Vec::new(),
             schemes,
             credentials: schemes.iter().map(|_| None).collect(),
         }
@@ -141,6 +157,12 @@ impl ClientConfig {
     /// The user's `reqwest` builder (see [`ClientOptions::http_client`]).
     pub fn set_http_client_builder(&mut self, builder: reqwest::ClientBuilder) {
         self.http = Some(builder.into());
+    }
+
+    /// Adds a middleware: every attempt of every call goes through it, after the ones added
+    /// before (see [`crate::call`] for what runs once per call and once per attempt).
+    pub fn add_middleware(&mut self, middleware: Arc<dyn Middleware>) {
+        self.middleware.push(middleware);
     }
 
     /// Accepts a plain `http://` base URL on a host that is not loopback.
@@ -218,7 +240,7 @@ impl ClientConfig {
             credentials.push(Some(Credential::Header(name, header)));
         }
         let state = ClientState {
-            transport: Transport::new(&self.options),
+            transport: Transport::new(&self.options).with_middleware(&http, self.middleware),
             credentials: credentials.into(),
             schemes: self.schemes,
         };
@@ -289,6 +311,11 @@ impl ClientState {
     ) -> Result<CallOptions, Error<E>> {
         self.check(operation)?;
         let schemes = self.schemes;
+        let options = if self.transport.has_middleware() {
+            options.keeping_failures()
+        } else {
+            options
+        };
         options.prepare(
             |name| {
                 schemes
@@ -334,9 +361,19 @@ impl ClientState {
                 operation.id
             )));
         }
-        self.execute(operation, client, request, options)
-            .await
-            .map_err(progenitor_client::Error::CommunicationError)
+        match self.execute(operation, client, request, options).await {
+            Ok(response) => Ok(response),
+            Err(reqwest_middleware::Error::Reqwest(e)) => {
+                Err(progenitor_client::Error::CommunicationError(e))
+            }
+            // progenitor's error cannot carry it: the call's options keep it for the typed
+            // method ([`crate::call::call_error`]).
+            Err(reqwest_middleware::Error::Middleware(e)) => {
+                let message = format!("middleware: {e}");
+                options.keep_failure(e.into());
+                Err(progenitor_client::Error::Custom(message))
+            }
+        }
     }
 
     /// Sends `request` for `operation`: puts in the operation's credentials and the call's
@@ -349,7 +386,7 @@ impl ClientState {
         client: &reqwest::Client,
         mut request: reqwest::Request,
         options: &CallOptions,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> reqwest_middleware::Result<reqwest::Response> {
         self.authorize(operation, request.headers_mut());
         let keyed = options.apply(&mut request, operation.idempotency_header);
         let policy = options

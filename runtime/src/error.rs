@@ -168,9 +168,15 @@ pub enum Error<E> {
         /// The header's name, or `<invalid name>`.
         name: String,
     },
+    /// A middleware of the client (`ClientBuilder::middleware`) failed the request. What
+    /// was sent before, if anything, is the middleware's business; the call is not retried.
+    Middleware(BoxError),
     /// Anything else, such as a request that could not be built.
     Other(String),
 }
+
+/// A middleware's error, as it gave it.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 impl<E> Error<E> {
     /// The HTTP status of the response, if there was one.
@@ -187,6 +193,7 @@ impl<E> Error<E> {
             | Error::RepeatedCursor { .. }
             | Error::ReservedHeader { .. }
             | Error::InvalidHeader { .. }
+            | Error::Middleware(_)
             | Error::Other(_) => None,
         }
     }
@@ -277,6 +284,7 @@ impl<E> Error<E> {
             Error::RepeatedCursor { cursor, pages } => Error::RepeatedCursor { cursor, pages },
             Error::ReservedHeader { name } => Error::ReservedHeader { name },
             Error::InvalidHeader { name } => Error::InvalidHeader { name },
+            Error::Middleware(e) => Error::Middleware(e),
             Error::Other(s) => Error::Other(s),
         }
     }
@@ -339,6 +347,17 @@ pub fn flatten_details(value: &serde_json::Value) -> Vec<String> {
 impl<E> From<ValidationError> for Error<E> {
     fn from(e: ValidationError) -> Self {
         Error::Validation(e)
+    }
+}
+
+impl<E> From<reqwest_middleware::Error> for Error<E> {
+    /// A middleware's error is [`Error::Middleware`]; the HTTP client's, as
+    /// `From<reqwest::Error>`.
+    fn from(e: reqwest_middleware::Error) -> Self {
+        match e {
+            reqwest_middleware::Error::Reqwest(e) => e.into(),
+            reqwest_middleware::Error::Middleware(e) => Error::Middleware(e.into()),
+        }
     }
 }
 
@@ -438,6 +457,7 @@ impl<E: ErrorBody> fmt::Display for Error<E> {
                 f,
                 "the per-call header {name} has a name or value HTTP cannot carry; nothing was sent"
             ),
+            Error::Middleware(e) => write!(f, "middleware: {e}"),
             Error::Other(message) => f.write_str(message),
         }
     }
@@ -450,6 +470,7 @@ impl<E: ErrorBody + 'static> std::error::Error for Error<E> {
             Error::Decode { source, .. } => Some(source),
             Error::InvalidBaseUrl(e) => Some(e),
             Error::Timeout(e) | Error::Transport(e) => Some(e),
+            Error::Middleware(e) => Some(e.as_ref()),
             Error::MissingCredential { .. }
             | Error::Api { .. }
             | Error::UnexpectedResponse { .. }
@@ -561,6 +582,7 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
             Error::InvalidHeader { name } => {
                 f.debug_struct("InvalidHeader").field("name", name).finish()
             }
+            Error::Middleware(e) => f.debug_tuple("Middleware").field(e).finish(),
             Error::Other(message) => f.debug_tuple("Other").field(message).finish(),
         }
     }

@@ -70,3 +70,6 @@ pub use webhook::{HmacSha256Verifier, SignatureEncoding, WebhookError};
 pub use serde as __serde;
 #[doc(hidden)]
 pub use {bytes, http, progenitor_client, reqwest, rust_decimal, serde, serde_json};
+
+/// The middleware crate whose `Middleware` a generated `ClientBuilder::middleware` takes.
+pub use reqwest_middleware;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, HeaderValue, StatusCode};
+use reqwest_middleware::{ClientWithMiddleware, Middleware};
 use tokio::sync::Semaphore;
 
 /// When and how often retry-safe requests are retried.
@@ -152,14 +153,29 @@ impl std::fmt::Debug for HttpClientBuilder {
     }
 }
 
-/// Sends requests with the retry policy and concurrency limit of a [`ClientOptions`].
+/// Sends requests with the retry policy and concurrency limit of a [`ClientOptions`], through
+/// the client's middleware when it has any.
 ///
 /// Cloning is cheap; clones share the concurrency limit.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Transport {
     policy: RetryPolicy,
     in_flight: Option<Arc<Semaphore>>,
+    middleware: Option<ClientWithMiddleware>,
 }
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("policy", &self.policy)
+            .field("in_flight", &self.in_flight)
+            .field("middleware", &self.middleware.is_some())
+            .finish()
+    }
+}
+
+/// The client's middleware, in the order it was added: the first sees each attempt first.
+pub type MiddlewareStack = Vec<Arc<dyn Middleware>>;
 
 impl Transport {
     /// A transport with `options`' retry policy and concurrency limit.
@@ -172,7 +188,22 @@ impl Transport {
             in_flight: options
                 .max_in_flight
                 .map(|n| Arc::new(Semaphore::new(n.clamp(1, Semaphore::MAX_PERMITS)))),
+            middleware: None,
         }
+    }
+
+    /// Sends every attempt through `stack` over `client` (the same HTTP client the transport
+    /// is given), unless the stack is empty.
+    pub fn with_middleware(mut self, client: &reqwest::Client, stack: MiddlewareStack) -> Self {
+        if !stack.is_empty() {
+            self.middleware = Some(ClientWithMiddleware::new(client.clone(), stack));
+        }
+        self
+    }
+
+    /// Whether attempts go through middleware.
+    pub fn has_middleware(&self) -> bool {
+        self.middleware.is_some()
     }
 
     /// The retry policy in use.
@@ -192,13 +223,16 @@ impl Transport {
     /// arrive.
     ///
     /// The response of the last attempt is returned whatever its status; only a failure to
-    /// get any response is an `Err`.
+    /// get any response is an `Err`: the HTTP client's, or a middleware's (never retried).
+    ///
+    /// Each attempt goes through the client's middleware, if any: middleware runs once per
+    /// attempt, and sees the request as it is sent (credentials in sensitive header values).
     pub async fn execute(
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
         retry_safe: bool,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> reqwest_middleware::Result<reqwest::Response> {
         self.execute_with(client, request, retry_safe, &self.policy)
             .await
     }
@@ -211,7 +245,7 @@ impl Transport {
         request: reqwest::Request,
         retry_safe: bool,
         policy: &RetryPolicy,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> reqwest_middleware::Result<reqwest::Response> {
         let max_attempts = if retry_safe {
             policy.max_attempts.max(1)
         } else {
@@ -228,19 +262,23 @@ impl Transport {
             // The semaphore is never closed, so acquiring only fails if that invariant breaks;
             // sending without a permit is then better than failing the request. Written out
             // here rather than in a helper, which would add one more future to move per call.
-            let result = match &self.in_flight {
-                Some(semaphore) => {
-                    let _permit = semaphore.acquire().await.ok();
-                    client.execute(request).await
-                }
-                None => client.execute(request).await,
+            let _permit = match &self.in_flight {
+                Some(semaphore) => semaphore.acquire().await.ok(),
+                None => None,
             };
+            let result = match &self.middleware {
+                Some(stack) => stack.execute(request).await,
+                None => client.execute(request).await.map_err(Into::into),
+            };
+            drop(_permit);
             let Some(next) = spare else {
                 return result;
             };
             let wait = match &result {
                 Ok(response) => retry_wait(policy, response.status(), response.headers(), attempt),
-                Err(e) if is_transient(e) => Some(policy.backoff(attempt)),
+                Err(reqwest_middleware::Error::Reqwest(e)) if is_transient(e) => {
+                    Some(policy.backoff(attempt))
+                }
                 Err(_) => None,
             };
             let Some(wait) = wait else {
@@ -433,6 +471,10 @@ mod tests {
         Transport::new(options)
             .execute(&client, request, retry_safe)
             .await
+            .map_err(|e| match e {
+                reqwest_middleware::Error::Reqwest(e) => e,
+                other => panic!("no middleware here: {other:?}"),
+            })
     }
 
     #[tokio::test]

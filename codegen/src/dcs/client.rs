@@ -371,6 +371,18 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
                 self
             }
 
+            /// Adds a middleware (`reqwest-middleware`: tracing, metrics, logging, caching):
+            /// every attempt of every call goes through it, in the order they were added,
+            /// after the client has put in the credentials and the call's options. It runs
+            /// once per attempt; validation, the credential check and the idempotency key run
+            /// once per call, before it. A middleware sees credentials (as sensitive header
+            /// values) and bodies, and its error is [`payspec_runtime::Error::Middleware`],
+            /// never retried. See [`payspec_runtime::call`].
+            pub fn middleware(mut self, middleware: impl payspec_runtime::reqwest_middleware::Middleware) -> Self {
+                self.config.add_middleware(::std::sync::Arc::new(middleware));
+                self
+            }
+
             /// Accepts a plain `http://` base URL on a host other than loopback. Card data and
             /// the credential then travel unencrypted: only for a test server you
             /// control. Loopback hosts (`localhost`, `127.0.0.1`, `[::1]`) need no opt-in.

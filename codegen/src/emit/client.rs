@@ -263,6 +263,18 @@ pub(super) fn client_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 self
             }
 
+            /// Adds a middleware (`reqwest-middleware`: tracing, metrics, logging, caching):
+            /// every attempt of every call goes through it, in the order they were added,
+            /// after the client has put in the credentials and the call's options. It runs
+            /// once per attempt; validation, the credential check and the idempotency key run
+            /// once per call, before it. A middleware sees credentials (as sensitive header
+            /// values) and bodies, and its error is [`payspec_runtime::Error::Middleware`],
+            /// never retried. See [`payspec_runtime::call`].
+            pub fn middleware(mut self, middleware: impl payspec_runtime::reqwest_middleware::Middleware) -> Self {
+                self.config.add_middleware(::std::sync::Arc::new(middleware));
+                self
+            }
+
             /// Accepts a plain `http://` base URL on a host other than loopback. Card data and
             /// credentials then travel unencrypted: only for a test server you control. Loopback
             /// hosts (`localhost`, `127.0.0.1`, `[::1]`) need no opt-in.
@@ -355,7 +367,7 @@ pub(super) fn operation_method(ctx: &Context, op: &Operation) -> Result<TokenStr
                 let options = self.raw.inner().prepare(&ops::#st, options)?;
                 match self.raw.#with(&options, #(#call_args),*).await {
                     Ok(response) => Ok(response),
-                    Err(e) => Err(payspec_runtime::from_progenitor(e, ops::#st.request_id_header).await),
+                    Err(e) => Err(payspec_runtime::call::call_error(e, &options, ops::#st.request_id_header).await),
                 }
             })
         }

@@ -107,12 +107,13 @@ impl DcsClient {
             .options
             .http_client(config.http)
             .map_err(DcsBuildError::Http)?;
+        let transport = Transport::new(&config.options).with_middleware(&http, config.middleware);
         Ok(DcsClient {
             http,
             base,
             format,
             key,
-            transport: Transport::new(&config.options),
+            transport,
         })
     }
 
@@ -185,7 +186,7 @@ impl DcsClient {
                 policy,
             )
             .await
-            .map_err(network_error)?;
+            .map_err(send_error)?;
         let status = response.status();
         if let Some(redirect) = redirect_error(status, response.headers()) {
             return Err(redirect);
@@ -227,6 +228,14 @@ impl DcsClient {
                 body: error,
             }),
         }
+    }
+}
+
+/// A failure to send as the caller sees it: a middleware's error, or a network failure.
+fn send_error<E>(e: reqwest_middleware::Error) -> Error<E> {
+    match e {
+        reqwest_middleware::Error::Reqwest(e) => network_error(e),
+        reqwest_middleware::Error::Middleware(e) => Error::Middleware(e.into()),
     }
 }
 
