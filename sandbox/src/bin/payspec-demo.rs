@@ -122,6 +122,16 @@ fn say(label: &str, detail: impl Display) {
     println!("  {label:<40} {detail}");
 }
 
+/// What a response said besides its body: status, request id, the headers' count.
+fn metadata(meta: &payspec_runtime::ResponseMeta) -> String {
+    format!(
+        "HTTP {}, request id {}, {} headers",
+        meta.status().as_u16(),
+        meta.request_id().unwrap_or("(none documented)"),
+        meta.headers().len()
+    )
+}
+
 fn expect(condition: bool, what: impl Display) -> Step {
     if condition {
         Ok(())
@@ -294,9 +304,14 @@ async fn processone(target: &Target, format: payspec_processone::WireFormat) -> 
         .get_transaction_by_id(
             GetTransactionByIdRequest::new().with_transaction_id(charged.clone()),
         )
+        .timeout(Duration::from_secs(60))
+        .header("X-Correlation-Id", "demo-lookup")
+        .send_with_metadata()
         .await
         .map_err(fail("look the charge up"))?;
+    say("  (per-call timeout and header)", metadata(found.meta()));
     let info = found
+        .into_output()
         .transaction_information
         .ok_or("the look-up answered no transaction")?;
     expect(
@@ -395,8 +410,13 @@ async fn onecheckout(target: &Target) -> Step {
 
     let page = client
         .list_orders(&ListOrdersRequest::new().with_status(OrderStatus::Paid))
+        .timeout(Duration::from_secs(60))
+        .header("X-Correlation-Id", "demo-list")
+        .send_with_metadata()
         .await
         .map_err(fail("list"))?;
+    say("  (per-call timeout and header)", metadata(page.meta()));
+    let page = page.into_output();
     expect(
         page.orders.iter().any(|o| o.id == order.id),
         "the paid order is not listed",
@@ -494,8 +514,12 @@ async fn n1co(target: &Target) -> Step {
     );
     let order = client
         .get_order(&link.order_code)
+        .timeout(Duration::from_secs(60))
+        .send_with_metadata()
         .await
         .map_err(fail("read the order"))?;
+    say("  (per-call timeout)", metadata(order.meta()));
+    let order = order.into_output();
     expect(order.total == Some(dec("90")), "the order's total")?;
     say(
         "read the order",
@@ -571,8 +595,14 @@ async fn onecp(target: &Target) -> Step {
         .basic_auth(&c.id, c.secret.as_str())
         .build()
         .map_err(fail("client"))?;
-    let status = client.get_status().await.map_err(fail("status"))?;
-    say("service status", &status.status);
+    let status = client
+        .get_status()
+        .header("X-Correlation-Id", "demo-status")
+        .send_with_metadata()
+        .await
+        .map_err(fail("status"))?;
+    say("service status", &status.output().status);
+    say("  (per-call header)", metadata(status.meta()));
 
     // A hotel whose policy withholds 25 % once 2024-01-01 has passed, and a train ticket
     // without a policy (refunded in full).
