@@ -4,7 +4,7 @@
 //! is `.await`ed as it is (giving the operation's output), or first given per-call options
 //! ([`Call::timeout`], [`Call::retry`], [`Call::header`], [`Call::idempotency_key`]), or sent
 //! with [`Call::send_with_metadata`] to get the output together with the response's status,
-//! headers and request id ([`Response`]).
+//! headers, request id and rate-limit headers ([`Response`]).
 //!
 //! ```no_run
 //! # async fn example(call: payspec_runtime::Call<'_, String, ()>) -> Result<(), payspec_runtime::Error<()>> {
@@ -60,11 +60,12 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 use crate::error::{BoxError, Error, RedactedHeaders, request_id};
+pub use crate::rate_limit::RateLimit;
 use crate::transport::RetryPolicy;
 
 /// Settings for one call, over the client's. Set them on the [`Call`] itself
@@ -587,6 +588,11 @@ impl<T> Response<T> {
         self.meta.idempotency_key()
     }
 
+    /// The response's rate-limit headers, parsed ([`ResponseMeta::rate_limit`]).
+    pub fn rate_limit(&self) -> RateLimit {
+        self.meta.rate_limit()
+    }
+
     /// The same response as progenitor's type, for the low-level client's methods.
     #[doc(hidden)]
     pub fn into_progenitor(self) -> progenitor_client::ResponseValue<T> {
@@ -668,6 +674,11 @@ impl ResponseMeta {
     /// replays this one.
     pub fn idempotency_key(&self) -> Option<&str> {
         self.idempotency_key.as_deref()
+    }
+
+    /// The rate-limit headers of the response, parsed ([`RateLimit`]).
+    pub fn rate_limit(&self) -> RateLimit {
+        RateLimit::from_headers(&self.headers, SystemTime::now())
     }
 }
 

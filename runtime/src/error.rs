@@ -210,6 +210,13 @@ impl<E> Error<E> {
         }
     }
 
+    /// The rate-limit headers of the error's response, parsed: for a 429, how long the
+    /// server asks the client to wait (`Retry-After`). `None` without a response.
+    pub fn rate_limit(&self) -> Option<crate::rate_limit::RateLimit> {
+        self.headers()
+            .map(|h| crate::rate_limit::RateLimit::from_headers(h, std::time::SystemTime::now()))
+    }
+
     /// The parsed error body of an [`Error::Api`].
     pub fn api_body(&self) -> Option<&E> {
         match self {

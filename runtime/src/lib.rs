@@ -18,6 +18,8 @@
 //!   headers, idempotency key), the response's metadata ([`Response`]: status, headers,
 //!   request id), and the order in which a call does things, once per call and once per
 //!   attempt.
+//! * [`rate_limit`]: [`RateLimit`], a response's rate-limit headers (`RateLimit-*`,
+//!   `X-RateLimit-*`, `Retry-After`) as numbers and durations.
 //! * [`client`]: what every generated OpenAPI client shares: the builder's settings and
 //!   credentials, the state each request reads, and the per-operation table.
 //! * [`transport`]: HTTP client construction, bounded retries of retry-safe requests and a
@@ -47,6 +49,7 @@ pub mod error;
 pub mod multipart;
 pub mod open_enum;
 pub mod paginate;
+pub mod rate_limit;
 pub mod secret;
 pub mod tagged;
 pub mod transport;
@@ -61,6 +64,7 @@ pub use error::{DecodeError, Error, ErrorBody, from_progenitor, progenitor_error
 pub use futures_core::Stream;
 pub use multipart::FilePart;
 pub use paginate::{Page, paginate};
+pub use rate_limit::RateLimit;
 pub use secret::{Secret, SecretString};
 pub use transport::{ClientOptions, HttpClientBuilder, RetryPolicy, Transport};
 pub use validate::{Validate, ValidationError, Validator, Violation};

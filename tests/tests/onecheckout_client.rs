@@ -496,6 +496,9 @@ async fn capture_and_create_answered_429_are_not_retried() {
             other => panic!("{op}: expected Api, got {other:?}"),
         }
         assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
+        // The spec documents `Retry-After` on 429: read as a duration.
+        let limit = err.rate_limit().expect("a response");
+        assert_eq!(limit.retry_after, Some(Duration::ZERO), "{op}");
     }
 }
 
