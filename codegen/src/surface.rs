@@ -158,7 +158,7 @@ pub fn summary(krate: &GeneratedCrate) -> Result<String, Error> {
             for ii in &imp.items {
                 let ImplItem::Fn(f) = ii else { continue };
                 // Operations: methods that return a `Call`, and the `_stream` methods.
-                let is_stream = f.sig.ident.to_string().ends_with("_stream");
+                let is_stream = f.sig.ident.to_string().contains("_stream");
                 let is_call = match &f.sig.output {
                     syn::ReturnType::Type(_, t) => {
                         simplify(&t.to_token_stream().to_string()).starts_with("Call<")

@@ -153,6 +153,13 @@ impl CallOptions {
         self
     }
 
+    /// These options without an idempotency key: for calls that must each get their own
+    /// (the pages of a stream).
+    pub fn without_idempotency_key(mut self) -> Self {
+        self.idempotency_key = None;
+        self
+    }
+
     /// The per-call timeout, if one is set.
     pub fn timeout(&self) -> Option<Duration> {
         self.timeout

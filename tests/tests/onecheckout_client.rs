@@ -237,6 +237,41 @@ async fn the_stream_follows_next_anchor_until_an_empty_one() {
 }
 
 #[tokio::test]
+async fn a_streams_options_go_with_every_page() {
+    let server = pager(vec![
+        ("", page(&["1", "2"], Some(json!("A")))),
+        ("A", page(&["3"], None)),
+    ])
+    .await;
+    let options = payspec_runtime::CallOptions::new()
+        .with_timeout(Duration::from_secs(60))
+        .with_header("X-Correlation-Id", "c-stream")
+        .with_idempotency_key("not-for-pages");
+    let items: Vec<Item> = bearer(&server.url)
+        .list_orders_stream_with_options(&filters(), options)
+        .collect()
+        .await;
+    assert_eq!(ids(&items), ["1", "2", "3"]);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    for r in requests {
+        assert_eq!(r.header("x-correlation-id").as_deref(), Some("c-stream"));
+        assert_eq!(r.header("authorization"), Some(format!("Bearer {TOKEN}")));
+    }
+    // A per-call header that would replace the credential ends the stream at once.
+    let options = payspec_runtime::CallOptions::new().with_header("Authorization", "x");
+    let items: Vec<Item> = bearer(&server.url)
+        .list_orders_stream_with_options(&filters(), options)
+        .collect()
+        .await;
+    assert!(
+        matches!(items.as_slice(), [Err(Error::ReservedHeader { .. })]),
+        "{items:?}"
+    );
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
 async fn the_stream_stops_on_a_missing_or_null_next_anchor() {
     for last in [None, Some(Value::Null)] {
         let server = pager(vec![

@@ -62,6 +62,7 @@ pub(crate) fn stream_method(ctx: &Context, op: &Operation) -> Result<TokenStream
         quote!(page.#ii)
     };
     let name = format_ident!("{}_stream", op.rust_name());
+    let name_with = format_ident!("{}_stream_with_options", op.rust_name());
     let method = format_ident!("{}", op.rust_name());
     let body_t = ident(body);
     let item_t = ident(item_ty);
@@ -75,18 +76,28 @@ pub(crate) fn stream_method(ctx: &Context, op: &Operation) -> Result<TokenStream
         c = p.cursor,
         n = p.next_cursor,
     ));
+    let d_with = doc(&format!(
+        "[`Self::{name}`] with per-call options for every page: each page is a call of [`Self::{method}`] with these options (timeout, retry policy, headers). An idempotency key given here is not used: each page is its own call."
+    ));
     Ok(quote! {
         #d
         pub fn #name(&self, body: &types::#body_t) -> impl payspec_runtime::Stream<Item = Result<types::#item_t, payspec_runtime::Error<#err_ty>>> + Send + 'static {
+            self.#name_with(body, payspec_runtime::CallOptions::new())
+        }
+
+        #d_with
+        pub fn #name_with(&self, body: &types::#body_t, options: payspec_runtime::CallOptions) -> impl payspec_runtime::Stream<Item = Result<types::#item_t, payspec_runtime::Error<#err_ty>>> + Send + 'static {
             let client = self.clone();
             let start = #start;
             let body = body.clone();
+            let options = options.without_idempotency_key();
             payspec_runtime::paginate(start, move |cursor| {
                 let client = client.clone();
                 let mut body = body.clone();
+                let options = options.clone();
                 #set_cursor
                 async move {
-                    let page = client.#method(&body).await?;
+                    let page = client.#method(&body).options(options).await?;
                     Ok(payspec_runtime::Page { items: #page_items, next_cursor: #next_cursor })
                 }
             })

@@ -488,17 +488,29 @@ impl Client {
     ) -> impl payspec_runtime::Stream<
         Item = Result<types::Order, payspec_runtime::Error<types::ErrorResponse>>,
     > + Send + 'static {
+        self.list_orders_stream_with_options(body, payspec_runtime::CallOptions::new())
+    }
+    /// [`Self::list_orders_stream`] with per-call options for every page: each page is a call of [`Self::list_orders`] with these options (timeout, retry policy, headers). An idempotency key given here is not used: each page is its own call.
+    pub fn list_orders_stream_with_options(
+        &self,
+        body: &types::ListOrdersRequest,
+        options: payspec_runtime::CallOptions,
+    ) -> impl payspec_runtime::Stream<
+        Item = Result<types::Order, payspec_runtime::Error<types::ErrorResponse>>,
+    > + Send + 'static {
         let client = self.clone();
         let start = body.anchor.clone();
         let body = body.clone();
+        let options = options.without_idempotency_key();
         payspec_runtime::paginate(
             start,
             move |cursor| {
                 let client = client.clone();
                 let mut body = body.clone();
+                let options = options.clone();
                 body.anchor = cursor;
                 async move {
-                    let page = client.list_orders(&body).await?;
+                    let page = client.list_orders(&body).options(options).await?;
                     Ok(payspec_runtime::Page {
                         items: page.orders,
                         next_cursor: page.next_anchor,
