@@ -312,8 +312,7 @@ pub fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
 /// status when the body does not parse, with [`payspec_runtime::progenitor_error_response`]; and
 /// its `ResponseValue::empty(response)` for an error status without a documented body, which
 /// drops the body, with `UnexpectedResponse(response)` (status, headers and raw body kept).
-/// Reads a documented success body with `payspec_runtime::progenitor_response` instead of
-/// progenitor's `ResponseValue::from_response` (the same errors, without copying the headers).
+/// (Success arms are [`SuccessWithMetadata`]'s.)
 struct ErrorArms;
 
 impl VisitMut for ErrorArms {
@@ -335,15 +334,6 @@ impl VisitMut for ErrorArms {
                 == "Err(Error::ErrorResponse(ResponseValue::empty(response)))"
         {
             *e = parse_quote!(Err(Error::UnexpectedResponse(response)));
-            return;
-        }
-        // A documented JSON body: read by the runtime, which moves the headers out of the
-        // response instead of copying them.
-        if let syn::Expr::Await(a) = e
-            && a.to_token_stream().to_string().replace(' ', "")
-                == "ResponseValue::from_response(response).await"
-        {
-            *e = parse_quote!(payspec_runtime::progenitor_response(response).await);
             return;
         }
         syn::visit_mut::visit_expr_mut(self, e);
@@ -577,8 +567,10 @@ fn rewrite_method(
 
 /// In the method that takes a call's options: a success arm's `ResponseValue` becomes a
 /// `payspec_runtime::Response` with the response's metadata (the operation's request id
-/// header, the call's idempotency key), and so does the return type. `found` says whether a
-/// success arm was seen.
+/// header, the call's idempotency key), and so does the return type. A documented JSON body
+/// is read by `payspec_runtime::progenitor_response` in place of progenitor's
+/// `ResponseValue::from_response` (the same errors, the headers moved rather than copied).
+/// `found` says whether a success arm was seen.
 struct SuccessWithMetadata {
     table: syn::Ident,
     found: bool,
@@ -588,7 +580,7 @@ impl VisitMut for SuccessWithMetadata {
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
         let table = &self.table;
         let text = e.to_token_stream().to_string().replace(' ', "");
-        if text == "payspec_runtime::progenitor_response(response).await" {
+        if text == "ResponseValue::from_response(response).await" {
             *e = parse_quote!(
                 payspec_runtime::progenitor_response(
                     response,

@@ -908,11 +908,8 @@ fn read_operation(
         _ => Retry::Once,
     };
 
-    let idempotency_header = headers
-        .idempotency(op, &here)
-        .map_err(|(at, m)| err_at(at, m))?;
-    let request_id_header = headers
-        .request_id(op, &here)
+    let (idempotency_header, request_id_header) = headers
+        .of_operation(op, &here)
         .map_err(|(at, m)| err_at(at, m))?;
     Ok(Operation {
         id,
@@ -967,28 +964,21 @@ impl DocHeaders {
         Ok(out)
     }
 
-    /// The idempotency header of `op` (written at `here`): its own, or the document's.
-    pub(crate) fn idempotency(
+    /// The idempotency header and the request id header of `op` (written at `here`): each its
+    /// own, or the document's.
+    pub(crate) fn of_operation(
         &self,
         op: &Value,
         here: &str,
-    ) -> Result<Option<String>, (String, String)> {
-        match op.get(IDEMPOTENCY_KEY) {
-            None => Ok(self.idempotency.clone()),
-            Some(_) => self.named(op, here, IDEMPOTENCY_KEY, true),
-        }
-    }
-
-    /// The request id header of `op` (written at `here`): its own, or the document's.
-    pub(crate) fn request_id(
-        &self,
-        op: &Value,
-        here: &str,
-    ) -> Result<Option<String>, (String, String)> {
-        match op.get(REQUEST_ID) {
-            None => Ok(self.request_id.clone()),
-            Some(_) => self.named(op, here, REQUEST_ID, true),
-        }
+    ) -> Result<OpHeaders, (String, String)> {
+        let own = |key: &str, document: &Option<String>| match op.get(key) {
+            None => Ok(document.clone()),
+            Some(_) => self.named(op, here, key, true),
+        };
+        Ok((
+            own(IDEMPOTENCY_KEY, &self.idempotency)?,
+            own(REQUEST_ID, &self.request_id)?,
+        ))
     }
 
     /// `key` of `v` (written at `here`): `{header: <name>}`, the name lowercased; on an
@@ -1034,6 +1024,9 @@ impl DocHeaders {
         Ok(Some(lower))
     }
 }
+
+/// An operation's idempotency header and request id header.
+pub(crate) type OpHeaders = (Option<String>, Option<String>);
 
 /// The extension naming an operation's idempotency header.
 const IDEMPOTENCY_KEY: &str = "x-idempotency-key";

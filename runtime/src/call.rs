@@ -66,7 +66,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 use crate::error::{BoxError, Error, RedactedHeaders, request_id};
 pub use crate::rate_limit::RateLimit;
-use crate::transport::RetryPolicy;
+use crate::transport::{RetryPolicy, Transport};
 
 /// Settings for one call, over the client's. Set them on the [`Call`] itself
 /// ([`Call::timeout`], ...), or build a `CallOptions` once and give it to many calls with
@@ -207,29 +207,48 @@ impl CallOptions {
                 });
             }
         }
-        match idempotency {
-            Some(_) => {
-                if let Some(key) = &self.idempotency_key
-                    && HeaderValue::from_str(key).is_err()
-                {
-                    return Err(Error::InvalidHeader {
-                        name: idempotency.unwrap_or_default().to_string(),
-                    });
-                }
-                if self.idempotency_key.is_none() {
-                    self.idempotency_key = Some(uuid::Uuid::new_v4().to_string());
-                }
+        let Some(header) = idempotency else {
+            self.idempotency_key = None;
+            return Ok(self);
+        };
+        match &self.idempotency_key {
+            Some(key) if HeaderValue::from_str(key).is_err() => {
+                return Err(Error::InvalidHeader {
+                    name: header.to_string(),
+                });
             }
-            None => self.idempotency_key = None,
+            Some(_) => {}
+            None => self.idempotency_key = Some(uuid::Uuid::new_v4().to_string()),
         }
         Ok(self)
+    }
+
+    /// Sends `request` through `transport` with these options: the per-call headers, the
+    /// idempotency key in the header `idempotency` names and the timeout go into the request;
+    /// it is retried when `retry_safe` or when it carries a key, with this call's retry policy
+    /// or the transport's. Not an `async fn`: the returned future is the transport's own, so
+    /// a call has no extra layer of future to move.
+    #[doc(hidden)]
+    pub fn send<'a>(
+        &'a self,
+        transport: &'a Transport,
+        client: &'a reqwest::Client,
+        mut request: reqwest::Request,
+        retry_safe: bool,
+        idempotency: Option<&str>,
+    ) -> impl Future<Output = reqwest_middleware::Result<reqwest::Response>> + Send + 'a {
+        let keyed = self.apply(&mut request, idempotency);
+        let policy = self
+            .retry
+            .as_ref()
+            .unwrap_or_else(|| transport.retry_policy());
+        transport.execute_with(client, request, retry_safe || keyed, policy)
     }
 
     /// Puts these options into `request`: the per-call headers, the idempotency key in the
     /// header `idempotency` names, the timeout. Returns whether the call carries an
     /// idempotency key (and so may be retried).
-    #[doc(hidden)]
-    pub fn apply(&self, request: &mut reqwest::Request, idempotency: Option<&str>) -> bool {
+    fn apply(&self, request: &mut reqwest::Request, idempotency: Option<&str>) -> bool {
         if let Some(timeout) = self.timeout {
             *request.timeout_mut() = Some(timeout);
         }
@@ -248,9 +267,7 @@ impl CallOptions {
         }
         false
     }
-}
 
-impl CallOptions {
     /// These options, able to keep a middleware's error ([`CallOptions::keep_failure`]).
     pub(crate) fn keeping_failures(mut self) -> Self {
         self.failure = Some(Arc::default());

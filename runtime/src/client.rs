@@ -11,6 +11,7 @@
 //! Items here are public for the generated crates; users build clients through the generated
 //! `ClientBuilder`.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -352,16 +353,23 @@ impl ClientState {
         &self,
         operation: &'static Operation,
         client: &reqwest::Client,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         options: &CallOptions,
     ) -> Result<reqwest::Response, progenitor_client::Error<E>> {
-        if self.alternative(operation).is_none() {
+        if !self.authorize(operation, request.headers_mut()) {
             return Err(progenitor_client::Error::Custom(format!(
                 "no credential for operation {}",
                 operation.id
             )));
         }
-        match self.execute(operation, client, request, options).await {
+        let sent = options.send(
+            &self.transport,
+            client,
+            request,
+            operation.retry_safe,
+            operation.idempotency_header,
+        );
+        match sent.await {
             Ok(response) => Ok(response),
             Err(reqwest_middleware::Error::Reqwest(e)) => {
                 Err(progenitor_client::Error::CommunicationError(e))
@@ -376,25 +384,24 @@ impl ClientState {
         }
     }
 
-    /// Sends `request` for `operation`: puts in the operation's credentials and the call's
-    /// `options` (headers, idempotency key, timeout), then sends it through the transport,
-    /// which retries transient failures only when the operation is safe to repeat or the call
-    /// carries an idempotency key, with the call's retry policy or the client's.
-    pub async fn execute(
-        &self,
+    /// Sends `request` for `operation`, which the typed method checked first
+    /// ([`ClientState::prepare`]): puts in the operation's credentials and the call's
+    /// `options` (see [`CallOptions::send`]), then sends it through the transport.
+    pub fn execute<'a>(
+        &'a self,
         operation: &'static Operation,
-        client: &reqwest::Client,
+        client: &'a reqwest::Client,
         mut request: reqwest::Request,
-        options: &CallOptions,
-    ) -> reqwest_middleware::Result<reqwest::Response> {
+        options: &'a CallOptions,
+    ) -> impl Future<Output = reqwest_middleware::Result<reqwest::Response>> + Send + 'a {
         self.authorize(operation, request.headers_mut());
-        let keyed = options.apply(&mut request, operation.idempotency_header);
-        let policy = options
-            .retry()
-            .unwrap_or_else(|| self.transport.retry_policy());
-        self.transport
-            .execute_with(client, request, operation.retry_safe || keyed, policy)
-            .await
+        options.send(
+            &self.transport,
+            client,
+            request,
+            operation.retry_safe,
+            operation.idempotency_header,
+        )
     }
 }
 

@@ -106,9 +106,7 @@ pub fn client(input: &Input) -> Result<TokenStream, String> {
             api.auth_member, api.code_member
         ));
         if let Some(header) = &op.idempotency_header {
-            doc.push_str(&format!(
-                "\n\n# Idempotency key\n\nEach call carries an idempotency key in the `{header}` header: a fresh UUID v4, or your own ([`payspec_runtime::Call::idempotency_key`]), the same on every retry of the call. The service answers a repeated key with the stored response instead of acting twice, so the call is retried on connection errors, timeouts and 408/429/502/503/504 as the [`RetryPolicy`] says."
-            ));
+            doc.push_str(&crate::emit::idempotency_doc(header));
         } else if op.moves_money() {
             doc.push_str(
                 "\n\n# Never retried\n\nThis operation moves money, so the client sends it exactly once, whatever happens. If the call fails without an answer ([`Error::Timeout`], [`Error::Transport`], or a 5xx), the payment may or may not have been made.",

@@ -147,6 +147,9 @@ pub fn read(
                 (true, false) => Retry::Idempotent,
                 (false, false) => Retry::Once,
             };
+            let (idempotency_header, request_id_header) = headers
+                .of_operation(op, &here)
+                .map_err(|(at, m)| oerr(m).at(at))?;
             operations.push(Operation {
                 method: Method::Post,
                 pointer: here.clone(),
@@ -171,12 +174,8 @@ pub fn read(
                 retry,
                 security: Vec::new(),
                 pagination: None,
-                idempotency_header: headers
-                    .idempotency(op, &here)
-                    .map_err(|(at, m)| oerr(m).at(at))?,
-                request_id_header: headers
-                    .request_id(op, &here)
-                    .map_err(|(at, m)| oerr(m).at(at))?,
+                idempotency_header,
+                request_id_header,
                 id,
             });
         }

@@ -158,14 +158,7 @@ pub(crate) fn op_doc(op: &Operation, param_docs: &str, extra: &str, example: &st
         text.push_str(param_docs);
     }
     if let Some(header) = &op.idempotency_header {
-        text.push_str(&format!(
-            "\n\n# Idempotency key\n\nEach call carries an idempotency key in the `{header}` header: \
-             a fresh UUID v4, or your own ([`payspec_runtime::Call::idempotency_key`]), the same on every retry \
-             of the call. The provider answers a repeated key with the stored response instead of acting twice, \
-             so the call is retried on transient failures (connection errors, timeouts, 408, 429, 502-504), per \
-             the client's retry policy. [`payspec_runtime::Response::idempotency_key`] gives the key that was \
-             sent; a later call with the same key replays this one."
-        ));
+        text.push_str(&idempotency_doc(header));
     } else {
         text.push_str(retry_doc(op.retry));
     }
@@ -173,6 +166,19 @@ pub(crate) fn op_doc(op: &Operation, param_docs: &str, extra: &str, example: &st
     text.push_str("\n\nThe request is validated first; a violation returns [`payspec_runtime::Error::Validation`] and nothing is sent.");
     text.push_str(example);
     doc(&text)
+}
+
+/// What the docs of an operation with an idempotency header (`x-idempotency-key`) say about
+/// its key and its retries; both kinds of crate use it.
+pub(crate) fn idempotency_doc(header: &str) -> String {
+    format!(
+        "\n\n# Idempotency key\n\nEach call carries an idempotency key in the `{header}` header: \
+         a fresh UUID v4, or your own ([`payspec_runtime::Call::idempotency_key`]), the same on every retry \
+         of the call. The provider answers a repeated key with the stored response instead of acting twice, \
+         so the call is retried on transient failures (connection errors, timeouts, 408, 429, 502-504), per \
+         the client's retry policy. [`payspec_runtime::Response::idempotency_key`] gives the key that was \
+         sent; a later call with the same key replays this one."
+    )
 }
 
 /// What an operation's docs say about retries, for its retry class.

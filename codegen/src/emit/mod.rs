@@ -25,7 +25,7 @@ use crate::Error;
 use common::*;
 
 pub use common::Context;
-pub(crate) use common::option_str;
+pub(crate) use common::{idempotency_doc, option_str};
 pub(crate) use examples::decimal_expr;
 pub use manifest::cargo_toml;
 pub(crate) use manifest::{Manifest, manifest};

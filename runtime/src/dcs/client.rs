@@ -162,7 +162,7 @@ impl DcsClient {
             .base
             .join(path.trim_start_matches('/'))
             .map_err(|e| Error::Other(format!("{name}: {e}")))?;
-        let mut http_request = self
+        let http_request = self
             .http
             .post(url)
             .header(
@@ -173,17 +173,13 @@ impl DcsClient {
             .body(body)
             .build()
             .map_err(|e| Error::Other(format!("{name}: {}", e.without_url())))?;
-        let keyed = options.apply(&mut http_request, operation.idempotency_header);
-        let policy = options
-            .retry()
-            .unwrap_or_else(|| self.transport.retry_policy());
-        let response = self
-            .transport
-            .execute_with(
+        let response = options
+            .send(
+                &self.transport,
                 &self.http,
                 http_request,
-                operation.retry_safe || keyed,
-                policy,
+                operation.retry_safe,
+                operation.idempotency_header,
             )
             .await
             .map_err(send_error)?;
