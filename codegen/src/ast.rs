@@ -27,6 +27,9 @@ pub struct Field {
     pub ty: String,
     /// Whether the field is an `Option`.
     pub optional: bool,
+    /// Whether the field is a `payspec_runtime::Nullable` (a `nullable` member that is not
+    /// `required`: absent, `null` or a value).
+    pub nullable: bool,
     /// Whether the generated `new` takes it as an argument (required, with no serde default).
     pub in_new: bool,
 }
@@ -53,6 +56,7 @@ pub fn type_text(ty: &syn::Type) -> String {
 
 const DECIMAL: &str = "::rust_decimal::Decimal";
 const OPT_DECIMAL: &str = "::std::option::Option<::rust_decimal::Decimal>";
+const NULLABLE_DECIMAL: &str = "::payspec_runtime::Nullable<::rust_decimal::Decimal>";
 
 fn types_mod(file: &mut syn::File) -> Option<&mut ItemMod> {
     file.items.iter_mut().find_map(|i| match i {
@@ -100,11 +104,17 @@ pub fn post_process(
         let Fields::Named(named) = &mut s.fields else {
             continue;
         };
+        let schema = model.types.get(&s.ident.to_string());
         let mut fields = Vec::new();
         for f in named.named.iter_mut() {
             let ident = f.ident.clone().expect("named field");
-            let ty = type_text(&f.ty);
             let json = serde_rename(&f.attrs).unwrap_or_else(|| ident.to_string());
+            let optional = type_text(&f.ty).starts_with("::std::option::Option<");
+            let nullable = optional && schema.is_some_and(|sc| sc.three_state(&json));
+            if nullable {
+                three_state(f, &json);
+            }
+            let ty = type_text(&f.ty);
             match ty.as_str() {
                 DECIMAL => f
                     .attrs
@@ -113,6 +123,9 @@ pub fn post_process(
                     // `with` turns off serde's "missing Option field is None": `default` restores it.
                     f.attrs.push(parse_quote!(#[serde(default, with = "::payspec_runtime::decimal::number_opt")]))
                 }
+                NULLABLE_DECIMAL => f.attrs.push(
+                    parse_quote!(#[serde(with = "::payspec_runtime::decimal::number_nullable")]),
+                ),
                 other if other.contains("rust_decimal") => {
                     return Err(Error::spec(
                         spec_path,
@@ -124,13 +137,13 @@ pub fn post_process(
                 }
                 _ => {}
             }
-            let optional = ty.starts_with("::std::option::Option<");
             let in_new = matches!(fill(f), Fill::Required);
             fields.push(Field {
                 ident,
                 json,
                 ty,
-                optional,
+                optional: optional && !nullable,
+                nullable,
                 in_new,
             });
         }
@@ -171,7 +184,10 @@ enum Fill {
 }
 
 fn fill(f: &syn::Field) -> Fill {
-    let mut fill = if type_text(&f.ty).starts_with("::std::option::Option<") {
+    let text = type_text(&f.ty);
+    let mut fill = if text.starts_with("::std::option::Option<")
+        || text.starts_with("::payspec_runtime::Nullable<")
+    {
         Fill::Default
     } else {
         Fill::Required
@@ -196,17 +212,44 @@ fn fill(f: &syn::Field) -> Fill {
     fill
 }
 
-/// The element type of an `Option<T>` field, or the field's own type.
-fn set_type(ty: &syn::Type) -> &syn::Type {
+/// Turns typify's `Option<T>` field for a three-state member into a `Nullable<T>` that is
+/// skipped when absent and written as `null` when null (its `rename`, if any, kept).
+fn three_state(f: &mut syn::Field, json: &str) {
+    let inner = set_type(&f.ty).0.clone();
+    f.ty = parse_quote!(::payspec_runtime::Nullable<#inner>);
+    let renamed = serde_rename(&f.attrs).is_some();
+    f.attrs.retain(|a| !a.path().is_ident("serde"));
+    f.attrs.push(if renamed {
+        parse_quote!(#[serde(rename = #json, default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")])
+    } else {
+        parse_quote!(#[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")])
+    });
+}
+
+/// How a setter stores its value: as it is, in `Some`, or in `Nullable::Value`.
+#[derive(Clone, Copy, PartialEq)]
+enum Wrap {
+    None,
+    Option,
+    Nullable,
+}
+
+/// The element type of an `Option<T>` or `Nullable<T>` field (and which it is), or the field's
+/// own type.
+fn set_type(ty: &syn::Type) -> (&syn::Type, Wrap) {
     if let syn::Type::Path(p) = ty
         && let Some(last) = p.path.segments.last()
-        && last.ident == "Option"
         && let syn::PathArguments::AngleBracketed(args) = &last.arguments
         && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
     {
-        return inner;
+        if last.ident == "Option" {
+            return (inner, Wrap::Option);
+        }
+        if last.ident == "Nullable" {
+            return (inner, Wrap::Nullable);
+        }
     }
-    ty
+    (ty, Wrap::None)
 }
 
 /// `new(required…)` and one `with_<field>` setter per field for a generated struct, which is
@@ -263,21 +306,44 @@ pub(crate) fn setter_name(field: &syn::Ident) -> String {
     format!("with_{}", field.to_string().trim_start_matches("r#"))
 }
 
-/// `with_<field>(value)`: sets the field (wrapped in `Some` for an `Option`) and returns the
-/// value, with the field's documentation (`docs`: its `#[doc]` attributes).
+/// The name of a `Nullable` field's explicit-null setter: `with_<field>_null` (`with_type_null`
+/// for `type_`).
+pub(crate) fn null_setter_name(field: &syn::Ident) -> String {
+    format!("{}_null", setter_name(field).trim_end_matches('_'))
+}
+
+/// `with_<field>(value)`: sets the field (wrapped in `Some` for an `Option`, in
+/// `Nullable::Value` for a `Nullable`) and returns the value, with the field's documentation
+/// (`docs`: its `#[doc]` attributes). A `Nullable` field also gets `with_<field>_null()`, which
+/// sends an explicit `null`.
 pub(crate) fn setter(
     ident: &syn::Ident,
     ty: &syn::Type,
     docs: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
     let name = quote::format_ident!("{}", setter_name(ident));
-    let inner = set_type(ty);
-    let value = if std::ptr::eq(inner, ty) {
-        quote::quote!(value.into())
-    } else {
-        quote::quote!(::std::option::Option::Some(value.into()))
+    let (inner, wrap) = set_type(ty);
+    let value = match wrap {
+        Wrap::None => quote::quote!(value.into()),
+        Wrap::Option => quote::quote!(::std::option::Option::Some(value.into())),
+        Wrap::Nullable => quote::quote!(::payspec_runtime::Nullable::Value(value.into())),
     };
     let set_doc = format!("Sets `{ident}`.");
+    let null = (wrap == Wrap::Nullable).then(|| {
+        let null_name = quote::format_ident!("{}", null_setter_name(ident));
+        let null_doc = format!(
+            "Sets `{ident}` to an explicit `null` (sent as `null`, unlike a member never set, \
+             which is left out): where the API reads `null` as \"clear this\", this clears it."
+        );
+        quote::quote! {
+            #[doc = #null_doc]
+            #[must_use]
+            pub fn #null_name(mut self) -> Self {
+                self.#ident = ::payspec_runtime::Nullable::Null;
+                self
+            }
+        }
+    });
     quote::quote! {
         #[doc = #set_doc]
         #[doc = ""]
@@ -287,6 +353,7 @@ pub(crate) fn setter(
             self.#ident = #value;
             self
         }
+        #null
     }
 }
 

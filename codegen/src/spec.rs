@@ -410,6 +410,7 @@ fn schema_of(name: &str, s: &Value) -> Schema {
                     name: p.clone(),
                     ty: ty_of(ps),
                     description: text_of(ps, "description"),
+                    nullable: ps.get("nullable").and_then(Value::as_bool) == Some(true),
                 })
                 .collect(),
             exactly_one_of: exactly_one_of(s),

@@ -5,7 +5,8 @@
 //! this module parses that text exactly. Output is written as a JSON number with the
 //! decimal's scale kept: `10.50` is sent as `10.50`, `100` as `100`.
 //!
-//! Use [`number`] for `Decimal` fields and [`number_opt`] for `Option<Decimal>` fields:
+//! Use [`number`] for `Decimal` fields, [`number_opt`] for `Option<Decimal>` fields and
+//! [`number_nullable`] for `Nullable<Decimal>` fields:
 //!
 //! ```
 //! use rust_decimal::Decimal;
@@ -303,6 +304,31 @@ pub mod number_opt {
     }
 }
 
+/// `#[serde(default, skip_serializing_if = "Nullable::is_absent", with = "payspec_runtime::decimal::number_nullable")]`
+/// for a [`Nullable<Decimal>`](crate::Nullable) field: a value is written as a JSON number with
+/// its scale kept, `null` as `null`, and an absent member is skipped.
+pub mod number_nullable {
+    use crate::Nullable;
+    use rust_decimal::Decimal;
+    use serde::{Deserializer, Serializer};
+
+    /// Writes a value as a JSON number with its scale kept, and `null` (or absent) as `null`.
+    pub fn serialize<S: Serializer>(
+        value: &Nullable<Decimal>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        super::number_opt::serialize(&value.value().copied(), serializer)
+    }
+
+    /// Reads `null` as [`Nullable::Null`] and a JSON number (or a string holding one) exactly;
+    /// a missing member never gets here (the field's `default` makes it absent).
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Nullable<Decimal>, D::Error> {
+        super::number_opt::deserialize(deserializer).map(Nullable::null_if_none)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -467,6 +493,29 @@ mod tests {
         );
         assert!(serde_json::from_str::<Amount>(r#"{"value":1,"fee":true}"#).is_err());
         assert!(serde_json::from_str::<Amount>(r#"{"fee":1}"#).is_err());
+    }
+
+    #[test]
+    fn nullable_decimals_keep_three_states_and_the_scale() {
+        #[derive(Serialize, Deserialize, Debug, PartialEq)]
+        struct Refund {
+            #[serde(
+                default,
+                skip_serializing_if = "crate::Nullable::is_absent",
+                with = "crate::decimal::number_nullable"
+            )]
+            fee: crate::Nullable<Decimal>,
+        }
+        for json in [r#"{}"#, r#"{"fee":null}"#, r#"{"fee":0.10}"#] {
+            let r: Refund = serde_json::from_str(json).unwrap();
+            assert_eq!(serde_json::to_string(&r).unwrap(), json);
+        }
+        let r: Refund = serde_json::from_str(r#"{"fee":"1.50"}"#).unwrap();
+        assert_eq!(
+            r.fee.value().map(Decimal::to_string).as_deref(),
+            Some("1.50")
+        );
+        assert!(serde_json::from_str::<Refund>(r#"{"fee":true}"#).is_err());
     }
 
     #[test]

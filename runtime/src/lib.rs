@@ -8,6 +8,8 @@
 //!   `Debug` output and are zeroized on drop.
 //! * [`decimal`]: serde helpers that read and write money amounts as exact JSON numbers, never
 //!   through `f64`.
+//! * [`nullable`]: [`Nullable`], a member that is absent, explicitly `null`, or a value, for
+//!   the spec's `nullable` members (a partial update clears a field by sending `null`).
 //! * [`datetime`]: [`DateTime`] keeps a timestamp exactly as the wire carried it, so it can be
 //!   sent back byte for byte.
 //! * [`open_enum!`] and [`open_int_enum!`]: forward-compatible enums that keep values this
@@ -47,6 +49,7 @@ pub mod endpoint;
 pub mod epoch;
 pub mod error;
 pub mod multipart;
+pub mod nullable;
 pub mod open_enum;
 pub mod paginate;
 pub mod rate_limit;
@@ -63,6 +66,7 @@ pub use epoch::EpochMillis;
 pub use error::{DecodeError, Error, ErrorBody, from_progenitor, progenitor_error_response};
 pub use futures_core::Stream;
 pub use multipart::FilePart;
+pub use nullable::Nullable;
 pub use paginate::{Page, paginate};
 pub use rate_limit::RateLimit;
 pub use secret::{Secret, SecretString};

@@ -16,6 +16,7 @@ use payspec_n1co::types::{
 };
 use payspec_n1co::webhooks::OrderEventWebhook;
 use payspec_n1co::{Client, Error, RetryPolicy};
+use payspec_runtime::Nullable;
 use payspec_sandbox::n1co::{NOW_HEADER, TEST_SECRET_KEY, TEST_WEBHOOK_SECRET};
 use payspec_sandbox::{Sandbox, SandboxOptions};
 use rust_decimal::Decimal;
@@ -203,7 +204,7 @@ fn problem_of(value: &Value) -> ProblemDetails {
 fn error_keys(status: u16, value: &Value) -> Vec<String> {
     assert_eq!(status, 400, "{value}");
     let p = problem_of(value);
-    assert_eq!(p.status, Some(400));
+    assert_eq!(p.status, Nullable::Value(400));
     assert_eq!(
         p.type_.as_deref(),
         Some("https://tools.ietf.org/html/rfc7231#section-6.5.1")
@@ -212,7 +213,7 @@ fn error_keys(status: u16, value: &Value) -> Vec<String> {
         p.title.as_deref(),
         Some("One or more validation errors occurred.")
     );
-    let errors = p.errors.expect("errors");
+    let errors = p.errors.into_value().expect("errors");
     assert!(
         errors.values().all(|m| !m.is_empty()),
         "every key has messages: {errors:?}"
@@ -315,24 +316,24 @@ async fn links_by_line_items_and_by_amount_have_exact_totals() {
         Some("A delicious pizza order")
     );
     assert_eq!(order.order_reference.as_deref(), Some("RFC-1234"));
-    let lines = order.line_items.clone().expect("lines");
-    let subs: Vec<Option<Decimal>> = lines.iter().map(|l| l.sub_total).collect();
+    let lines = order.line_items.clone().into_value().expect("lines");
+    let subs: Vec<Option<Decimal>> = lines.iter().map(|l| l.sub_total.value().copied()).collect();
     assert_eq!(
         subs,
         [Some(dec("30")), Some(dec("60")), Some(dec("0.30"))],
         "{lines:?}"
     );
-    assert_eq!(lines[2].quantity, Some(3));
-    assert_eq!(lines[2].price, Some(dec("0.10")));
-    assert_eq!(order.subtotal, Some(dec("90.30")));
-    assert_eq!(order.total, Some(dec("90.30")));
+    assert_eq!(lines[2].quantity, Nullable::Value(3));
+    assert_eq!(lines[2].price, Nullable::Value(dec("0.10")));
+    assert_eq!(order.subtotal, Nullable::Value(dec("90.30")));
+    assert_eq!(order.total, Nullable::Value(dec("90.30")));
     let details = order.total_details.clone().expect("totalDetails");
-    assert_eq!(details.shipping_amount, Some(Decimal::ZERO));
-    assert_eq!(details.discount_amount, Some(Decimal::ZERO));
-    assert_eq!(details.surcharge_amount, Some(Decimal::ZERO));
+    assert_eq!(details.shipping_amount, Nullable::Value(Decimal::ZERO));
+    assert_eq!(details.discount_amount, Nullable::Value(Decimal::ZERO));
+    assert_eq!(details.surcharge_amount, Nullable::Value(Decimal::ZERO));
     assert_eq!(
         order.metadata,
-        Some(vec![MetadataItem::new("clientId", "1234")])
+        Nullable::Value(vec![MetadataItem::new("clientId", "1234")])
     );
     assert_eq!(
         order.payment_link_url.as_deref(),
@@ -343,7 +344,7 @@ async fn links_by_line_items_and_by_amount_have_exact_totals() {
     assert_eq!(order.created.map(|d| d.to_string()).as_deref(), Some(T0));
     let store = order.store.clone().expect("store");
     assert_eq!(store.currency_code.as_deref(), Some("USD"));
-    assert!(store.name.is_some());
+    assert!(store.name.is_value());
     assert_eq!(order.payment, None);
 
     // The raw JSON keeps the decimals exact (no float detour).
@@ -365,9 +366,9 @@ async fn links_by_line_items_and_by_amount_have_exact_totals() {
         .expect("created");
     assert_eq!(created.order_id, 2);
     let order = c.get_order(&created.order_code).await.expect("order");
-    assert_eq!(order.subtotal, Some(dec("10.50")));
-    assert_eq!(order.total, Some(dec("10.50")));
-    assert_eq!(order.line_items, Some(Vec::new()));
+    assert_eq!(order.subtotal, Nullable::Value(dec("10.50")));
+    assert_eq!(order.total, Nullable::Value(dec("10.50")));
+    assert_eq!(order.line_items, Nullable::Value(Vec::new()));
     assert_eq!(order.name.as_deref(), Some("PaymentLink Order"));
 
     // Products of the store by SKU.
@@ -375,19 +376,19 @@ async fn links_by_line_items_and_by_amount_have_exact_totals() {
         .with_line_items(vec![sku("PIZZA-001", 2), sku("PIZZA-002", 1)]);
     let created = c.create_payment_link(&request).await.expect("created");
     let order = c.get_order(&created.order_code).await.expect("order");
-    let lines = order.line_items.expect("lines");
+    let lines = order.line_items.into_value().expect("lines");
     assert_eq!(lines[0].sku.as_deref(), Some("PIZZA-001"));
-    assert_eq!(lines[0].product_id, Some(1));
+    assert_eq!(lines[0].product_id, Nullable::Value(1));
     assert_eq!(lines[0].name.as_deref(), Some("Italian Pizza"));
-    assert_eq!(lines[0].sub_total, Some(dec("30.00")));
-    assert_eq!(order.total, Some(dec("50.00")));
+    assert_eq!(lines[0].sub_total, Nullable::Value(dec("30.00")));
+    assert_eq!(order.total, Nullable::Value(dec("50.00")));
 
     // A SKU the store does not have.
     let request =
         CreatePaymentLinkRequest::new().with_line_items(vec![sku("PIZZA-001", 1), sku("NOPE", 1)]);
     let (status, p) = api_problem(c.create_payment_link(&request).await);
     assert_eq!(status, 400);
-    let keys: Vec<String> = p.errors.expect("errors").into_keys().collect();
+    let keys: Vec<String> = p.errors.into_value().expect("errors").into_keys().collect();
     assert_eq!(keys, ["lineItems[1].sku"]);
 }
 
@@ -546,7 +547,7 @@ async fn missing_or_wrong_secret_keys_are_401() {
         .expect("client");
     let (status, p) = api_problem(wrong.create_payment_link(&amount_request("1")).await);
     assert_eq!(status, 401);
-    assert_eq!(p.status, Some(401));
+    assert_eq!(p.status, Nullable::Value(401));
     assert_eq!(p.title.as_deref(), Some("Unauthorized"));
     let (status, _) = api_problem(wrong.get_order(&created.order_code).await);
     assert_eq!(status, 401);
@@ -595,7 +596,7 @@ async fn missing_or_wrong_secret_keys_are_401() {
         )
         .await;
         assert_eq!(status, 401, "{method} {path}: {value}");
-        assert_eq!(problem_of(&value).status, Some(401));
+        assert_eq!(problem_of(&value).status, Nullable::Value(401));
         assert!(
             headers
                 .get("www-authenticate")
@@ -617,7 +618,7 @@ async fn unknown_codes_and_routes_are_404_problems() {
     let sb = sandbox().await;
     let (status, p) = api_problem(client(&sb).get_order("PL-NOPE").await);
     assert_eq!(status, 404);
-    assert_eq!(p.status, Some(404));
+    assert_eq!(p.status, Nullable::Value(404));
     assert_eq!(p.title.as_deref(), Some("Not Found"));
 
     for (method, path, bearer) in [
@@ -643,7 +644,7 @@ async fn unknown_codes_and_routes_are_404_problems() {
     ] {
         let (status, _, value) = raw(method.clone(), &url(&sb, path), bearer, None, &[]).await;
         assert_eq!(status, 404, "{method} {path}: {value}");
-        assert_eq!(problem_of(&value).status, Some(404), "{value}");
+        assert_eq!(problem_of(&value).status, Nullable::Value(404), "{value}");
     }
     let (status, _, value) = raw(
         reqwest::Method::DELETE,
@@ -654,7 +655,7 @@ async fn unknown_codes_and_routes_are_404_problems() {
     )
     .await;
     assert_eq!(status, 405, "{value}");
-    assert_eq!(problem_of(&value).status, Some(405));
+    assert_eq!(problem_of(&value).status, Nullable::Value(405));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -697,14 +698,17 @@ async fn paying_moves_the_order_to_paid_with_payment_details() {
     let order = c.get_order(&created.order_code).await.expect("order");
     assert_eq!(order, paid);
     let payment = order.payment.expect("payment");
-    let code = payment.authorization_code.expect("authorization code");
+    let code = payment
+        .authorization_code
+        .into_value()
+        .expect("authorization code");
     assert_eq!(code.len(), 6);
     assert!(code.bytes().all(|b| b.is_ascii_hexdigit()), "{code}");
     let b = payment.buyer.expect("buyer");
     assert_eq!(b.name.as_deref(), Some("Ana"));
     assert_eq!(b.phone.as_deref(), Some("+503 7000-0000"));
     assert_eq!(b.email.as_deref(), Some("ana@example.com"));
-    let voucher_url = payment.voucher_url.expect("voucher URL");
+    let voucher_url = payment.voucher_url.into_value().expect("voucher URL");
     let (status, _, voucher) = raw(reqwest::Method::GET, &voucher_url, None, None, &[]).await;
     assert_eq!(status, 200, "{voucher}");
     assert_eq!(voucher["authorizationCode"], code.as_str());
@@ -724,7 +728,7 @@ async fn paying_moves_the_order_to_paid_with_payment_details() {
     // A second payment of a paid order is a conflict.
     let (status, again) = pay_link(&created.payment_link_url, None, None).await;
     assert_eq!(status, 409, "{again}");
-    assert_eq!(problem_of(&again).status, Some(409));
+    assert_eq!(problem_of(&again).status, Nullable::Value(409));
 }
 
 #[tokio::test]
@@ -742,7 +746,7 @@ async fn an_error_outcome_keeps_the_order_pending_and_it_can_be_paid_later() {
     )
     .await;
     assert_eq!(status, 402, "{declined}");
-    assert_eq!(problem_of(&declined).status, Some(402));
+    assert_eq!(problem_of(&declined).status, Nullable::Value(402));
     let order = c.get_order(&created.order_code).await.expect("order");
     assert_eq!(order.order_status, OrderStatus::Pending);
     assert_eq!(order.payment, None);
@@ -762,7 +766,7 @@ async fn an_error_outcome_keeps_the_order_pending_and_it_can_be_paid_later() {
     ] {
         let (status, value) = pay_link(&created.payment_link_url, Some(body.clone()), None).await;
         assert_eq!(status, 400, "{body}: {value}");
-        assert_eq!(problem_of(&value).status, Some(400));
+        assert_eq!(problem_of(&value).status, Nullable::Value(400));
     }
 }
 
@@ -859,7 +863,7 @@ async fn expired_links_answer_410_and_the_order_stays_pending() {
         let (status, gone) = pay_link(&short.payment_link_url, None, Some(now)).await;
         assert_eq!(status, 410, "{now}: {gone}");
         let p = problem_of(&gone);
-        assert_eq!(p.status, Some(410));
+        assert_eq!(p.status, Nullable::Value(410));
         assert_eq!(p.title.as_deref(), Some("Gone"));
         assert!(
             gone["detail"]
@@ -1008,15 +1012,15 @@ async fn webhooks_are_signed_like_n1co_and_arrive_before_the_answer() {
     assert_eq!(event.order_reference.as_deref(), Some("RFC-1234"));
     assert_eq!(event.order_type.as_deref(), Some("FASTLINK_CHARGE"));
     assert_eq!(event.level.as_deref(), Some("Info"));
-    assert!(event.description.is_some());
-    let metadata = event.metadata.expect("metadata");
+    assert!(event.description.is_value());
+    let metadata = event.metadata.into_value().expect("metadata");
     assert_eq!(metadata.get("clientId"), Some(&json!("1234")));
     let raw_event: Value = serde_json::from_slice(body).expect("json");
     assert!(raw_event["orderId"].is_string(), "{raw_event}");
     // An order without metadata has none (read as null).
     let (headers, body) = &hits[4];
     let event = verifier.verify_request(headers, body).expect("verified");
-    assert_eq!(event.metadata, None);
+    assert_eq!(event.metadata, Nullable::Absent);
     assert_eq!(
         event.order_id.as_deref(),
         Some(b.order_id.to_string().as_str())
@@ -1226,7 +1230,12 @@ async fn malformed_requests_never_break_the_server() {
         )
         .await;
         assert_eq!(status, 400, "{body}: {value}");
-        assert!(problem_of(&value).errors.is_some_and(|e| !e.is_empty()));
+        assert!(
+            problem_of(&value)
+                .errors
+                .into_value()
+                .is_some_and(|e| !e.is_empty())
+        );
     }
     // Path segments that are not valid UTF-8 once decoded.
     let (status, _, value) = raw(

@@ -81,7 +81,7 @@ async fn get_order_uses_the_path_and_escapes_the_code() {
     .await;
     let got = client(&server.url()).get_order("PL/1 ?").await.unwrap();
     assert_eq!(got.order_status, OrderStatus::Paid);
-    assert_eq!(got.total.unwrap().to_string(), "35.00");
+    assert_eq!(got.total.value().unwrap().to_string(), "35.00");
     let r = &server.requests()[0];
     assert_eq!(r.method, "GET");
     assert_eq!(r.uri.path(), "/paymentlink/order/PL%2F1%20%3F");
@@ -103,7 +103,7 @@ async fn a_400_is_a_typed_error_with_title_and_field_errors() {
                 Some("One or more validation errors occurred.")
             );
             assert_eq!(
-                body.errors.as_ref().unwrap()["amount"][0],
+                body.errors.value().unwrap()["amount"][0],
                 "The amount must be greater than 0."
             );
         }

@@ -5,6 +5,7 @@ use payspec_n1co::types::{
     CreatePaymentLinkRequest, CreatePaymentLinkResponse, LineItem, MetadataItem, OneTimeProduct,
     OrderDetails, OrderStatus, ProblemDetails,
 };
+use payspec_runtime::Nullable;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -104,15 +105,15 @@ fn error_bodies_decode() {
         e.title.as_deref(),
         Some("One or more validation errors occurred.")
     );
-    assert_eq!(e.status, Some(400));
+    assert_eq!(e.status, Nullable::Value(400));
     assert_eq!(
-        e.errors.as_ref().unwrap()["amount"],
+        e.errors.value().unwrap()["amount"],
         vec!["The amount must be greater than 0.".to_string()]
     );
     assert_eq!(serde_json::to_value(&e).unwrap(), json("error_400.json"));
     let e: ProblemDetails = serde_json::from_str(&fixture("error_500.json")).unwrap();
-    assert_eq!(e.status, Some(500));
-    assert!(e.errors.is_none());
+    assert_eq!(e.status, Nullable::Value(500));
+    assert!(e.errors.is_absent());
     assert_eq!(serde_json::to_value(&e).unwrap(), json("error_500.json"));
 }
 
@@ -122,7 +123,10 @@ fn the_seed_order_sample_decodes_with_its_placeholder_status_kept() {
     // keeps it as Unknown instead of failing the whole response.
     let o: OrderDetails = serde_json::from_str(&fixture("order_schema_sample.json")).unwrap();
     assert_eq!(o.order_status, OrderStatus::Unknown("string".into()));
-    assert_eq!(o.created.unwrap().to_string(), "2024-05-14T13:44:23.133Z");
+    assert_eq!(
+        o.created.value().unwrap().to_string(),
+        "2024-05-14T13:44:23.133Z"
+    );
     assert_eq!(
         serde_json::to_value(&o).unwrap(),
         json("order_schema_sample.json")
@@ -138,10 +142,10 @@ fn the_spec_order_example_decodes_exactly() {
     assert_eq!(o.order_status, OrderStatus::Pending);
     // YAML numbers carry no scale (35.00 is read as 35.0): compare numerically here; the exact
     // scale over JSON is tested in `money_is_exact_both_ways` and n1co_client.
-    assert_eq!(o.total, Some(dec("35.00")));
-    let line = &o.line_items.as_ref().unwrap()[0];
-    assert_eq!(line.price, Some(dec("15.00")));
-    assert_eq!(line.sub_total, Some(dec("30.00")));
+    assert_eq!(o.total, Nullable::Value(dec("35.00")));
+    let line = &o.line_items.value().unwrap()[0];
+    assert_eq!(line.price, Nullable::Value(dec("15.00")));
+    assert_eq!(line.sub_total, Nullable::Value(dec("30.00")));
     assert_eq!(serde_json::to_value(&o).unwrap(), *example);
 }
 
@@ -169,5 +173,11 @@ fn nulls_and_unknown_members_from_the_server_are_accepted() {
     )
     .unwrap();
     assert_eq!(o.order_status.as_str(), "REFUNDED_SOMEDAY");
-    assert!(o.payment.is_none() && o.store.is_none() && o.total.is_none());
+    assert!(o.payment.is_none() && o.store.is_none());
+    // A nullable member keeps null apart from absent, both ways.
+    assert!(o.total.is_null() && o.line_items.is_null() && o.created.is_null());
+    assert!(o.name.is_absent() && o.subtotal.is_absent());
+    let back = serde_json::to_value(&o).unwrap();
+    assert_eq!(back["total"], Value::Null);
+    assert!(back.get("name").is_none() && back.get("subtotal").is_none());
 }

@@ -7,8 +7,9 @@
 //! 1. builds the crate and runs its README doctests (`cargo test --doc`), so the generated
 //!    example code compiles against the generated API;
 //! 2. runs the driver against a loopback server: a validation error before sending, a payment
-//!    created with Basic auth, a search followed page after page by its cursor, a void, and a
-//!    documented error read with its typed code; the server's records are checked;
+//!    created with Basic auth, a search followed page after page by its cursor, a void, a partial
+//!    update that clears a nullable member by sending `null`, and a documented error read with
+//!    its typed code; the server's records are checked;
 //! 3. runs the driver's calls with idempotency keys (`x-idempotency-key`) against a server that
 //!    honours them ([`payspec_tests::idempotent`]), with the connection dropped and the answer
 //!    delayed past the call's timeout after the money has moved: each payment is retried with
@@ -36,10 +37,10 @@ const DCS_PROVIDER: &str = "globex";
 /// each.
 const DRIVER: &str = r#"
 use futures::TryStreamExt as _;
-use payspec_acmepay::types::{Card, PaymentRequest, Search};
+use payspec_acmepay::types::{Card, PaymentRequest, PaymentUpdate, Search};
 use payspec_acmepay::Client;
 use payspec_runtime::rust_decimal::Decimal;
-use payspec_runtime::{Error, RetryPolicy};
+use payspec_runtime::{Error, Nullable, RetryPolicy};
 use std::time::Duration;
 
 #[tokio::main(flavor = "current_thread")]
@@ -73,6 +74,13 @@ async fn main() {
 
     client.void_payment("pay_1", Some("duplicate")).await.expect("void");
     println!("voided");
+
+    // A partial update that clears the description (an explicit null), sets the reference and
+    // leaves everything else out.
+    let update = PaymentUpdate::new().with_description_null().with_reference("order-7");
+    let updated = client.update_payment("pay_1", &update).await.expect("update");
+    let cleared = updated.description == Nullable::Null;
+    println!("updated {} description cleared: {cleared}", updated.id);
 
     match client.create_payment(&request).await {
         Err(Error::Api { status, body, .. }) => {
@@ -212,13 +220,20 @@ async fn a_provider_written_from_scratch_generates_builds_and_works() {
         ),
         answer(
             200,
-            format!(r#"{{"payments":[{}]}}"#, payment("pay_3", "refunded")),
+            format!(
+                r#"{{"payments":[{}],"next":null}}"#,
+                payment("pay_3", "refunded")
+            ),
         ),
         Scripted {
             status: 204,
             headers: Vec::new(),
             body: String::new(),
         },
+        answer(
+            200,
+            r#"{"id":"pay_1","status":"pending","description":null}"#.to_string(),
+        ),
         Scripted::json(
             400,
             json!({"code": "card_declined", "message": "The card was declined.", "details": []}),
@@ -246,7 +261,7 @@ async fn a_provider_written_from_scratch_generates_builds_and_works() {
         String::from_utf8_lossy(&run.stderr)
     );
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 11, "{stdout}");
+    assert_eq!(lines.len(), 12, "{stdout}");
     assert!(
         lines[0].starts_with("validation: ") && lines[0].contains("card.number"),
         "{stdout}"
@@ -255,8 +270,9 @@ async fn a_provider_written_from_scratch_generates_builds_and_works() {
     // An unknown status ("refunded") is kept, not an error.
     assert_eq!(lines[2], "searched pay_1,pay_2,pay_3");
     assert_eq!(lines[3], "voided");
+    assert_eq!(lines[4], "updated pay_1 description cleared: true");
     assert_eq!(
-        lines[4],
+        lines[5],
         "declined 400 Bad Request Some(CardDeclined) The card was declined."
     );
 
@@ -274,6 +290,7 @@ async fn a_provider_written_from_scratch_generates_builds_and_works() {
             "POST /payments-search",
             "POST /payments-search",
             "POST /payments/pay_1/void?reason=duplicate",
+            "PATCH /payments/pay_1",
             "POST /payments",
         ]
     );
@@ -295,8 +312,13 @@ async fn a_provider_written_from_scratch_generates_builds_and_works() {
     );
     assert!(requests[1].json().get("cursor").is_none_or(|c| c.is_null()));
     assert_eq!(requests[2].json()["cursor"], json!("c2"));
+    // The partial update sent the cleared member as null and nothing it did not set.
+    assert_eq!(
+        String::from_utf8_lossy(&requests[4].body),
+        r#"{"description":null,"reference":"order-7"}"#
+    );
     // The scripted server's payments carried keys too, a fresh one each.
-    let keys: Vec<String> = [0, 4]
+    let keys: Vec<String> = [0, 5]
         .iter()
         .map(|&i| requests[i].header("idempotency-key").expect("a key"))
         .collect();
@@ -305,7 +327,7 @@ async fn a_provider_written_from_scratch_generates_builds_and_works() {
     // With keys: every payment that lost its answer was sent again with the same key and
     // replayed, so money moved once per payment.
     assert_eq!(
-        &lines[5..],
+        &lines[6..],
         [
             "keyed pay_1 201 req_2",
             "delayed pay_2 req_4",

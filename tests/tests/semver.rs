@@ -68,30 +68,32 @@ fn grow(doc: &mut Value) {
         "note".into(),
         yaml("{type: string, description: A note for the merchant.}"),
     );
-    // 2. A new operation.
-    at(doc, &["paths"]).as_mapping_mut().expect("paths").insert(
-        "/payments/{id}".into(),
-        yaml(
-            r##"
-get:
-  operationId: getPayment
-  summary: Get a payment.
-  x-idempotent: true
-  parameters:
-    - name: id
-      in: path
-      required: true
-      description: Payment id.
-      schema: {type: string}
-  responses:
-    "200":
-      description: The payment.
-      content:
-        application/json:
-          schema: {$ref: "#/components/schemas/Payment"}
+    // 2. A new operation (on a path that has one already).
+    at(doc, &["paths", "/payments/{id}"])
+        .as_mapping_mut()
+        .expect("path item")
+        .insert(
+            "get".into(),
+            yaml(
+                r##"
+operationId: getPayment
+summary: Get a payment.
+x-idempotent: true
+parameters:
+  - name: id
+    in: path
+    required: true
+    description: Payment id.
+    schema: {type: string}
+responses:
+  "200":
+    description: The payment.
+    content:
+      application/json:
+        schema: {$ref: "#/components/schemas/Payment"}
 "##,
-        ),
-    );
+            ),
+        );
     // 3. A new value of an open enum.
     at(doc, &["components", "schemas", "PaymentStatus", "enum"])
         .as_sequence_mut()

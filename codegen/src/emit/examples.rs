@@ -165,7 +165,9 @@ fn param_args(op: &Operation) -> Vec<String> {
 /// when it cannot be spelled with constructors and literals. `indent` is the indentation of the
 /// line the expression starts on.
 fn build(ctx: &Context, ty: &str, value: &Example, indent: usize) -> Option<String> {
-    if let Some(inner) = generic(ty, "::std::option::Option<") {
+    if let Some(inner) = generic(ty, "::std::option::Option<")
+        .or_else(|| generic(ty, "::payspec_runtime::Nullable<"))
+    {
         return build(ctx, inner, value, indent);
     }
     if let Some(inner) = generic(ty, "::std::vec::Vec<") {
@@ -205,11 +207,16 @@ fn build(ctx: &Context, ty: &str, value: &Example, indent: usize) -> Option<Stri
             }
             let mut expr = format!("types::{name}::new({})", args.join(", "));
             for f in fields.iter().filter(|f| !f.in_new) {
+                let setter = crate::ast::setter_name(&f.ident);
                 let Some(v) = members.get(&f.json).filter(|v| !v.is_null()) else {
+                    // An example's `null` for a three-state member is sent as `null`.
+                    if f.nullable && members.get(&f.json).is_some_and(Example::is_null) {
+                        let null = crate::ast::null_setter_name(&f.ident);
+                        expr.push_str(&format!("\n{}.{null}()", " ".repeat(indent + 4)));
+                    }
                     continue;
                 };
                 let arg = build(ctx, &f.ty, v, indent + 4)?;
-                let setter = crate::ast::setter_name(&f.ident);
                 expr.push_str(&format!("\n{}.{setter}({arg})", " ".repeat(indent + 4)));
             }
             Some(expr)

@@ -45,6 +45,11 @@ pub(crate) fn stream_method(ctx: &Context, op: &Operation) -> Result<TokenStream
     let (ci, ni, ii) = (&cursor.ident, &next.ident, &items.ident);
     let (start, set_cursor) = if cursor.optional {
         (quote!(body.#ci.clone()), quote!(body.#ci = cursor;))
+    } else if cursor.nullable {
+        (
+            quote!(body.#ci.value().cloned()),
+            quote!(body.#ci = payspec_runtime::Nullable::absent_if_none(cursor);),
+        )
     } else {
         (
             quote!(Some(body.#ci.clone())),
@@ -53,11 +58,15 @@ pub(crate) fn stream_method(ctx: &Context, op: &Operation) -> Result<TokenStream
     };
     let next_cursor = if next.optional {
         quote!(page.#ni)
+    } else if next.nullable {
+        quote!(page.#ni.into_value())
     } else {
         quote!(Some(page.#ni))
     };
     let page_items = if items.optional {
         quote!(page.#ii.unwrap_or_default())
+    } else if items.nullable {
+        quote!(page.#ii.into_value().unwrap_or_default())
     } else {
         quote!(page.#ii)
     };

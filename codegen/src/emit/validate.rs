@@ -13,11 +13,14 @@ pub(super) fn is_collection(ty: &str) -> bool {
 }
 
 /// Whether an optional member is set, as an expression on `self` (typify writes an optional
-/// array or map as an empty collection when absent); `None` for a required member.
+/// array or map as an empty collection when absent; a `null` is not set); `None` for a
+/// required member.
 pub(super) fn presence(f: &Field) -> Option<TokenStream> {
     let fi = &f.ident;
     if f.optional {
         Some(quote!(self.#fi.is_some()))
+    } else if f.nullable {
+        Some(quote!(self.#fi.is_value()))
     } else if is_collection(&f.ty) {
         Some(quote!(!self.#fi.is_empty()))
     } else {
@@ -134,6 +137,8 @@ pub(super) fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
             let required = schema.required.contains(json);
             if f.optional {
                 body.push(quote!(if let Some(value) = &self.#fi { #(#checks)* }));
+            } else if f.nullable {
+                body.push(quote!(if let payspec_runtime::Nullable::Value(value) = &self.#fi { #(#checks)* }));
             } else if !required && is_collection(&f.ty) {
                 body.push(quote!(if !self.#fi.is_empty() { let value = &self.#fi; #(#checks)* }));
             } else {
@@ -182,6 +187,8 @@ pub(super) fn validate_rs(ctx: &Context) -> Result<TokenStream, Error> {
                 let fi = &f.ident;
                 if f.optional {
                     quote!(self.#fi.as_ref().map(|m| m.to_string()))
+                } else if f.nullable {
+                    quote!(self.#fi.value().map(|m| m.to_string()))
                 } else {
                     quote!(Some(self.#fi.to_string()))
                 }

@@ -120,6 +120,8 @@ pub struct Property {
     pub ty: Ty,
     /// `description`, as written.
     pub description: String,
+    /// `nullable: true`: the member may be sent, or come back, as `null`.
+    pub nullable: bool,
 }
 
 /// The members and rules of a `type: object` schema with `properties`.
@@ -149,4 +151,16 @@ pub struct Schema {
     pub choice: Vec<String>,
     /// `example`, as written.
     pub example: Option<super::Example>,
+}
+
+impl Schema {
+    /// Whether member `json` has three states (absent, `null`, a value): it is `nullable` and
+    /// not `required`. Its field is a `payspec_runtime::Nullable`.
+    pub fn three_state(&self, json: &str) -> bool {
+        !self.required.iter().any(|r| r == json)
+            && self
+                .object
+                .as_ref()
+                .is_some_and(|o| o.properties.iter().any(|p| p.name == json && p.nullable))
+    }
 }

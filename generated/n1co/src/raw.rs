@@ -13,14 +13,14 @@ pub mod types {
     #[non_exhaustive]
     pub struct Buyer {
         ///Buyer e-mail address.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub email: ::payspec_runtime::Nullable<::std::string::String>,
         ///Buyer name. Example "John Doe".
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub name: ::payspec_runtime::Nullable<::std::string::String>,
         ///Buyer phone. Example "+504 9999-9999".
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub phone: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub phone: ::payspec_runtime::Nullable<::std::string::String>,
     }
     impl Buyer {
         ///A `Buyer` with every member unset (or at its default); set them with the `with_` methods.
@@ -39,7 +39,13 @@ pub mod types {
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.email = ::std::option::Option::Some(value.into());
+            self.email = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `email` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_email_null(mut self) -> Self {
+            self.email = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `name`.
@@ -50,7 +56,13 @@ pub mod types {
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.name = ::std::option::Option::Some(value.into());
+            self.name = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `name` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_name_null(mut self) -> Self {
+            self.name = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `phone`.
@@ -61,7 +73,13 @@ pub mod types {
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.phone = ::std::option::Option::Some(value.into());
+            self.phone = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `phone` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_phone_null(mut self) -> Self {
+            self.phone = ::payspec_runtime::Nullable::Null;
             self
         }
     }
@@ -119,9 +137,10 @@ merchant portal. Example "LC-001".
 Limits (checked before sending): at most 2048 characters.*/
         #[serde(
             rename = "orderDescription",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub order_description: ::std::option::Option<::std::string::String>,
+        pub order_description: ::payspec_runtime::Nullable<::std::string::String>,
         /**Order name. Example "Pizza Integration".
 
 Limits (checked before sending): at most 255 characters.
@@ -249,7 +268,13 @@ Limits (checked before sending): at most 2048 characters.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.order_description = ::std::option::Option::Some(value.into());
+            self.order_description = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `order_description` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_order_description_null(mut self) -> Self {
+            self.order_description = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `order_name`.
@@ -546,27 +571,29 @@ Default when absent (applied by the service): `false`.*/
         ///Redirect URL after a cancellation.
         #[serde(
             rename = "cancelUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub cancel_url: ::std::option::Option<::std::string::String>,
+        pub cancel_url: ::payspec_runtime::Nullable<::std::string::String>,
         ///Order creation date, kept exactly as sent. Example "2024-05-14T13:44:23.133Z".
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created: ::std::option::Option<::payspec_runtime::DateTime>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub created: ::payspec_runtime::Nullable<::payspec_runtime::DateTime>,
         ///Order description. Example "A delicious pizza order".
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub description: ::payspec_runtime::Nullable<::std::string::String>,
         ///The order's products.
         #[serde(
             rename = "lineItems",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub line_items: ::std::option::Option<::std::vec::Vec<OrderLineItem>>,
+        pub line_items: ::payspec_runtime::Nullable<::std::vec::Vec<OrderLineItem>>,
         ///Additional data.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub metadata: ::std::option::Option<::std::vec::Vec<MetadataItem>>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub metadata: ::payspec_runtime::Nullable<::std::vec::Vec<MetadataItem>>,
         ///Order name. Example "Pizza Integration".
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub name: ::payspec_runtime::Nullable<::std::string::String>,
         ///Order code in n1co business. Example "PL-001".
         #[serde(rename = "orderCode")]
         pub order_code: ::std::string::String,
@@ -576,9 +603,10 @@ Default when absent (applied by the service): `false`.*/
         ///Order reference. Example "RFC-1234".
         #[serde(
             rename = "orderReference",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub order_reference: ::std::option::Option<::std::string::String>,
+        pub order_reference: ::payspec_runtime::Nullable<::std::string::String>,
         #[serde(rename = "orderStatus")]
         pub order_status: crate::enums::OrderStatus,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -586,25 +614,27 @@ Default when absent (applied by the service): `false`.*/
         ///Payment link URL. Example "<https://pay.example.com/PL-001>".
         #[serde(
             rename = "paymentLinkUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub payment_link_url: ::std::option::Option<::std::string::String>,
+        pub payment_link_url: ::payspec_runtime::Nullable<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store: ::std::option::Option<Store>,
         ///Order subtotal. Example 30.00.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
-        pub subtotal: ::std::option::Option<::rust_decimal::Decimal>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        #[serde(with = "::payspec_runtime::decimal::number_nullable")]
+        pub subtotal: ::payspec_runtime::Nullable<::rust_decimal::Decimal>,
         ///Redirect URL after a successful payment.
         #[serde(
             rename = "successUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub success_url: ::std::option::Option<::std::string::String>,
+        pub success_url: ::payspec_runtime::Nullable<::std::string::String>,
         ///Order total. Example 35.00.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
-        pub total: ::std::option::Option<::rust_decimal::Decimal>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        #[serde(with = "::payspec_runtime::decimal::number_nullable")]
+        pub total: ::payspec_runtime::Nullable<::rust_decimal::Decimal>,
         #[serde(
             rename = "totalDetails",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -646,7 +676,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.cancel_url = ::std::option::Option::Some(value.into());
+            self.cancel_url = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `cancel_url` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_cancel_url_null(mut self) -> Self {
+            self.cancel_url = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `created`.
@@ -657,7 +693,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::payspec_runtime::DateTime>,
         ) -> Self {
-            self.created = ::std::option::Option::Some(value.into());
+            self.created = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `created` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_created_null(mut self) -> Self {
+            self.created = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `description`.
@@ -668,7 +710,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.description = ::std::option::Option::Some(value.into());
+            self.description = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `description` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_description_null(mut self) -> Self {
+            self.description = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `line_items`.
@@ -679,7 +727,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::vec::Vec<OrderLineItem>>,
         ) -> Self {
-            self.line_items = ::std::option::Option::Some(value.into());
+            self.line_items = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `line_items` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_line_items_null(mut self) -> Self {
+            self.line_items = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `metadata`.
@@ -690,7 +744,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::vec::Vec<MetadataItem>>,
         ) -> Self {
-            self.metadata = ::std::option::Option::Some(value.into());
+            self.metadata = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `metadata` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_metadata_null(mut self) -> Self {
+            self.metadata = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `name`.
@@ -701,7 +761,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.name = ::std::option::Option::Some(value.into());
+            self.name = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `name` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_name_null(mut self) -> Self {
+            self.name = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `order_code`.
@@ -731,7 +797,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.order_reference = ::std::option::Option::Some(value.into());
+            self.order_reference = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `order_reference` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_order_reference_null(mut self) -> Self {
+            self.order_reference = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `order_status`.
@@ -762,7 +834,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.payment_link_url = ::std::option::Option::Some(value.into());
+            self.payment_link_url = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `payment_link_url` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_payment_link_url_null(mut self) -> Self {
+            self.payment_link_url = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `store`.
@@ -780,7 +858,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::rust_decimal::Decimal>,
         ) -> Self {
-            self.subtotal = ::std::option::Option::Some(value.into());
+            self.subtotal = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `subtotal` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_subtotal_null(mut self) -> Self {
+            self.subtotal = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `success_url`.
@@ -791,7 +875,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.success_url = ::std::option::Option::Some(value.into());
+            self.success_url = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `success_url` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_success_url_null(mut self) -> Self {
+            self.success_url = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `total`.
@@ -802,7 +892,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::rust_decimal::Decimal>,
         ) -> Self {
-            self.total = ::std::option::Option::Some(value.into());
+            self.total = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `total` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_total_null(mut self) -> Self {
+            self.total = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `total_details`.
@@ -823,42 +919,46 @@ Default when absent (applied by the service): `false`.*/
         ///Product image URL.
         #[serde(
             rename = "imageUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub image_url: ::std::option::Option<::std::string::String>,
+        pub image_url: ::payspec_runtime::Nullable<::std::string::String>,
         ///Product name. Example "Italian Pizza".
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub name: ::payspec_runtime::Nullable<::std::string::String>,
         ///Unit price. Example 15.00.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
-        pub price: ::std::option::Option<::rust_decimal::Decimal>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        #[serde(with = "::payspec_runtime::decimal::number_nullable")]
+        pub price: ::payspec_runtime::Nullable<::rust_decimal::Decimal>,
         ///Product ID in n1co business. Example 1.
         #[serde(
             rename = "productId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub product_id: ::std::option::Option<i64>,
+        pub product_id: ::payspec_runtime::Nullable<i64>,
         ///Promotional price. Example 10.00.
         #[serde(
             rename = "promoPrice",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
-        pub promo_price: ::std::option::Option<::rust_decimal::Decimal>,
+        #[serde(with = "::payspec_runtime::decimal::number_nullable")]
+        pub promo_price: ::payspec_runtime::Nullable<::rust_decimal::Decimal>,
         ///Quantity. Example 2.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub quantity: ::std::option::Option<i32>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub quantity: ::payspec_runtime::Nullable<i32>,
         ///Stock-keeping unit of the product. Example "PIZZA-001".
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sku: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub sku: ::payspec_runtime::Nullable<::std::string::String>,
         ///Line subtotal. Example 30.00.
         #[serde(
             rename = "subTotal",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
-        pub sub_total: ::std::option::Option<::rust_decimal::Decimal>,
+        #[serde(with = "::payspec_runtime::decimal::number_nullable")]
+        pub sub_total: ::payspec_runtime::Nullable<::rust_decimal::Decimal>,
     }
     impl OrderLineItem {
         ///A `OrderLineItem` with every member unset (or at its default); set them with the `with_` methods.
@@ -882,7 +982,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.image_url = ::std::option::Option::Some(value.into());
+            self.image_url = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `image_url` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_image_url_null(mut self) -> Self {
+            self.image_url = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `name`.
@@ -893,7 +999,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.name = ::std::option::Option::Some(value.into());
+            self.name = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `name` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_name_null(mut self) -> Self {
+            self.name = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `price`.
@@ -904,7 +1016,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::rust_decimal::Decimal>,
         ) -> Self {
-            self.price = ::std::option::Option::Some(value.into());
+            self.price = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `price` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_price_null(mut self) -> Self {
+            self.price = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `product_id`.
@@ -912,7 +1030,13 @@ Default when absent (applied by the service): `false`.*/
         ///Product ID in n1co business. Example 1.
         #[must_use]
         pub fn with_product_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-            self.product_id = ::std::option::Option::Some(value.into());
+            self.product_id = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `product_id` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_product_id_null(mut self) -> Self {
+            self.product_id = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `promo_price`.
@@ -923,7 +1047,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::rust_decimal::Decimal>,
         ) -> Self {
-            self.promo_price = ::std::option::Option::Some(value.into());
+            self.promo_price = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `promo_price` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_promo_price_null(mut self) -> Self {
+            self.promo_price = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `quantity`.
@@ -931,7 +1061,13 @@ Default when absent (applied by the service): `false`.*/
         ///Quantity. Example 2.
         #[must_use]
         pub fn with_quantity(mut self, value: impl ::std::convert::Into<i32>) -> Self {
-            self.quantity = ::std::option::Option::Some(value.into());
+            self.quantity = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `quantity` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_quantity_null(mut self) -> Self {
+            self.quantity = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `sku`.
@@ -942,7 +1078,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.sku = ::std::option::Option::Some(value.into());
+            self.sku = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `sku` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_sku_null(mut self) -> Self {
+            self.sku = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `sub_total`.
@@ -953,7 +1095,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::rust_decimal::Decimal>,
         ) -> Self {
-            self.sub_total = ::std::option::Option::Some(value.into());
+            self.sub_total = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `sub_total` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_sub_total_null(mut self) -> Self {
+            self.sub_total = ::payspec_runtime::Nullable::Null;
             self
         }
     }
@@ -964,17 +1112,19 @@ Default when absent (applied by the service): `false`.*/
         ///Payment authorization code. Example "ABC123".
         #[serde(
             rename = "authorizationCode",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub authorization_code: ::std::option::Option<::std::string::String>,
+        pub authorization_code: ::payspec_runtime::Nullable<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub buyer: ::std::option::Option<Buyer>,
         ///Payment voucher URL. Example "<https://pay.example.com/voucher/ABC123>".
         #[serde(
             rename = "voucherUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub voucher_url: ::std::option::Option<::std::string::String>,
+        pub voucher_url: ::payspec_runtime::Nullable<::std::string::String>,
     }
     impl Payment {
         ///A `Payment` with every member unset (or at its default); set them with the `with_` methods.
@@ -993,7 +1143,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.authorization_code = ::std::option::Option::Some(value.into());
+            self.authorization_code = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `authorization_code` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_authorization_code_null(mut self) -> Self {
+            self.authorization_code = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `buyer`.
@@ -1011,7 +1167,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.voucher_url = ::std::option::Option::Some(value.into());
+            self.voucher_url = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `voucher_url` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_voucher_url_null(mut self) -> Self {
+            self.voucher_url = ::payspec_runtime::Nullable::Null;
             self
         }
     }
@@ -1022,28 +1184,32 @@ Default when absent (applied by the service): `false`.*/
     #[non_exhaustive]
     pub struct ProblemDetails {
         ///A human-readable explanation of this occurrence of the problem (RFC 7807).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub detail: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub detail: ::payspec_runtime::Nullable<::std::string::String>,
         ///Validation messages by field name, e.g. `{"amount": ["The amount must be greater than 0."]}`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub errors: ::std::option::Option<
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub errors: ::payspec_runtime::Nullable<
             ::std::collections::BTreeMap<
                 ::std::string::String,
                 ::std::vec::Vec<::std::string::String>,
             >,
         >,
         ///A URI reference identifying this occurrence of the problem (RFC 7807).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub instance: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub instance: ::payspec_runtime::Nullable<::std::string::String>,
         ///The HTTP status code, e.g. 400.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<i32>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub status: ::payspec_runtime::Nullable<i32>,
         ///A short summary of the problem, e.g. "One or more validation errors occurred.".
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub title: ::payspec_runtime::Nullable<::std::string::String>,
         ///A URL identifying the problem type, e.g. "<https://tools.ietf.org/html/rfc7231#section-6.5.1>".
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
+        )]
+        pub type_: ::payspec_runtime::Nullable<::std::string::String>,
     }
     impl ProblemDetails {
         ///A `ProblemDetails` with every member unset (or at its default); set them with the `with_` methods.
@@ -1065,7 +1231,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.detail = ::std::option::Option::Some(value.into());
+            self.detail = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `detail` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_detail_null(mut self) -> Self {
+            self.detail = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `errors`.
@@ -1081,7 +1253,13 @@ Default when absent (applied by the service): `false`.*/
                 >,
             >,
         ) -> Self {
-            self.errors = ::std::option::Option::Some(value.into());
+            self.errors = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `errors` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_errors_null(mut self) -> Self {
+            self.errors = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `instance`.
@@ -1092,7 +1270,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.instance = ::std::option::Option::Some(value.into());
+            self.instance = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `instance` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_instance_null(mut self) -> Self {
+            self.instance = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `status`.
@@ -1100,7 +1284,13 @@ Default when absent (applied by the service): `false`.*/
         ///The HTTP status code, e.g. 400.
         #[must_use]
         pub fn with_status(mut self, value: impl ::std::convert::Into<i32>) -> Self {
-            self.status = ::std::option::Option::Some(value.into());
+            self.status = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `status` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_status_null(mut self) -> Self {
+            self.status = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `title`.
@@ -1111,7 +1301,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.title = ::std::option::Option::Some(value.into());
+            self.title = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `title` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_title_null(mut self) -> Self {
+            self.title = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `type_`.
@@ -1122,7 +1318,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.type_ = ::std::option::Option::Some(value.into());
+            self.type_ = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `type_` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_type_null(mut self) -> Self {
+            self.type_ = ::payspec_runtime::Nullable::Null;
             self
         }
     }
@@ -1133,30 +1335,33 @@ Default when absent (applied by the service): `false`.*/
         ///Store country code. Example "HN".
         #[serde(
             rename = "countryCode",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub country_code: ::std::option::Option<::std::string::String>,
+        pub country_code: ::payspec_runtime::Nullable<::std::string::String>,
         ///Store currency code. Example "HNL".
         #[serde(
             rename = "currencyCode",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub currency_code: ::std::option::Option<::std::string::String>,
+        pub currency_code: ::payspec_runtime::Nullable<::std::string::String>,
         ///Store currency symbol. Example "L".
         #[serde(
             rename = "currencySymbol",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub currency_symbol: ::std::option::Option<::std::string::String>,
+        pub currency_symbol: ::payspec_runtime::Nullable<::std::string::String>,
         ///Store locale. Example "es_HN".
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub locale: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub locale: ::payspec_runtime::Nullable<::std::string::String>,
         ///Store name. Example "Pizza Shop".
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub name: ::payspec_runtime::Nullable<::std::string::String>,
         ///Store time zone. Example "America/Tegucigalpa".
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub timezone: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub timezone: ::payspec_runtime::Nullable<::std::string::String>,
     }
     impl Store {
         ///A `Store` with every member unset (or at its default); set them with the `with_` methods.
@@ -1178,7 +1383,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.country_code = ::std::option::Option::Some(value.into());
+            self.country_code = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `country_code` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_country_code_null(mut self) -> Self {
+            self.country_code = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `currency_code`.
@@ -1189,7 +1400,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.currency_code = ::std::option::Option::Some(value.into());
+            self.currency_code = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `currency_code` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_currency_code_null(mut self) -> Self {
+            self.currency_code = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `currency_symbol`.
@@ -1200,7 +1417,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.currency_symbol = ::std::option::Option::Some(value.into());
+            self.currency_symbol = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `currency_symbol` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_currency_symbol_null(mut self) -> Self {
+            self.currency_symbol = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `locale`.
@@ -1211,7 +1434,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.locale = ::std::option::Option::Some(value.into());
+            self.locale = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `locale` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_locale_null(mut self) -> Self {
+            self.locale = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `name`.
@@ -1222,7 +1451,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.name = ::std::option::Option::Some(value.into());
+            self.name = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `name` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_name_null(mut self) -> Self {
+            self.name = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `timezone`.
@@ -1233,7 +1468,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.timezone = ::std::option::Option::Some(value.into());
+            self.timezone = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `timezone` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_timezone_null(mut self) -> Self {
+            self.timezone = ::payspec_runtime::Nullable::Null;
             self
         }
     }
@@ -1244,24 +1485,27 @@ Default when absent (applied by the service): `false`.*/
         ///Discount amount. Example 0.00.
         #[serde(
             rename = "discountAmount",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
-        pub discount_amount: ::std::option::Option<::rust_decimal::Decimal>,
+        #[serde(with = "::payspec_runtime::decimal::number_nullable")]
+        pub discount_amount: ::payspec_runtime::Nullable<::rust_decimal::Decimal>,
         ///Shipping amount. Example 5.00.
         #[serde(
             rename = "shippingAmount",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
-        pub shipping_amount: ::std::option::Option<::rust_decimal::Decimal>,
+        #[serde(with = "::payspec_runtime::decimal::number_nullable")]
+        pub shipping_amount: ::payspec_runtime::Nullable<::rust_decimal::Decimal>,
         ///Surcharge amount. Example 0.00.
         #[serde(
             rename = "surchargeAmount",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        #[serde(default, with = "::payspec_runtime::decimal::number_opt")]
-        pub surcharge_amount: ::std::option::Option<::rust_decimal::Decimal>,
+        #[serde(with = "::payspec_runtime::decimal::number_nullable")]
+        pub surcharge_amount: ::payspec_runtime::Nullable<::rust_decimal::Decimal>,
     }
     impl TotalDetails {
         ///A `TotalDetails` with every member unset (or at its default); set them with the `with_` methods.
@@ -1280,7 +1524,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::rust_decimal::Decimal>,
         ) -> Self {
-            self.discount_amount = ::std::option::Option::Some(value.into());
+            self.discount_amount = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `discount_amount` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_discount_amount_null(mut self) -> Self {
+            self.discount_amount = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `shipping_amount`.
@@ -1291,7 +1541,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::rust_decimal::Decimal>,
         ) -> Self {
-            self.shipping_amount = ::std::option::Option::Some(value.into());
+            self.shipping_amount = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `shipping_amount` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_shipping_amount_null(mut self) -> Self {
+            self.shipping_amount = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `surcharge_amount`.
@@ -1302,7 +1558,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::rust_decimal::Decimal>,
         ) -> Self {
-            self.surcharge_amount = ::std::option::Option::Some(value.into());
+            self.surcharge_amount = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `surcharge_amount` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_surcharge_amount_null(mut self) -> Self {
+            self.surcharge_amount = ::payspec_runtime::Nullable::Null;
             self
         }
     }
@@ -1311,34 +1573,37 @@ Default when absent (applied by the service): `false`.*/
     #[non_exhaustive]
     pub struct WebhookEvent {
         ///A human-readable description of the event.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub description: ::payspec_runtime::Nullable<::std::string::String>,
         ///Severity of the event, e.g. "Info".
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub level: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub level: ::payspec_runtime::Nullable<::std::string::String>,
         ///The order's additional data, or null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub metadata: ::std::option::Option<
+        #[serde(default, skip_serializing_if = "::payspec_runtime::Nullable::is_absent")]
+        pub metadata: ::payspec_runtime::Nullable<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The order ID, as a string.
         #[serde(
             rename = "orderId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub order_id: ::std::option::Option<::std::string::String>,
+        pub order_id: ::payspec_runtime::Nullable<::std::string::String>,
         ///The merchant's order reference.
         #[serde(
             rename = "orderReference",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub order_reference: ::std::option::Option<::std::string::String>,
+        pub order_reference: ::payspec_runtime::Nullable<::std::string::String>,
         ///The kind of order, e.g. "FASTLINK_CHARGE" (the full list is not documented).
         #[serde(
             rename = "orderType",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::payspec_runtime::Nullable::is_absent"
         )]
-        pub order_type: ::std::option::Option<::std::string::String>,
+        pub order_type: ::payspec_runtime::Nullable<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::enums::WebhookEventType>,
     }
@@ -1363,7 +1628,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.description = ::std::option::Option::Some(value.into());
+            self.description = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `description` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_description_null(mut self) -> Self {
+            self.description = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `level`.
@@ -1374,7 +1645,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.level = ::std::option::Option::Some(value.into());
+            self.level = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `level` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_level_null(mut self) -> Self {
+            self.level = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `metadata`.
@@ -1387,7 +1664,13 @@ Default when absent (applied by the service): `false`.*/
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         ) -> Self {
-            self.metadata = ::std::option::Option::Some(value.into());
+            self.metadata = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `metadata` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_metadata_null(mut self) -> Self {
+            self.metadata = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `order_id`.
@@ -1398,7 +1681,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.order_id = ::std::option::Option::Some(value.into());
+            self.order_id = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `order_id` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_order_id_null(mut self) -> Self {
+            self.order_id = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `order_reference`.
@@ -1409,7 +1698,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.order_reference = ::std::option::Option::Some(value.into());
+            self.order_reference = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `order_reference` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_order_reference_null(mut self) -> Self {
+            self.order_reference = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `order_type`.
@@ -1420,7 +1715,13 @@ Default when absent (applied by the service): `false`.*/
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.order_type = ::std::option::Option::Some(value.into());
+            self.order_type = ::payspec_runtime::Nullable::Value(value.into());
+            self
+        }
+        ///Sets `order_type` to an explicit `null` (sent as `null`, unlike a member never set, which is left out): where the API reads `null` as "clear this", this clears it.
+        #[must_use]
+        pub fn with_order_type_null(mut self) -> Self {
+            self.order_type = ::payspec_runtime::Nullable::Null;
             self
         }
         ///Sets `type_`.

@@ -26,7 +26,7 @@ impl payspec_runtime::Validate for types::CreatePaymentLinkRequest {
             let value = &self.metadata;
             v.field("metadata", |v| payspec_runtime::Validate::validate_into(value, v));
         }
-        if let Some(value) = &self.order_description {
+        if let payspec_runtime::Nullable::Value(value) = &self.order_description {
             v.max_length("orderDescription", value, 2048usize);
         }
         if let Some(value) = &self.order_name {
@@ -65,7 +65,7 @@ impl payspec_runtime::Validate for types::OneTimeProduct {
 }
 impl payspec_runtime::ErrorBody for types::ProblemDetails {
     fn message(&self) -> Option<String> {
-        self.title.as_ref().map(|m| m.to_string())
+        self.title.value().map(|m| m.to_string())
     }
     fn details(&self) -> Vec<String> {
         payspec_runtime::error::flatten_details(

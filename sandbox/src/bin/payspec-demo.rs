@@ -520,13 +520,13 @@ async fn n1co(target: &Target) -> Step {
         .map_err(fail("read the order"))?;
     say("  (per-call timeout)", metadata(order.meta()));
     let order = order.into_output();
-    expect(order.total == Some(dec("90")), "the order's total")?;
+    expect(order.total.value() == Some(&dec("90")), "the order's total")?;
     say(
         "read the order",
         format!(
             "{}, total {}",
             order.order_status,
-            order.total.unwrap_or_default()
+            order.total.into_value().unwrap_or_default()
         ),
     );
 
@@ -550,7 +550,7 @@ async fn n1co(target: &Target) -> Step {
             order
                 .payment
                 .as_ref()
-                .and_then(|p| p.authorization_code.clone())
+                .and_then(|p| p.authorization_code.value().cloned())
                 .unwrap_or_default()
         ),
     );
@@ -576,7 +576,7 @@ async fn n1co(target: &Target) -> Step {
             format!(
                 "{} for order {}: X-H4B-Hmac-Sha256 verified (a tampered copy is rejected)",
                 event.type_.as_ref().map_or("?", |t| t.as_str()),
-                event.order_id.unwrap_or_default()
+                event.order_id.into_value().unwrap_or_default()
             ),
         );
         seen.push(event.type_);

@@ -45,8 +45,8 @@ pub(super) fn problem_response(
         .with_status(i32::from(status.as_u16()))
         .with_title(title)
         .with_type_(problem_type(status));
-    body.detail = detail;
-    body.errors = errors;
+    body.detail = payspec_runtime::Nullable::absent_if_none(detail);
+    body.errors = payspec_runtime::Nullable::absent_if_none(errors);
     (status, Json(body)).into_response()
 }
 

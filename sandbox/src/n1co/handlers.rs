@@ -15,6 +15,7 @@ use payspec_n1co::types::{
     Buyer, CreatePaymentLinkRequest, CreatePaymentLinkResponse, LineItem, OrderDetails,
     OrderLineItem, OrderStatus, Payment, Store, TotalDetails, WebhookEventType,
 };
+use payspec_runtime::Nullable;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
@@ -131,7 +132,7 @@ pub(super) fn order_lines(
         let Some(line) = order_line(i, item, &mut problems) else {
             continue;
         };
-        subtotal = subtotal.and_then(|s| s.checked_add(line.sub_total?));
+        subtotal = subtotal.and_then(|s| s.checked_add(line.sub_total.into_value()?));
         lines.push(line);
     }
     if !problems.is_empty() {
@@ -208,10 +209,10 @@ pub(super) fn order_line(
         .with_name(name)
         .with_price(price)
         .with_quantity(item.quantity);
-    line.image_url = image_url;
-    line.product_id = product_id;
-    line.sku = sku;
-    line.sub_total = sub_total;
+    line.image_url = Nullable::absent_if_none(image_url);
+    line.product_id = Nullable::absent_if_none(product_id);
+    line.sku = Nullable::absent_if_none(sku);
+    line.sub_total = Nullable::absent_if_none(sub_total);
     Some(line)
 }
 
@@ -275,11 +276,11 @@ pub(super) async fn create_payment_link(
                     .with_shipping_amount(zero())
                     .with_surcharge_amount(zero()),
             );
-        details.cancel_url = request.cancel_url;
-        details.created = date_time(now);
+        details.cancel_url = Nullable::absent_if_none(request.cancel_url);
+        details.created = Nullable::absent_if_none(date_time(now));
         details.description = request.order_description;
-        details.order_reference = request.order_reference;
-        details.success_url = request.success_url;
+        details.order_reference = Nullable::absent_if_none(request.order_reference);
+        details.success_url = Nullable::absent_if_none(request.success_url);
         let outgoing = sim.event(
             &mut data,
             &details,
@@ -358,8 +359,8 @@ pub(super) fn pay_options(body: &Bytes) -> Answer<(Buyer, Outcome)> {
                     }
                 };
                 match value {
-                    Value::Null => {}
-                    Value::String(s) => *slot = Some(s.clone()),
+                    Value::Null => *slot = Nullable::Null,
+                    Value::String(s) => *slot = Nullable::Value(s.clone()),
                     _ => problems.push(at(&format!("buyer.{name}"), "must be a string")),
                 }
             }

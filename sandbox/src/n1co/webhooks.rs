@@ -22,7 +22,7 @@ impl Sim {
     ) -> Outgoing {
         let metadata = order
             .metadata
-            .as_ref()
+            .value()
             .filter(|m| !m.is_empty())
             .map(|items| {
                 items
@@ -36,7 +36,7 @@ impl Sim {
             .with_order_id(order.order_id.to_string())
             .with_order_type(ORDER_TYPE)
             .with_type_(kind.clone());
-        event.metadata = metadata;
+        event.metadata = payspec_runtime::Nullable::absent_if_none(metadata);
         event.order_reference = order.order_reference.clone();
         // Serializing plain strings and maps cannot fail; an empty body would still be signed
         // and logged.
