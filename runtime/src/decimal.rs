@@ -1,9 +1,17 @@
 //! Exact JSON numbers for [`Decimal`] fields.
 //!
-//! Money amounts must never pass through `f64`. The workspace builds `serde_json` with
-//! `arbitrary_precision`, so the raw text of every JSON number reaches the deserializer, and
-//! this module parses that text exactly. Output is written as a JSON number with the
-//! decimal's scale kept: `10.50` is sent as `10.50`, `100` as `100`.
+//! Money amounts must never pass through `f64`. serde_json's reader hands these helpers the raw
+//! text of the number (through [`crate::json_text`], without the `arbitrary_precision`
+//! feature, which would change how every other crate of the program reads numbers), and this
+//! module parses that text exactly. Output is written as a JSON number with the decimal's
+//! scale kept: `10.50` is sent as `10.50`, `100` as `100`.
+//!
+//! The exact text is there when serde_json's reader decodes the type directly (`from_str`,
+//! `from_slice`, `from_reader`, which is how the generated clients read responses). A value
+//! that went through a `serde_json::Value` or serde's buffering (an untagged enum, a flattened
+//! struct) had its numbers read as `f64` first: it is recovered exactly when that `f64`'s
+//! shortest form is the text (`10.5`, `0.1`), but a scale (`10.50`) or digits beyond 17 are
+//! gone.
 //!
 //! Use [`number`] for `Decimal` fields, [`number_opt`] for `Option<Decimal>` fields and
 //! [`number_nullable`] for `Nullable<Decimal>` fields:
@@ -36,9 +44,7 @@ use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{Error as _, Serialize, Serializer};
 
-/// The map key `serde_json` uses (with `arbitrary_precision`) to hand a number's raw text to
-/// `deserialize_any` visitors.
-const SERDE_JSON_NUMBER_TOKEN: &str = "$serde_json::private::Number";
+use crate::json_text::{NUMBER_TOKEN, RAW_TOKEN};
 
 /// Why a text could not be read as an exact [`Decimal`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,15 +167,13 @@ fn apply_exponent(value: Decimal, exponent: &str) -> Result<Decimal, ParseDecima
     Ok(result)
 }
 
-/// The JSON number text for `value`, with its scale kept.
-fn to_number(value: &Decimal) -> Option<serde_json::Number> {
-    value.to_string().parse().ok()
-}
-
+/// Writes `value` as a JSON number with its scale kept: to serde_json's writer as raw text (its
+/// `RawValue`), so the number never passes through `f64`.
 fn serialize_decimal<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-    let number = to_number(value)
-        .ok_or_else(|| S::Error::custom(format!("decimal {value} is not a JSON number")))?;
-    number.serialize(serializer)
+    // A decimal's `Display` is always a JSON number (digits, an optional sign and point).
+    let raw = serde_json::value::RawValue::from_string(value.to_string())
+        .map_err(|_| S::Error::custom(format!("decimal {value} is not a JSON number")))?;
+    raw.serialize(serializer)
 }
 
 struct DecimalVisitor;
@@ -177,6 +181,25 @@ struct DecimalVisitor;
 impl DecimalVisitor {
     fn parse<E: de::Error>(text: &str, what: &str) -> Result<Decimal, E> {
         parse_exact(text).map_err(|e| E::custom(format_args!("{what} {text:?} {e}")))
+    }
+
+    /// A value's raw JSON text: a number, or a string holding one.
+    fn parse_json<E: de::Error>(raw: &str) -> Result<Decimal, E> {
+        let raw = raw.trim();
+        match raw.as_bytes().first() {
+            Some(b'-' | b'0'..=b'9') => Self::parse(raw, "number"),
+            Some(b'"') => {
+                let text: String = serde_json::from_str(raw).map_err(E::custom)?;
+                Self::parse(&text, "string")
+            }
+            Some(b'n') => Err(E::invalid_type(de::Unexpected::Unit, &DecimalVisitor)),
+            Some(b't' | b'f') => Err(E::invalid_type(
+                de::Unexpected::Bool(raw == "true"),
+                &DecimalVisitor,
+            )),
+            Some(b'[') => Err(E::invalid_type(de::Unexpected::Seq, &DecimalVisitor)),
+            _ => Err(E::invalid_type(de::Unexpected::Map, &DecimalVisitor)),
+        }
     }
 }
 
@@ -215,10 +238,9 @@ impl<'de> Visitor<'de> for DecimalVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
-        // A JSON reader never gets here (with `arbitrary_precision` it hands over the raw text).
-        // `serde_json::Value` does, for a number whose raw text is exactly the shortest
-        // round-trip form of this f64 (`15.0`, `10.5`, `1e-7`): Rust's `{:?}` writes that same
-        // shortest form, so the text, and the decimal with its scale, is recovered exactly.
+        // serde_json's reader never gets here (it hands over the raw text). serde's buffered
+        // content does: the text is recovered exactly when it was the shortest round-trip form
+        // of this f64 (`15.0`, `10.5`, `1e-7`), which Rust's `{:?}` writes.
         if !v.is_finite() {
             return Err(E::invalid_type(de::Unexpected::Float(v), &self));
         }
@@ -230,14 +252,27 @@ impl<'de> Visitor<'de> for DecimalVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decimal, A::Error> {
-        // serde_json with `arbitrary_precision` presents a number it did not turn into an
-        // integer as a one-entry map from a private key to the raw text.
+        // serde_json's reader hands over the value's raw text as a one-entry map from a private
+        // key (`RAW_TOKEN`, asked for by `deserialize_decimal`); with `arbitrary_precision` (if
+        // the user's program turns it on), a `deserialize_any` number arrives the same way
+        // under `NUMBER_TOKEN`.
         let key: Option<String> = map.next_key()?;
-        if key.as_deref() != Some(SERDE_JSON_NUMBER_TOKEN) {
-            return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
+        match key.as_deref() {
+            Some(RAW_TOKEN) => {
+                let raw: String = map.next_value()?;
+                Self::parse_json(&raw)
+            }
+            Some(NUMBER_TOKEN) => {
+                let raw: String = map.next_value()?;
+                Self::parse(&raw, "number")
+            }
+            _ => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
         }
-        let raw: String = map.next_value()?;
-        Self::parse(&raw, "number")
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Decimal, D::Error> {
+        // Not serde_json's reader (serde's buffered content): what that representation kept.
+        d.deserialize_any(self)
     }
 }
 
@@ -245,7 +280,7 @@ impl<'de> Visitor<'de> for DecimalVisitor {
 const MAX_MANTISSA: u128 = (1u128 << 96) - 1;
 
 fn deserialize_decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
-    deserializer.deserialize_any(DecimalVisitor)
+    deserializer.deserialize_newtype_struct(RAW_TOKEN, DecimalVisitor)
 }
 
 /// `#[serde(with = "payspec_runtime::decimal::number")]` for a [`Decimal`] field.
@@ -519,24 +554,57 @@ mod tests {
     }
 
     #[test]
-    fn works_through_value_and_buffering() {
-        // Through serde_json::Value (the number keeps its raw text).
-        let v: serde_json::Value = serde_json::from_str(r#"{"value":0.10,"fee":1e3}"#).unwrap();
-        let a: Amount = serde_json::from_value(v).unwrap();
-        assert_eq!(a.value.to_string(), "0.10");
-        assert_eq!(a.fee, Some(Decimal::from(1000)));
-        // And out to a Value.
-        let v = serde_json::to_value(&a).unwrap();
-        assert_eq!(v.to_string(), r#"{"fee":1000,"value":0.10}"#);
+    fn the_reader_keeps_every_digit_without_arbitrary_precision() {
+        // The workspace builds serde_json without `arbitrary_precision`: these would be f64s.
+        for json in [
+            r#"{"value":79228162514264337593543950335,"fee":0.10}"#,
+            r#"{"value":1234567890123456789.123456789}"#,
+            r#"{"value":-0.0000000000000000000000000001,"fee":10.50}"#,
+        ] {
+            let a: Amount = serde_json::from_slice(json.as_bytes()).unwrap();
+            assert_eq!(serde_json::to_string(&a).unwrap(), json);
+            let a: Amount = serde_json::from_reader(json.as_bytes()).unwrap();
+            assert_eq!(serde_json::to_vec(&a).unwrap(), json.as_bytes());
+        }
+        // Whitespace around the number, and a string holding one.
+        let a: Amount = serde_json::from_str(r#"{ "value" :  10.50 , "fee": "0.250" }"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            r#"{"value":10.50,"fee":0.250}"#
+        );
+        // What is not a number is named.
+        for (json, expected) in [
+            (r#"{"value":null}"#, "invalid type: null"),
+            (r#"{"value":true}"#, "invalid type: boolean `true`"),
+            (r#"{"value":[1]}"#, "invalid type: sequence"),
+            (r#"{"value":{"a":1}}"#, "invalid type: map"),
+            (r#"{"value":"ten"}"#, "string \"ten\" is not a number"),
+        ] {
+            let e = serde_json::from_str::<Amount>(json)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(expected), "{json}: {e}");
+        }
+    }
 
-        // Through serde's internal buffering (untagged enums).
+    #[test]
+    fn through_value_and_buffering_the_shortest_form_is_kept() {
+        // A serde_json::Value, and serde's buffering (untagged enums), hold numbers as f64: the
+        // shortest round-trip form comes back exactly, a trailing zero does not.
+        let v: serde_json::Value = serde_json::from_str(r#"{"value":0.1,"fee":7}"#).unwrap();
+        let a: Amount = serde_json::from_value(v).unwrap();
+        assert_eq!(a.value.to_string(), "0.1");
+        assert_eq!(a.fee, Some(Decimal::from(7)));
+        let v = serde_json::to_value(&a).unwrap();
+        assert_eq!(v.to_string(), r#"{"fee":7,"value":0.1}"#);
+
         #[derive(Deserialize, Debug)]
         #[serde(untagged)]
         enum Either {
             A(Amount),
         }
-        let Either::A(a) = serde_json::from_str(r#"{"value":12.340,"fee":7}"#).unwrap();
-        assert_eq!(a.value.to_string(), "12.340");
+        let Either::A(a) = serde_json::from_str(r#"{"value":12.34,"fee":7}"#).unwrap();
+        assert_eq!(a.value.to_string(), "12.34");
         assert_eq!(a.fee, Some(Decimal::from(7)));
     }
 
@@ -565,16 +633,8 @@ mod from_value_tests {
     }
 
     #[test]
-    fn through_a_json_value_the_text_is_kept() {
-        for text in [
-            "15.0",
-            "15.00",
-            "10.5",
-            "0.10",
-            "1e-7",
-            "79228162514264337593543950335",
-            "-0.5",
-        ] {
+    fn through_a_json_value_the_shortest_form_is_kept() {
+        for text in ["15.0", "10.5", "0.1", "1e-7", "-0.5"] {
             let value: serde_json::Value =
                 serde_json::from_str(&format!(r#"{{"price":{text}}}"#)).unwrap();
             let p: Price = serde_json::from_value(value).unwrap();

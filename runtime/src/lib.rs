@@ -10,6 +10,8 @@
 //!   through `f64`.
 //! * [`nullable`]: [`Nullable`], a member that is absent, explicitly `null`, or a value, for
 //!   the spec's `nullable` members (a partial update clears a field by sending `null`).
+//! * [`json_text`]: the exact text of a JSON value from serde_json's reader, so decimals stay
+//!   exact without serde_json's `arbitrary_precision` (which would change the whole program).
 //! * [`datetime`]: [`DateTime`] keeps a timestamp exactly as the wire carried it, so it can be
 //!   sent back byte for byte.
 //! * [`open_enum!`] and [`open_int_enum!`]: forward-compatible enums that keep values this
@@ -48,6 +50,7 @@ pub mod decimal;
 pub mod endpoint;
 pub mod epoch;
 pub mod error;
+pub mod json_text;
 pub mod multipart;
 pub mod nullable;
 pub mod open_enum;

@@ -1,30 +1,104 @@
 //! Reading tagged unions (`oneOf` with a `discriminator`) by their tag.
 //!
-//! serde's internally tagged enums buffer the object in a private representation that loses
-//! the exact text of numbers (money must stay exact), and typify makes such unions untagged
-//! (tried member by member). Generated unions instead read the object as a
-//! [`serde_json::Value`] (numbers keep their text with `arbitrary_precision`), take the tag out
-//! with [`split`], and decode the member the tag names.
+//! serde's internally tagged enums buffer the object in a private representation that reads
+//! numbers as `f64` (money must stay exact), and typify makes such unions untagged (tried
+//! member by member). Generated unions instead take the object's JSON text as serde_json read
+//! it ([`crate::json_text`]), find the tag in it with [`split`], and decode the member the tag
+//! names from that same text, so its numbers keep every digit.
+
+use std::fmt;
 
 use serde::Deserializer;
-use serde::de::Error as _;
+use serde::de::{self, Error as _, IgnoredAny, MapAccess, Visitor};
 
-/// Reads an object and removes its string member `tag`: the tag value and the rest of the
-/// object. Fails (naming `tag`) on a non-object, or on a missing or non-string tag.
+/// Reads an object: its string member `tag`, and the object's JSON text (the tag included) to
+/// decode the member with. Fails (naming `tag`) on a non-object, or on a missing or non-string
+/// tag.
 pub fn split<'de, D: Deserializer<'de>>(
     deserializer: D,
     tag: &str,
-) -> Result<(String, serde_json::Value), D::Error> {
-    let mut value: serde_json::Value = serde::Deserialize::deserialize(deserializer)?;
-    let Some(object) = value.as_object_mut() else {
-        return Err(D::Error::custom(format!(
+) -> Result<(String, String), D::Error> {
+    let text = crate::json_text::text(deserializer)?;
+    let mut reader = serde_json::Deserializer::from_str(&text);
+    let found = de::Deserializer::deserialize_any(&mut reader, TagVisitor { tag })
+        .map_err(D::Error::custom)?;
+    match found {
+        Found::NotAnObject => Err(D::Error::custom(format!(
             "expected an object with a `{tag}` member"
-        )));
-    };
-    match object.remove(tag) {
-        Some(serde_json::Value::String(t)) => Ok((t, value)),
-        Some(_) => Err(D::Error::custom(format!("`{tag}` must be a string"))),
-        None => Err(D::Error::custom(format!("missing `{tag}`"))),
+        ))),
+        Found::Missing => Err(D::Error::custom(format!("missing `{tag}`"))),
+        Found::NotAString => Err(D::Error::custom(format!("`{tag}` must be a string"))),
+        Found::Tag(t) => Ok((t, text)),
+    }
+}
+
+enum Found {
+    NotAnObject,
+    Missing,
+    NotAString,
+    Tag(String),
+}
+
+/// Scans an object's members for `tag`, skipping the others without building them.
+struct TagVisitor<'t> {
+    tag: &'t str,
+}
+
+impl<'de> Visitor<'de> for TagVisitor<'_> {
+    type Value = Found;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an object with a `{}` member", self.tag)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found, A::Error> {
+        let mut found = Found::Missing;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == crate::json_text::NUMBER_TOKEN {
+                // A number, as serde_json with `arbitrary_precision` presents one.
+                map.next_value::<IgnoredAny>()?;
+                return Ok(Found::NotAnObject);
+            }
+            if key == self.tag && matches!(found, Found::Missing) {
+                let value: serde_json::Value = map.next_value()?;
+                found = match value {
+                    serde_json::Value::String(t) => Found::Tag(t),
+                    _ => Found::NotAString,
+                };
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Found, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Found::NotAnObject)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Found, E> {
+        Ok(Found::NotAnObject)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Found, E> {
+        Ok(Found::NotAnObject)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Found, E> {
+        Ok(Found::NotAnObject)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Found, E> {
+        Ok(Found::NotAnObject)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Found, E> {
+        Ok(Found::NotAnObject)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Found, E> {
+        Ok(Found::NotAnObject)
     }
 }
 
@@ -32,16 +106,17 @@ pub fn split<'de, D: Deserializer<'de>>(
 mod tests {
     use super::*;
 
-    fn run(text: &str) -> Result<(String, serde_json::Value), serde_json::Error> {
+    fn run(text: &str) -> Result<(String, String), serde_json::Error> {
         let mut d = serde_json::Deserializer::from_str(text);
         split(&mut d, "type")
     }
 
     #[test]
     fn splits_off_the_tag_and_keeps_number_text() {
-        let (tag, rest) = run(r#"{"value": {"amount": 10.50}, "type": "DATE_PENALTY"}"#).unwrap();
+        let json = r#"{"value": {"amount": 10.50}, "type": "DATE_PENALTY"}"#;
+        let (tag, text) = run(json).unwrap();
         assert_eq!(tag, "DATE_PENALTY");
-        assert_eq!(rest.to_string(), r#"{"value":{"amount":10.50}}"#);
+        assert_eq!(text, json);
     }
 
     #[test]
@@ -50,6 +125,7 @@ mod tests {
             ("[]", "expected an object with a `type` member"),
             (r#"{"a": 1}"#, "missing `type`"),
             (r#"{"type": 1}"#, "`type` must be a string"),
+            ("12.5", "expected an object with a `type` member"),
         ] {
             let e = run(text).unwrap_err().to_string();
             assert!(e.contains(expected), "{text}: {e}");

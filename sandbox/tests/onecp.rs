@@ -55,7 +55,7 @@ fn dec(text: &str) -> Decimal {
 }
 
 /// An exact decimal from a JSON number of the sandbox state (serde_json keeps the number's
-/// text: the workspace enables `arbitrary_precision`).
+/// text: the test crate enables `arbitrary_precision`, which a `--workspace` build unifies).
 fn dec_of(value: &Value) -> Decimal {
     assert!(value.is_number(), "not a number: {value}");
     dec(&value.to_string())

@@ -33,7 +33,7 @@ pub fn fixture_text(provider: &str, name: &str) -> String {
 }
 
 /// `tests/fixtures/<provider>/<name>` decoded as JSON into `T` (numbers keep their text with
-/// the workspace's `arbitrary_precision`); panics naming the file when it does not decode.
+/// the test crate's `arbitrary_precision`); panics naming the file when it does not decode.
 pub fn fixture_json<T: serde::de::DeserializeOwned>(provider: &str, name: &str) -> T {
     serde_json::from_str(&fixture_text(provider, name))
         .unwrap_or_else(|e| panic!("fixture {provider}/{name}: {e}"))

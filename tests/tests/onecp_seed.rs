@@ -6,7 +6,7 @@
 //! PROVIDER-FACTS' tax and offset penalty examples (item-tax.json, offset-penalty.json) and the
 //! spec's whole-model example.
 //!
-//! The workspace builds serde_json with `arbitrary_precision`, so two `Value`s are equal only if
+//! The test crate builds serde_json with `arbitrary_precision` (tests/Cargo.toml), so two `Value`s are equal only if
 //! their numbers have the same text (`100` differs from `100.0`): comparing values compares the
 //! amounts exactly (`json_values_compare_number_text` checks that premise).
 

@@ -81,7 +81,7 @@ pub(crate) fn unions_rs(ctx: &Context) -> TokenStream {
                     use serde::de::Error as _;
                     let (tag, value) = payspec_runtime::tagged::split(deserializer, #prop)?;
                     match tag.as_str() {
-                        #(#tags => payspec_runtime::serde_json::from_value(value).map(#t::#members).map_err(D::Error::custom),)*
+                        #(#tags => payspec_runtime::serde_json::from_str(&value).map(#t::#members).map_err(D::Error::custom),)*
                         other => Err(D::Error::custom(format!(
                             "unknown `{}` {:?}: expected one of {}", #prop, other, #expected
                         ))),

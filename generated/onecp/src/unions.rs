@@ -44,12 +44,12 @@ impl<'de> serde::Deserialize<'de> for Penalty {
         let (tag, value) = payspec_runtime::tagged::split(deserializer, "type")?;
         match tag.as_str() {
             "DATE_PENALTY" => {
-                payspec_runtime::serde_json::from_value(value)
+                payspec_runtime::serde_json::from_str(&value)
                     .map(Penalty::DatePenalty)
                     .map_err(D::Error::custom)
             }
             "OFFSET_PENALTY" => {
-                payspec_runtime::serde_json::from_value(value)
+                payspec_runtime::serde_json::from_str(&value)
                     .map(Penalty::OffsetPenalty)
                     .map_err(D::Error::custom)
             }

@@ -657,36 +657,55 @@ async fn onecp(target: &Target) -> Step {
         .await
         .map_err(fail("cancel"))?;
     say("cancel every item", &cancelled.status);
-    let state = http
+    // The sandbox's state, read with the runtime's exact decimals (a `serde_json::Value` would
+    // read its amounts as f64).
+    #[derive(serde::Deserialize)]
+    struct Item {
+        name: String,
+        #[serde(with = "payspec_runtime::decimal::number")]
+        total: Decimal,
+        #[serde(default, with = "payspec_runtime::decimal::number_opt")]
+        penalty: Option<Decimal>,
+        #[serde(default, with = "payspec_runtime::decimal::number_opt")]
+        refund: Option<Decimal>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct State {
+        items: Vec<Item>,
+        #[serde(with = "payspec_runtime::decimal::number")]
+        refund_total: Decimal,
+        currency: String,
+    }
+    let text = http
         .get(format!("{}/sandbox/transactions/{id}", target.base_url))
         .send()
         .await
         .map_err(fail("sandbox state"))?
-        .json::<Value>()
+        .text()
         .await
         .map_err(fail("sandbox state"))?;
-    for item in state["items"].as_array().into_iter().flatten() {
+    let state: State = serde_json::from_str(&text).map_err(fail("sandbox state"))?;
+    let shown = |d: Option<Decimal>| d.map_or("null".to_string(), |d| d.to_string());
+    for item in &state.items {
         say(
-            &format!("  {}", item["name"].as_str().unwrap_or("?")),
+            &format!("  {}", item.name),
             format!(
                 "total {}, penalty {}, refund {}",
-                item["total"], item["penalty"], item["refund"]
+                item.total,
+                shown(item.penalty),
+                shown(item.refund)
             ),
         );
     }
     // 225.00 for the hotel (300.00 less the 25 % penalty) and 80.00 for the train, exactly.
-    let refunded = Decimal::from_str(&state["refundTotal"].to_string()).ok();
     expect(
-        refunded == Some(dec("305")),
-        format!("refund total {}", state["refundTotal"]),
+        state.refund_total == dec("305"),
+        format!("refund total {}", state.refund_total),
     )?;
     say(
         "refunded",
-        format!(
-            "{} {}",
-            state["refundTotal"],
-            state["currency"].as_str().unwrap_or("?")
-        ),
+        format!("{} {}", state.refund_total, state.currency),
     );
     Ok(())
 }
