@@ -7,6 +7,7 @@
 
 use payspec_runtime::{Validate, ValidationError};
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::schema::{Problem, Schemas};
@@ -47,12 +48,78 @@ pub(crate) fn is_blank(body: &[u8]) -> bool {
     body.iter().all(u8::is_ascii_whitespace)
 }
 
+/// A body as a [`Value`], for the checks that look at its members. A `Value` cannot hold a
+/// number beyond `f64`'s range (`1e400`: serde_json's `arbitrary_precision`, which would allow
+/// it, is a feature no crate of ours switches on), so such a number is kept as its text, in a
+/// string: the member checks then name that member instead of refusing the whole body as not
+/// JSON. The typed value is always read from the body itself, never from this `Value`.
+pub(crate) fn json_value(body: &[u8]) -> Result<Value, serde_json::Error> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(value) => Ok(value),
+        Err(error) => match serde_json::from_slice::<&RawValue>(body) {
+            Ok(raw) => lenient(raw).map_err(|_| error),
+            // Not JSON at all: the first parser's message.
+            Err(_) => Err(error),
+        },
+    }
+}
+
+/// A syntactically valid JSON value, with every number `Value` cannot hold kept as text.
+fn lenient(raw: &RawValue) -> Result<Value, serde_json::Error> {
+    let text = raw.get().trim_start();
+    match text.as_bytes().first() {
+        Some(b'{') => {
+            let members: Vec<(String, &RawValue)> = serde_json::from_str::<RawMembers>(text)?.0;
+            let mut map = Map::new();
+            for (key, value) in members {
+                map.insert(key, lenient(value)?);
+            }
+            Ok(Value::Object(map))
+        }
+        Some(b'[') => serde_json::from_str::<Vec<&RawValue>>(text)?
+            .into_iter()
+            .map(lenient)
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        Some(b'-' | b'0'..=b'9') => {
+            Ok(serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string())))
+        }
+        _ => serde_json::from_str(text),
+    }
+}
+
+/// An object's members in order, each as its raw text (a later duplicate wins, as in `Value`).
+struct RawMembers<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for RawMembers<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Members<'a> {
+            type Value = RawMembers<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawMembers<'a>, A::Error> {
+                let mut members = Vec::new();
+                while let Some(entry) = map.next_entry::<String, &'a RawValue>()? {
+                    members.push(entry);
+                }
+                Ok(RawMembers(members))
+            }
+        }
+        d.deserialize_map(Members(std::marker::PhantomData))
+    }
+}
+
 /// A JSON object body (a blank one is `{}`), its members as sent.
 pub(crate) fn object(body: &[u8]) -> Result<Map<String, Value>, BodyFault> {
     if is_blank(body) {
         return Ok(Map::new());
     }
-    match serde_json::from_slice(body).map_err(BodyFault::NotJson)? {
+    match json_value(body).map_err(BodyFault::NotJson)? {
         Value::Object(members) => Ok(members),
         _ => Err(BodyFault::NotObject),
     }
@@ -90,7 +157,7 @@ where
         (true, true) => b"{}",
         (true, false) => return Err(BodyFault::Missing),
     };
-    let value: Value = serde_json::from_slice(text).map_err(BodyFault::NotJson)?;
+    let value = json_value(text).map_err(BodyFault::NotJson)?;
     if !value.is_object() {
         return Err(BodyFault::NotObject);
     }
@@ -113,6 +180,18 @@ mod tests {
         assert!(matches!(object(b"[1]"), Err(BodyFault::NotObject)));
         assert!(matches!(object(b"{"), Err(BodyFault::NotJson(_))));
         assert_eq!(object(br#"{"a": 1}"#).map(|m| m.len()).ok(), Some(1));
+        // A number no `Value` holds is kept as its text, at its place (or, in a build where
+        // something turned on serde_json's `arbitrary_precision`, as that number).
+        let members = object(br#"{"a": [1e400, {"b": -2e999}], "c": 2}"#).unwrap();
+        // (`arbitrary_precision` writes `1e400` back as `1e+400`.)
+        let text = |v: &Value| v.to_string().trim_matches('"').replace('+', "");
+        assert_eq!(text(&members["a"][0]), "1e400");
+        assert_eq!(text(&members["a"][1]["b"]), "-2e999");
+        assert_eq!(members["c"], 2);
+        assert!(matches!(
+            object(br#"{"a": 1e400"#),
+            Err(BodyFault::NotJson(_))
+        ));
         let fault = typed::<u8>(b"\"x\"", "Byte").err();
         assert!(matches!(fault, Some(BodyFault::NotA { what: "Byte", .. })));
     }

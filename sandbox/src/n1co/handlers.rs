@@ -444,40 +444,73 @@ pub(super) async fn pay(
     })
 }
 
+/// What the payer's page shows (`GET /sandbox/pay/{orderCode}`), written straight to JSON so
+/// the amounts keep their text (a `serde_json::Value` would hold them as `f64`).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct PayPage<'a> {
+    order_code: &'a str,
+    order_id: i64,
+    name: &'a Nullable<String>,
+    description: &'a Nullable<String>,
+    order_status: &'a OrderStatus,
+    line_items: &'a Nullable<Vec<OrderLineItem>>,
+    #[serde(with = "payspec_runtime::decimal::number_nullable")]
+    total: Nullable<Decimal>,
+    currency_code: &'static str,
+    created: Option<String>,
+    expires_at: Option<String>,
+    expired: bool,
+    pay: &'static str,
+}
+
 pub(super) async fn pay_page(
     State(sim): State<Arc<Sim>>,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
-) -> Answer<Json<Value>> {
+) -> Answer<Response> {
     let code = order_code(path)?;
     let now = now(&headers)?;
     let data = sim.data.lock();
     let record = data.orders.get(&code).ok_or_else(|| not_found(&code))?;
     let d = &record.details;
-    let total = serde_json::to_value(d)
-        .ok()
-        .and_then(|v| v.get("total").cloned());
-    Ok(Json(json!({
-        "orderCode": d.order_code,
-        "orderId": d.order_id,
-        "name": d.name,
-        "description": d.description,
-        "orderStatus": d.order_status,
-        "lineItems": d.line_items,
-        "total": total,
-        "currencyCode": "USD",
-        "created": rfc3339(record.created),
-        "expiresAt": rfc3339(record.expires),
-        "expired": now >= record.expires,
-        "pay": "POST this URL, optionally with {\"buyer\": {\"name\", \"phone\", \"email\"}, \
-                \"outcome\": \"success\" | \"error\"}",
-    })))
+    Ok(Json(PayPage {
+        order_code: &d.order_code,
+        order_id: d.order_id,
+        name: &d.name,
+        description: &d.description,
+        order_status: &d.order_status,
+        line_items: &d.line_items,
+        total: d.total,
+        currency_code: "USD",
+        created: rfc3339(record.created),
+        expires_at: rfc3339(record.expires),
+        expired: now >= record.expires,
+        pay: "POST this URL, optionally with {\"buyer\": {\"name\", \"phone\", \"email\"}, \
+              \"outcome\": \"success\" | \"error\"}",
+    })
+    .into_response())
+}
+
+/// The voucher of a paid order (`GET /sandbox/voucher/{orderCode}`), amounts kept exact.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Voucher<'a> {
+    authorization_code: &'a Nullable<String>,
+    order_code: &'a str,
+    order_id: i64,
+    order_status: &'a OrderStatus,
+    #[serde(with = "payspec_runtime::decimal::number_nullable")]
+    total: Nullable<Decimal>,
+    currency_code: &'static str,
+    buyer: &'a Option<Buyer>,
+    paid_at: Option<String>,
 }
 
 pub(super) async fn voucher(
     State(sim): State<Arc<Sim>>,
     path: Result<Path<String>, PathRejection>,
-) -> Answer<Json<Value>> {
+) -> Answer<Response> {
     let code = order_code(path)?;
     let data = sim.data.lock();
     let record = data.orders.get(&code).ok_or_else(|| not_found(&code))?;
@@ -489,19 +522,17 @@ pub(super) async fn voucher(
             format!("The order {code} has not been paid: it has no voucher."),
         ));
     };
-    let total = serde_json::to_value(d)
-        .ok()
-        .and_then(|v| v.get("total").cloned());
-    Ok(Json(json!({
-        "authorizationCode": payment.authorization_code,
-        "orderCode": d.order_code,
-        "orderId": d.order_id,
-        "orderStatus": d.order_status,
-        "total": total,
-        "currencyCode": "USD",
-        "buyer": payment.buyer,
-        "paidAt": record.paid.and_then(rfc3339),
-    })))
+    Ok(Json(Voucher {
+        authorization_code: &payment.authorization_code,
+        order_code: &d.order_code,
+        order_id: d.order_id,
+        order_status: &d.order_status,
+        total: d.total,
+        currency_code: "USD",
+        buyer: &payment.buyer,
+        paid_at: record.paid.and_then(rfc3339),
+    })
+    .into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
