@@ -1,8 +1,10 @@
 //! Post-processing of progenitor's output, on the syntax tree.
 //!
 //! typify cannot put field-level serde attributes on a converted type, so money fields get their
-//! exact-decimal serde here; open enums (replaced types) are re-exported into `types`; and the
-//! struct layout (Rust field names, JSON names, types) is collected for the emitters.
+//! exact-decimal serde here, and a `nullable` member that is not `required` becomes a
+//! `payspec_runtime::Nullable` (absent, `null` or a value; `Schema::three_state`); open enums
+//! (replaced types) are re-exported into `types`; and the struct layout (Rust field names, JSON
+//! names, types) is collected for the emitters.
 //!
 //! Each operation method sends its request through the runtime with its own table entry
 //! (`send_through_table`) instead of progenitor's hooks, and progenitor's `api-version`
